@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: URL-bound widgets, page frame, live training panel."""
