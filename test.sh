@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Run the whole test suite (sets everything up on first use). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh dev
+export HF_HUB_OFFLINE=1 SDL_VIDEODRIVER=dummy MUJOCO_GL=egl GRADIO_ANALYTICS_ENABLED=False PYTHONUNBUFFERED=1
+exec .venv/bin/python -m pytest -q "$@"
