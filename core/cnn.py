@@ -135,8 +135,9 @@ def _kernel(name: str, size: int, seed: int) -> np.ndarray:
         raise ValueError(f"kernel size must be ≥ 1, got {size}")
     delta = np.zeros((size, size))
     delta[(size - 1) // 2, (size - 1) // 2] = 1.0
-    if name in ("edge (Sobel x)", "edge (Sobel y)", "edge (Laplacian)") and size < 2 + (name == "edge (Laplacian)"):
-        raise ValueError(f"{name} needs a kernel of at least {2 + (name == 'edge (Laplacian)')}×… pixels")
+    least = {"edge (Sobel x)": 2, "edge (Sobel y)": 2, "edge (Laplacian)": 3}.get(name, 1)
+    if size < least:  # a derivative needs two taps, a second derivative three
+        raise ValueError(f"{name} needs a kernel of at least {least}×{least}; k is {size}")
     if name in ("edge (Sobel x)", "edge (Sobel y)"):
         if size == 3:
             k = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64)  # Sobel & Feldman 1968
@@ -477,7 +478,10 @@ def receptive_field(layers: Sequence[Layer], shape: tuple[int, int]) -> tuple[RF
     for i, lay in enumerate(layers, 1):
         d = lay.dilation if lay.kind == "conv" else 1
         try:
-            h, w = (conv_output_size(n, lay.kernel, lay.stride, lay.padding, d) for n in (h, w))
+            if lay.kind == "conv":
+                h, w = (conv_output_size(n, lay.kernel, lay.stride, lay.padding, d) for n in (h, w))
+            else:
+                h, w = (pool_output_size(n, lay.kernel, lay.stride, lay.padding) for n in (h, w))
         except ValueError as exc:
             raise ValueError(f"layer {i} ({lay.label}) on a {h}×{w} input: {exc}") from None
         k_eff = d * (lay.kernel - 1) + 1
@@ -534,7 +538,7 @@ class RFCheck:
     """True if the non-zero gradient is exactly the predicted set of pixels."""
 
 
-def _taps_1d(layers: Sequence[Layer], n_out: int, unit: int, n_in: int) -> np.ndarray:
+def _taps_1d(layers: Sequence[Layer], unit: int, n_in: int) -> np.ndarray:
     """Input positions reached by output ``unit`` along one axis: a Minkowski sum of each layer's taps."""
     offsets, j, shift = np.zeros(1, dtype=np.int64), 1, 0
     for lay in layers:
@@ -562,12 +566,12 @@ def rf_check(layers: Sequence[Layer], shape: tuple[int, int], unit: tuple[int, i
             nn.init.constant_(conv.weight, 1.0)
             mods.append(conv)
         else:
-            mods.append(nn.AvgPool2d(lay.kernel, lay.stride, min(lay.padding, lay.kernel // 2)))
+            mods.append(nn.AvgPool2d(lay.kernel, lay.stride, lay.padding))
     net = nn.Sequential(*mods).double()
     x = torch.ones(1, 1, *shape, dtype=torch.float64, requires_grad=True)
     net(x)[0, 0, unit[0], unit[1]].backward()
     grad = x.grad[0, 0].abs().numpy()  # type: ignore[union-attr]
-    predicted = np.outer(_taps_1d(layers, oh, unit[0], shape[0]), _taps_1d(layers, ow, unit[1], shape[1]))
+    predicted = np.outer(_taps_1d(layers, unit[0], shape[0]), _taps_1d(layers, unit[1], shape[1]))
     cy, cx = start + unit[0] * j, start + unit[1] * j
     half = (r - 1) / 2
     box = (cy - half, cx - half, cy + half, cx + half)
