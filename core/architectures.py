@@ -27,7 +27,7 @@ import copy
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -102,7 +102,7 @@ class ConnectionTableConv(nn.Module):
 
 class EuclideanRBF(nn.Module):
     """Output layer: y_i = Σ_j (x_j − w_ij)². The prototypes w are fixed, not trained (section II.B:
-    the paper drew them as stylised 7×12 bitmaps of ±1; here a seeded ±1 code, which plays the same role)."""
+    the paper drew them as stylised 7×12 bitmaps of ±1; here a seeded ±1 code plays the same role)."""
 
     counts_as_layer = True
 
@@ -176,15 +176,14 @@ class ArchInfo:
     """Reported ImageNet top-1 accuracy in percent (None if not an ImageNet model)."""
     top1_source: str = ""
     """Where ``top1`` comes from."""
-    tags: tuple[str, ...] = field(default_factory=tuple)
-    """Short labels for the comparison chart."""
 
 
 _REGISTRY: dict[str, ArchInfo] = {}
 
 
 def register(**meta: Any) -> Callable[[Callable[[], nn.Module]], Callable[[], nn.Module]]:
-    """Decorator: register a builder under ``meta['name']`` with its metadata (as timm's ``register_model``)."""
+    """Decorator: register a builder under ``meta['name']`` with its metadata (like timm's
+    ``register_model``)."""
 
     def wrap(builder: Callable[[], nn.Module]) -> Callable[[], nn.Module]:
         if meta["name"] in _REGISTRY:
@@ -216,32 +215,56 @@ def _torchvision_top1(name: str) -> float:
 
 def _dot(*edges: str, nodes: str = "") -> str:
     return (
-        'digraph { rankdir=TB; node [shape=box, style="rounded,filled", fillcolor="#E8F1FA", fontname=Helvetica]; '
-        + nodes + " " + "; ".join(edges) + " }"
-    )  # fmt: skip
+        "digraph { rankdir=TB; "
+        'node [shape=box, style="rounded,filled", fillcolor="#E8F1FA", fontname=Helvetica]; '
+        + nodes
+        + " "
+        + "; ".join(edges)
+        + " }"
+    )
 
 
 @register(
-    name="lenet5", title="LeNet-5", year=1998, source="core.architectures.LeNet5 (written from the paper)",
-    citation="LeCun, Bottou, Bengio & Haffner, Gradient-based learning applied to document recognition, Proc. IEEE 1998",
-    key_idea="Convolutions with **shared weights** and **subsampling** learned end to end by backpropagation; "
-    "C3 reads only some S2 maps (a fixed connection table) to break symmetry.",
-    block="", input_size=32, in_channels=1, fixed_input=True, tags=("1998",),
-    diagram=_dot('"32×32 input" -> "C1: 6@5×5 conv" -> "S2: 2×2 subsample" -> "C3: 16@5×5 (table)"',
-                 '"C3: 16@5×5 (table)" -> "S4: 2×2 subsample" -> "C5: 120@5×5" -> "F6: 84" -> "RBF: 10"'),
+    name="lenet5",
+    title="LeNet-5",
+    year=1998,
+    source="core.architectures.LeNet5 (written from the paper)",
+    citation="LeCun, Bottou, Bengio & Haffner, Gradient-based learning applied to document recognition, "
+    "Proc. IEEE 1998",
+    key_idea="Convolutions with **shared weights** and **subsampling** learned end to end by "
+    "backpropagation; C3 reads only some S2 maps (a fixed connection table) to break symmetry.",
+    block="",
+    input_size=32,
+    in_channels=1,
+    fixed_input=True,
+    diagram=_dot(
+        '"32×32 input" -> "C1: 6@5×5 conv" -> "S2: 2×2 subsample" -> "C3: 16@5×5 (table)"',
+        '"C3: 16@5×5 (table)" -> "S4: 2×2 subsample" -> "C5: 120@5×5" -> "F6: 84" -> "RBF: 10"',
+    ),
 )
 def _lenet5() -> nn.Module:
     return LeNet5()
 
 
 @register(
-    name="alexnet", title="AlexNet", year=2012, source="torchvision.models.alexnet",
-    citation="Krizhevsky, Sutskever & Hinton, ImageNet classification with deep convolutional neural networks, NeurIPS 2012",
-    key_idea="A large CNN trained on GPUs with **ReLU**, **dropout** and data augmentation; an 11×11 stride-4 "
-    "first layer shrinks the image fast. (torchvision follows the one-GPU variant of Krizhevsky 2014.)",
-    block="features", top1=_torchvision_top1("alexnet"), top1_source="torchvision weights metadata",
-    diagram=_dot('"224×224×3" -> "conv 11×11/4, 64" -> "max-pool 3/2" -> "conv 5×5, 192" -> "max-pool 3/2"',
-                 '"max-pool 3/2" -> "3 × conv 3×3" -> "pool" -> "FC 4096 + dropout" -> "FC 4096 + dropout" -> "FC 1000"'),
+    name="alexnet",
+    title="AlexNet",
+    year=2012,
+    source="torchvision.models.alexnet",
+    citation="Krizhevsky, Sutskever & Hinton, ImageNet classification with deep convolutional neural "
+    "networks, NeurIPS 2012",
+    key_idea="A large CNN trained on GPUs with **ReLU**, **dropout** and data augmentation; an 11×11 "
+    "stride-4 first layer shrinks the image fast. (torchvision follows the one-GPU variant of "
+    "Krizhevsky 2014.)",
+    block="features",
+    top1=_torchvision_top1("alexnet"),
+    top1_source="torchvision weights metadata",
+    diagram=_dot(
+        '"224×224×3" -> "conv1 11×11/4, 64" -> p1 -> "conv2 5×5, 192" -> p2',
+        'p2 -> "conv3-5: 3 × 3×3" -> p3',
+        'p3 -> "FC6 4096, dropout" -> "FC7 4096, dropout" -> "FC8 1000"',
+        nodes='p1 [label="max-pool 3/2"]; p2 [label="max-pool 3/2"]; p3 [label="max-pool 3/2"];',
+    ),
 )
 def _alexnet() -> nn.Module:
     import torchvision.models as tvm
@@ -250,13 +273,22 @@ def _alexnet() -> nn.Module:
 
 
 @register(
-    name="vgg16", title="VGG-16", year=2014, source="torchvision.models.vgg16",
-    citation="Simonyan & Zisserman, Very deep convolutional networks for large-scale image recognition, ICLR 2015",
+    name="vgg16",
+    title="VGG-16",
+    year=2014,
+    source="torchvision.models.vgg16",
+    citation="Simonyan & Zisserman, Very deep convolutional networks for large-scale image recognition, "
+    "ICLR 2015",
     key_idea="Only **3×3 convolutions**: two stacked see 5×5 and three see 7×7, with fewer parameters "
     "(3·9C² vs 49C²) and more non-linearities than one large kernel.",
-    block="features.0:10", top1=_torchvision_top1("vgg16"), top1_source="torchvision weights metadata",
-    diagram=_dot('"input" -> "conv 3×3" -> "ReLU" -> "conv 3×3" -> "ReLU" -> "max-pool 2×2"',
-                 '"max-pool 2×2" -> "(repeat: 64, 128, 256, 512, 512 channels)"'),
+    block="features.0:10",
+    top1=_torchvision_top1("vgg16"),
+    top1_source="torchvision weights metadata",
+    diagram=_dot(
+        'input -> c1 -> "ReLU" -> c2 -> "ReLU " -> "max-pool 2×2"',
+        '"max-pool 2×2" -> "repeat with 64, 128, 256, 512, 512 channels"',
+        nodes='c1 [label="conv 3×3"]; c2 [label="conv 3×3"]; "ReLU " [label="ReLU"];',
+    ),
 )
 def _vgg16() -> nn.Module:
     import torchvision.models as tvm
@@ -265,15 +297,25 @@ def _vgg16() -> nn.Module:
 
 
 @register(
-    name="googlenet", title="GoogLeNet (Inception v1)", year=2014, source="torchvision.models.googlenet",
+    name="googlenet",
+    title="GoogLeNet (Inception v1)",
+    year=2014,
+    source="torchvision.models.googlenet",
     citation="Szegedy et al., Going deeper with convolutions, CVPR 2015",
     key_idea="The **inception module** runs 1×1, 3×3, 5×5 convolutions and pooling in parallel and "
     "concatenates them; cheap 1×1 convolutions first reduce the channels. (torchvision's '5×5' branch "
     "is a 3×3, a known slip kept for weight compatibility.)",
-    block="inception3a", top1=_torchvision_top1("googlenet"), top1_source="torchvision weights metadata",
-    diagram=_dot('"previous layer" -> {"1×1 conv"; "1×1 reduce"; "1×1 reduce "; "3×3 max-pool"}',
-                 '"1×1 reduce" -> "3×3 conv"', '"1×1 reduce " -> "5×5 conv"', '"3×3 max-pool" -> "1×1 proj"',
-                 '{"1×1 conv"; "3×3 conv"; "5×5 conv"; "1×1 proj"} -> "concatenate"'),
+    block="inception3a",
+    top1=_torchvision_top1("googlenet"),
+    top1_source="torchvision weights metadata",
+    diagram=_dot(
+        '"previous layer" -> {"1×1 conv"; r3; r5; "3×3 max-pool"}',
+        'r3 -> "3×3 conv"',
+        'r5 -> "5×5 conv"',
+        '"3×3 max-pool" -> "1×1 proj"',
+        '{"1×1 conv"; "3×3 conv"; "5×5 conv"; "1×1 proj"} -> "concatenate"',
+        nodes='r3 [label="1×1 reduce"]; r5 [label="1×1 reduce"];',
+    ),
 )
 def _googlenet() -> nn.Module:
     import torchvision.models as tvm
@@ -283,13 +325,20 @@ def _googlenet() -> nn.Module:
 
 
 @register(
-    name="resnet18", title="ResNet-18", year=2015, source="torchvision.models.resnet18",
+    name="resnet18",
+    title="ResNet-18",
+    year=2015,
+    source="torchvision.models.resnet18",
     citation="He, Zhang, Ren & Sun, Deep residual learning for image recognition, CVPR 2016",
     key_idea="The **residual block** learns F(x) and outputs F(x) + x: the identity shortcut lets "
     "gradients pass unchanged, so very deep networks train.",
-    block="layer2.0", top1=_torchvision_top1("resnet18"), top1_source="torchvision weights metadata",
-    diagram=_dot('"x" -> "conv 3×3, BN, ReLU" -> "conv 3×3, BN" -> "+" -> "ReLU"',
-                 '"x" -> "+" [label="identity (1×1 conv if the shape changes)", style=dashed]'),
+    block="layer2.0",
+    top1=_torchvision_top1("resnet18"),
+    top1_source="torchvision weights metadata",
+    diagram=_dot(
+        '"x" -> "conv 3×3, BN, ReLU" -> "conv 3×3, BN" -> "+" -> "ReLU"',
+        '"x" -> "+" [label="identity (1×1 conv if the shape changes)", style=dashed]',
+    ),
 )
 def _resnet18() -> nn.Module:
     import torchvision.models as tvm
@@ -298,14 +347,25 @@ def _resnet18() -> nn.Module:
 
 
 @register(
-    name="densenet121", title="DenseNet-121", year=2016, source="torchvision.models.densenet121",
+    name="densenet121",
+    title="DenseNet-121",
+    year=2016,
+    source="torchvision.models.densenet121",
     citation="Huang, Liu, van der Maaten & Weinberger, Densely connected convolutional networks, CVPR 2017",
     key_idea="In a **dense block** every layer receives the concatenation of all earlier feature maps "
     "and adds k = 32 new ones (growth rate); features are reused, so layers stay thin.",
-    block="features.denseblock1.denselayer1", top1=_torchvision_top1("densenet121"),
+    block="features.denseblock1.denselayer1",
+    top1=_torchvision_top1("densenet121"),
     top1_source="torchvision weights metadata",
-    diagram=_dot('"x0" -> "H1 (BN-ReLU-1×1-BN-ReLU-3×3)" -> "x1"', '"x0" -> "H2"', '"x1" -> "H2" -> "x2"',
-                 '"x0" -> "H3"', '"x1" -> "H3"', '"x2" -> "H3" -> "x3"', '"x3" -> "transition: 1×1 conv, 2×2 avg-pool"'),
+    diagram=_dot(
+        '"x0" -> "H1 (BN-ReLU-1×1-BN-ReLU-3×3)" -> "x1"',
+        '"x0" -> "H2"',
+        '"x1" -> "H2" -> "x2"',
+        '"x0" -> "H3"',
+        '"x1" -> "H3"',
+        '"x2" -> "H3" -> "x3"',
+        '"x3" -> "transition: 1×1 conv, 2×2 avg-pool"',
+    ),
 )
 def _densenet121() -> nn.Module:
     import torchvision.models as tvm
@@ -314,14 +374,22 @@ def _densenet121() -> nn.Module:
 
 
 @register(
-    name="mnasnet", title="MnasNet 1.0 (NAS)", year=2018, source="torchvision.models.mnasnet1_0",
+    name="mnasnet",
+    title="MnasNet 1.0 (NAS)",
+    year=2018,
+    source="torchvision.models.mnasnet1_0",
     citation="Tan et al., MnasNet: platform-aware neural architecture search for mobile, CVPR 2019",
     key_idea="Found by **neural architecture search**: a reinforcement-learning controller proposes "
     "blocks (inverted residuals of MobileNetV2 with searched kernel sizes and expansions), rewarded by "
     "accuracy and measured phone latency.",
-    block="layers.9.0", top1=_torchvision_top1("mnasnet1_0"), top1_source="torchvision weights metadata",
-    diagram=_dot('"x (thin)" -> "1×1 expand ×3 or ×6, ReLU" -> "depthwise 3×3 or 5×5, ReLU" -> "1×1 project (linear)" -> "+"',
-                 '"x (thin)" -> "+" [style=dashed, label="if same shape"]'),
+    block="layers.9.0",
+    top1=_torchvision_top1("mnasnet1_0"),
+    top1_source="torchvision weights metadata",
+    diagram=_dot(
+        '"x (thin)" -> "1×1 expand ×3 or ×6, ReLU" -> "depthwise 3×3 or 5×5, ReLU"',
+        '"depthwise 3×3 or 5×5, ReLU" -> "1×1 project (linear)" -> "+"',
+        '"x (thin)" -> "+" [style=dashed, label="if same shape"]',
+    ),
 )
 def _mnasnet() -> nn.Module:
     import torchvision.models as tvm
@@ -330,13 +398,21 @@ def _mnasnet() -> nn.Module:
 
 
 @register(
-    name="efficientnet_b0", title="EfficientNet-B0 (NAS)", year=2019, source="timm efficientnet_b0",
+    name="efficientnet_b0",
+    title="EfficientNet-B0 (NAS)",
+    year=2019,
+    source="timm efficientnet_b0",
     citation="Tan & Le, EfficientNet: rethinking model scaling for convolutional neural networks, ICML 2019",
     key_idea="A MnasNet-style **searched** base network (MBConv blocks with squeeze-and-excitation) that is "
     "then scaled up by **compound scaling** of depth, width and resolution together.",
-    block="blocks.1.0", top1=77.1, top1_source="Tan & Le 2019, table 2",
-    diagram=_dot('"x" -> "1×1 expand, SiLU" -> "depthwise k×k, SiLU" -> "squeeze-excite (global pool, 2 FC, sigmoid gate)"',
-                 '"squeeze-excite (global pool, 2 FC, sigmoid gate)" -> "1×1 project" -> "+"', '"x" -> "+" [style=dashed]'),
+    block="blocks.1.0",
+    top1=77.1,
+    top1_source="Tan & Le 2019, table 2",
+    diagram=_dot(
+        '"x" -> "1×1 expand, SiLU" -> "depthwise k×k, SiLU" -> se -> "1×1 project" -> "+"',
+        '"x" -> "+" [style=dashed]',
+        nodes='se [label="squeeze-excite (global pool, 2 FC, sigmoid gate)"];',
+    ),
 )
 def _efficientnet_b0() -> nn.Module:
     import timm
@@ -401,7 +477,11 @@ class _FieldTracer(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
-        flat = [a for a in list(args) + list(kwargs.values()) for a in (a if isinstance(a, (list, tuple)) else (a,))]
+        flat = [
+            a
+            for a in list(args) + list(kwargs.values())
+            for a in (a if isinstance(a, (list, tuple)) else (a,))
+        ]
         known = [f for f in map(self.get, flat) if f is not None]
         if not known:
             return out
@@ -416,7 +496,11 @@ class _FieldTracer(TorchFunctionMode):
             else:
                 k = _first(_arg(name, args, kwargs, "kernel_size", 1))
             stride = _arg(name, args, kwargs, "stride", None)
-            s = k if stride in (None, [], ()) and name != "conv2d" else _first(stride if stride is not None else 1)
+            s = (
+                k
+                if stride in (None, [], ()) and name != "conv2d"
+                else _first(stride if stride is not None else 1)
+            )
             d = _first(_arg(name, args, kwargs, "dilation", 1)) if name in ("conv2d", "max_pool2d") else 1
             f = _Field(base.rf + (d * (k - 1)) * base.jump, base.jump * s, depth)
             self.spatial_rf = max(self.spatial_rf, f.rf)
@@ -431,8 +515,17 @@ class _FieldTracer(TorchFunctionMode):
         return out
 
 
-_LAYER_TYPES = (nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d,
-                Subsampling, ConnectionTableConv, EuclideanRBF)  # fmt: skip
+_LAYER_TYPES = (
+    nn.Conv2d,
+    nn.Linear,
+    nn.MaxPool2d,
+    nn.AvgPool2d,
+    nn.AdaptiveAvgPool2d,
+    nn.AdaptiveMaxPool2d,
+    Subsampling,
+    ConnectionTableConv,
+    EuclideanRBF,
+)
 
 
 def _is_layer(m: nn.Module) -> bool:
@@ -486,16 +579,25 @@ def _summary(name: str, input_size: int) -> dict[str, Any]:
                 tracer.set(out, f)
                 layer_calls[0] += 1
             kernel, stride = _geometry(m)
-            rows.append({
-                "layer": mod_name, "type": type(m).__name__, "kernel": kernel, "stride": stride,
-                "output": "×".join(str(d) for d in out.shape[1:]),
-                "params": sum(p.numel() for p in m.parameters(recurse=False)),
-                "macs": _macs(m, out), "receptive_field": f.rf, "jump": f.jump,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "layer": mod_name,
+                    "type": type(m).__name__,
+                    "kernel": kernel,
+                    "stride": stride,
+                    "output": "×".join(str(d) for d in out.shape[1:]),
+                    "params": sum(p.numel() for p in m.parameters(recurse=False)),
+                    "macs": _macs(m, out),
+                    "receptive_field": f.rf,
+                    "jump": f.jump,
+                }
+            )
 
         return fn
 
-    handles = [m.register_forward_hook(hook(n)) for n, m in model.named_modules() if isinstance(m, _LAYER_TYPES)]
+    handles = [
+        m.register_forward_hook(hook(n)) for n, m in model.named_modules() if isinstance(m, _LAYER_TYPES)
+    ]
     x = torch.zeros(1, meta.in_channels, input_size, input_size, device="meta")
     try:
         with torch.no_grad(), tracer:
@@ -508,16 +610,22 @@ def _summary(name: str, input_size: int) -> dict[str, Any]:
             h.remove()
     out_field = tracer.get(out)
     return {
-        "name": name, "title": meta.title, "year": meta.year, "citation": meta.citation,
-        "key_idea": meta.key_idea, "source": meta.source, "input_size": input_size,
+        "name": name,
+        "title": meta.title,
+        "year": meta.year,
+        "citation": meta.citation,
+        "key_idea": meta.key_idea,
+        "source": meta.source,
+        "input_size": input_size,
         "params": int(sum(p.numel() for p in model.parameters())),
         "macs": int(sum(r["macs"] for r in rows)),
         "depth": layer_calls[0],
         "longest_path": out_field.depth if out_field else 0,
         "receptive_field": tracer.spatial_rf,
-        "top1": meta.top1, "top1_source": meta.top1_source,
+        "top1": meta.top1,
+        "top1_source": meta.top1_source,
         "layers": rows,
-    }  # fmt: skip
+    }
 
 
 def summary(name: str, input_size: int | None = None) -> dict[str, Any]:
@@ -535,6 +643,7 @@ def summary(name: str, input_size: int | None = None) -> dict[str, Any]:
     return copy.deepcopy(_summary(name, size))
 
 
+@functools.cache
 def key_block(name: str) -> str:
     """The real module (``repr``) that embodies the architecture's key idea, as a layer listing."""
     meta = info(name)
@@ -558,31 +667,66 @@ METRICS: dict[str, str] = {
 """Summary keys the comparison chart can show, with their axis titles."""
 
 
-def comparison_figure(summaries: list[dict[str, Any]], metric: str = "params") -> go.Figure:
-    """Bars of one metric for several summaries (log axis for counts), and their input sizes."""
+def comparison_figure(
+    summaries: list[dict[str, Any]], metric: str = "params", highlight: str | None = None
+) -> go.Figure:
+    """Bars of one metric for several summaries (log axis for counts); ``highlight`` names the bar to
+    colour differently (the architecture in focus)."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
     rows = [s for s in summaries if s.get(metric) is not None]
     labels = [f"{s['title']}<br>{s['input_size']} px" for s in rows]
-    fig = go.Figure(go.Bar(x=labels, y=[s[metric] for s in rows], marker_color=PALETTE[0],
-                           text=[_human(s[metric]) for s in rows], textposition="outside"))  # fmt: skip
-    base_layout(fig, METRICS[metric], height=420)
+    colours = [PALETTE[1] if s["name"] == highlight else PALETTE[0] for s in rows]
+    fig = base_layout(go.Figure(), METRICS[metric], height=420)
+    fig.add_bar(
+        x=labels,
+        y=[s[metric] for s in rows],
+        marker_color=colours,
+        text=[_human(s[metric]) for s in rows],
+        textposition="outside",
+        cliponaxis=False,
+    )
     fig.update_yaxes(type="log" if metric in ("params", "macs") else "linear", title=METRICS[metric])
     return fig
 
 
-def tradeoff_figure(summaries: list[dict[str, Any]]) -> go.Figure:
+def tradeoff_figure(summaries: list[dict[str, Any]], highlight: str | None = None) -> go.Figure:
     """Accuracy against multiply-adds, bubble area ∝ parameters: the cost/benefit picture of a decade."""
-    rows = [s for s in summaries if s.get("top1") is not None]
-    fig = go.Figure(go.Scatter(
-        x=[s["macs"] / 1e9 for s in rows], y=[s["top1"] for s in rows], mode="markers+text",
-        text=[s["title"] for s in rows], textposition="top center",
-        marker=dict(size=[8 + 3 * math.sqrt(s["params"] / 1e6) for s in rows], color=PALETTE[1], opacity=0.8),
-    ))  # fmt: skip
-    base_layout(fig, "ImageNet top-1 vs multiply-adds (bubble: parameters)", height=420)
-    fig.update_xaxes(type="log", title="GMACs per image")
-    fig.update_yaxes(title="top-1 accuracy (%)")
+    rows = sorted((s for s in summaries if s.get("top1") is not None), key=lambda s: s["macs"])
+    gmacs = [s["macs"] / 1e9 for s in rows]
+    fig = base_layout(go.Figure(), "ImageNet top-1 vs multiply-adds (bubble area: parameters)", height=420)
+    fig.add_scatter(
+        x=gmacs,
+        y=[s["top1"] for s in rows],
+        mode="markers+text",
+        text=[s["title"] for s in rows],
+        textposition=_label_sides(gmacs, [s["top1"] for s in rows]),
+        marker=dict(
+            size=[10 + 3 * math.sqrt(s["params"] / 1e6) for s in rows],
+            opacity=0.8,
+            color=[PALETTE[1] if s["name"] == highlight else PALETTE[0] for s in rows],
+        ),
+        cliponaxis=False,
+    )
+    lo, hi = math.log10(min(gmacs)), math.log10(max(gmacs))
+    fig.update_xaxes(type="log", title="GMACs per image", range=[lo - 0.25, hi + 0.25])
+    fig.update_yaxes(
+        title="top-1 accuracy (%)", range=[min(s["top1"] for s in rows) - 4, max(s["top1"] for s in rows) + 4]
+    )
     return fig
+
+
+def _label_sides(xs: list[float], ys: list[float]) -> list[str]:
+    """Label below a point when a close neighbour (within 0.15 decades of cost) is more accurate, above
+    otherwise: neighbours such as GoogLeNet and ResNet-18 then do not overprint each other."""
+
+    def close(i: int, j: int) -> bool:
+        return i != j and abs(math.log10(xs[i] / xs[j])) < 0.15
+
+    return [
+        "bottom center" if any(close(i, j) and ys[j] > ys[i] for j in range(len(xs))) else "top center"
+        for i in range(len(xs))
+    ]
 
 
 def _human(v: float) -> str:

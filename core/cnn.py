@@ -15,12 +15,13 @@ import io
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from torch import nn
 
 from core.plots import base_layout
@@ -45,7 +46,7 @@ def _check(**values: int) -> None:
 
 
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """⌊(n + 2p − d(k−1) − 1)/s⌋ + 1: the output length of a convolution (or pooling) along one axis.
+    """⌊(n + 2p − d(k−1) − 1)/s⌋ + 1: the output length of a convolution (or pooling) on one axis.
 
     Raises ValueError when the dilated kernel d(k−1)+1 is longer than the padded input, as torch does.
     """
@@ -67,12 +68,24 @@ def conv_transpose_output_size(
     output_padding resolves the ambiguity that several input sizes give the same strided output; torch
     requires it to be smaller than the stride or the dilation.
     """
-    _check(size=size, kernel=kernel, stride=stride, padding=padding, dilation=dilation, output_padding=output_padding)
+    _check(
+        size=size,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        output_padding=output_padding,
+    )
     if output_padding >= max(stride, dilation):
-        raise ValueError(f"output_padding ({output_padding}) must be smaller than the stride ({stride}) or the dilation ({dilation})")
+        raise ValueError(
+            f"output_padding ({output_padding}) must be smaller than the stride ({stride}) "
+            f"or the dilation ({dilation})"
+        )
     out = (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
     if out < 1:
-        raise ValueError(f"the padding ({padding}) crops more than the transposed convolution produces: output {out}")
+        raise ValueError(
+            f"the padding ({padding}) crops more than the transposed convolution produces: output {out}"
+        )
     return out
 
 
@@ -107,9 +120,16 @@ def transpose_formula_latex(n: int, k: int, s: int = 1, p: int = 0, d: int = 1, 
 
 LEARNED = "learned (shipped CNN)"
 KERNELS: tuple[str, ...] = (
-    "edge (Sobel x)", "edge (Sobel y)", "edge (Laplacian)", "blur (box)", "blur (Gaussian)", "sharpen",
-    "identity", "random", LEARNED,
-)  # fmt: skip
+    "edge (Sobel x)",
+    "edge (Sobel y)",
+    "edge (Laplacian)",
+    "blur (box)",
+    "blur (Gaussian)",
+    "sharpen",
+    "identity",
+    "random",
+    LEARNED,
+)
 """Kernel names the explorer offers."""
 LEARNED_CHECKPOINT = "cnn-fashion-mnist"
 """Shipped checkpoint whose first convolution provides the learned filters."""
@@ -190,8 +210,8 @@ def learned_filters(checkpoint: str = LEARNED_CHECKPOINT) -> np.ndarray:
         model = checkpoints.load_model(checkpoint)
     except (checkpoints.CheckpointError, ImportError, AttributeError, KeyError, TypeError) as exc:
         raise FiltersUnavailable(
-            f"The learned filters come from the shipped CNN '{checkpoint}', which is not available yet "
-            f"({exc}). Build it with `python -m core.train {checkpoint}`, or pick another kernel."
+            f"The learned filters come from the shipped CNN '{checkpoint}', which is not available yet: "
+            f"{exc}. Meanwhile, pick another kernel."
         ) from exc
     conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
     if conv is None:
@@ -205,9 +225,24 @@ def learned_filters(checkpoint: str = LEARNED_CHECKPOINT) -> np.ndarray:
 # Images
 # --------------------------------------------------------------------------------------------------
 
-PHOTOS: tuple[str, ...] = ("camera", "astronaut", "coffee", "chelsea", "rocket", "coins", "brick", "text", "checkerboard", "moon")
+PHOTOS: tuple[str, ...] = (
+    "camera",
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "coins",
+    "brick",
+    "text",
+    "checkerboard",
+    "moon",
+)
 """scikit-image sample photos that ship inside the package (no download)."""
-DATASETS: dict[str, str] = {"MNIST digit": "mnist", "Fashion-MNIST item": "fashion-mnist", "8×8 digit": "digits"}
+DATASETS: dict[str, str] = {
+    "MNIST digit": "mnist",
+    "Fashion-MNIST item": "fashion-mnist",
+    "8×8 digit": "digits",
+}
 """Explorer sources served by ``core.data`` (test split), by label."""
 SOURCES: tuple[str, ...] = PHOTOS + tuple(DATASETS)
 """Every built-in image source, by name."""
@@ -225,8 +260,7 @@ class SourceImage:
     """Where it came from (package, data set source)."""
 
 
-def _grey_thumbnail(img: "PIL.Image.Image", max_side: int) -> np.ndarray:  # type: ignore[name-defined]  # noqa: F821
-    from PIL import Image
+def _grey_thumbnail(img: Image.Image, max_side: int) -> np.ndarray:
 
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16/32-bit: rescale its own range to [0, 1]
         a = np.asarray(img, dtype=np.float32)
@@ -246,7 +280,6 @@ def _grey_thumbnail(img: "PIL.Image.Image", max_side: int) -> np.ndarray:  # typ
 @functools.lru_cache(maxsize=64)
 def load_image(source: str, index: int = 0, max_side: int = MAX_SIDE) -> SourceImage:
     """A built-in image (see ``SOURCES``): a scikit-image photo, or test image ``index`` of a data set."""
-    from PIL import Image
 
     if source in PHOTOS:
         import skimage.data
@@ -255,7 +288,11 @@ def load_image(source: str, index: int = 0, max_side: int = MAX_SIDE) -> SourceI
         if raw.dtype == bool:
             raw = raw.astype(np.uint8) * 255
         pixels = _grey_thumbnail(Image.fromarray(raw), max_side)
-        return SourceImage(pixels, f"'{source}' photo", f"scikit-image {_version('skimage')} sample data (skimage.data.{source})")
+        return SourceImage(
+            pixels,
+            f"'{source}' photo",
+            f"scikit-image {_version('skimage')} sample data (skimage.data.{source})",
+        )
     if source in DATASETS:
         from core import data
 
@@ -280,29 +317,42 @@ def load_upload(data: bytes, name: str = "upload", max_side: int = MAX_SIDE) -> 
     non-image file.
     """
     if data is None or len(data) == 0:
-        raise ValueError(f"'{name}' is empty (0 bytes): choose an image file (PNG, JPEG, GIF, BMP, TIFF or WebP)")
+        raise ValueError(
+            f"'{name}' is empty (0 bytes): choose an image file (PNG, JPEG, GIF, BMP, TIFF or WebP)"
+        )
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"'{name}' is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB")
+        raise ValueError(
+            f"'{name}' is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB"
+        )
     return _decode_upload(hashlib.sha256(data).hexdigest(), bytes(data), name, max_side)
 
 
 @functools.lru_cache(maxsize=8)
 def _decode_upload(digest: str, data: bytes, name: str, max_side: int) -> SourceImage:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     try:
         img = Image.open(io.BytesIO(data))
         w, h = img.size
         if w * h > MAX_UPLOAD_PIXELS:
-            raise ValueError(f"'{name}' claims {w}×{h} pixels (over {MAX_UPLOAD_PIXELS // 10**6} million); refusing to decode it")
+            raise ValueError(
+                f"'{name}' claims {w}×{h} pixels (over {MAX_UPLOAD_PIXELS // 10**6} million); "
+                "refusing to decode it"
+            )
         img.seek(0)  # first frame of an animation
         img.load()
         pixels = _grey_thumbnail(img, max_side)
     except ValueError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValueError(f"'{name}' is not a readable image (PNG, JPEG, GIF, BMP, TIFF or WebP): {exc}") from None
-    return SourceImage(pixels, f"your upload '{name}'", f"uploaded file, {w}×{h} px, shown at {pixels.shape[1]}×{pixels.shape[0]} grey")
+        raise ValueError(
+            f"'{name}' is not a readable image (PNG, JPEG, GIF, BMP, TIFF or WebP): {exc}"
+        ) from None
+    return SourceImage(
+        pixels,
+        f"your upload '{name}'",
+        f"uploaded file, {w}×{h} px, shown at {pixels.shape[1]}×{pixels.shape[0]} grey",
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -387,14 +437,22 @@ def explore(image: np.ndarray, cfg: ExplorerConfig) -> ExplorerResult:
         raise ValueError(f"convolution: {exc}") from None
     sizes = {"input": (h, w), "convolution": (oh, ow)}
     with torch.no_grad():
-        x = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32))[None, None]
-        y = F.conv2d(x, torch.from_numpy(np.array(kernel))[None, None], stride=cfg.stride, padding=cfg.padding, dilation=cfg.dilation)
+        x = torch.tensor(image, dtype=torch.float32)[None, None]  # a copy: cached images are read-only
+        y = F.conv2d(
+            x,
+            torch.from_numpy(np.array(kernel))[None, None],
+            stride=cfg.stride,
+            padding=cfg.padding,
+            dilation=cfg.dilation,
+        )
         if cfg.relu:
             y = F.relu(y)
         conv, last, pooled = y, y, None
         if cfg.pool != "none":
             try:
-                sizes["pooling"] = tuple(pool_output_size(n, cfg.pool_size, cfg.pool_stride) for n in last.shape[-2:])  # type: ignore[assignment]
+                sizes["pooling"] = tuple(
+                    pool_output_size(n, cfg.pool_size, cfg.pool_stride) for n in last.shape[-2:]
+                )  # type: ignore[assignment]
             except ValueError as exc:
                 raise ValueError(f"pooling: {exc}") from None
             pool = F.max_pool2d if cfg.pool == "max" else F.avg_pool2d
@@ -404,7 +462,8 @@ def explore(image: np.ndarray, cfg: ExplorerConfig) -> ExplorerResult:
             k, s = cfg.t_kernel, cfg.t_stride
             try:
                 sizes["transposed"] = tuple(  # type: ignore[assignment]
-                    conv_transpose_output_size(n, k, s, cfg.t_padding, 1, cfg.t_output_padding) for n in last.shape[-2:]
+                    conv_transpose_output_size(n, k, s, cfg.t_padding, 1, cfg.t_output_padding)
+                    for n in last.shape[-2:]
                 )
             except ValueError as exc:
                 raise ValueError(f"transposed convolution: {exc}") from None
@@ -416,10 +475,17 @@ def explore(image: np.ndarray, cfg: ExplorerConfig) -> ExplorerResult:
             overlap = F.conv_transpose2d(torch.ones_like(last), ones, **kw_)
     n_out = sizes["convolution"][0] * sizes["convolution"][1]
     return ExplorerResult(
-        image=image, kernel=np.asarray(kernel), conv=_np(conv), pooled=_np(pooled), transposed=_np(transposed),
-        overlap=_np(overlap), sizes=sizes, conv_params=kh * kw + 1, dense_params=(h * w + 1) * n_out,
+        image=image,
+        kernel=np.asarray(kernel),
+        conv=_np(conv),
+        pooled=_np(pooled),
+        transposed=_np(transposed),
+        overlap=_np(overlap),
+        sizes=sizes,
+        conv_params=kh * kw + 1,
+        dense_params=(h * w + 1) * n_out,
         elapsed_ms=(time.perf_counter() - t0) * 1e3,
-    )  # fmt: skip
+    )
 
 
 def _np(t: torch.Tensor | None) -> np.ndarray | None:
@@ -493,9 +559,12 @@ def receptive_field(layers: Sequence[Layer], shape: tuple[int, int]) -> tuple[RF
 
 
 RF_PRESETS: tuple[str, ...] = (
-    "3×3 convolutions", "3×3 conv + 2×2 max-pool", "dilated 3×3 (d = 1, 2, 4, …)", "5×5 conv, stride 2",
+    "3×3 convolutions",
+    "3×3 conv + 2×2 max-pool",
+    "dilated 3×3 (d = 1, 2, 4, …)",
+    "5×5 conv, stride 2",
     "the explorer's conv + pool",
-)  # fmt: skip
+)
 """Stacks the receptive-field panel offers (each repeated ``repeats`` times)."""
 
 
@@ -538,40 +607,52 @@ class RFCheck:
     """True if the non-zero gradient is exactly the predicted set of pixels."""
 
 
-def _taps_1d(layers: Sequence[Layer], unit: int, n_in: int) -> np.ndarray:
-    """Input positions reached by output ``unit`` along one axis: a Minkowski sum of each layer's taps."""
-    offsets, j, shift = np.zeros(1, dtype=np.int64), 1, 0
-    for lay in layers:
+def _taps_1d(layers: Sequence[Layer], sizes: Sequence[int], unit: int) -> np.ndarray:
+    """Input positions (bool mask) that output ``unit`` depends on along one axis.
+
+    Walks the stack top-down: a unit at o of layer l reads positions o·s − p + d·t (t < k) of the layer
+    below, keeping only those inside that map — a tap that lands in zero padding leads nowhere, which is
+    why units near the border see less than the full field. ``sizes`` are the map lengths from the
+    input (sizes[0]) to the last output.
+    """
+    pos = np.array([unit], dtype=np.int64)
+    for lay, n_in in zip(reversed(layers), reversed(sizes[:-1]), strict=False):
         d = lay.dilation if lay.kind == "conv" else 1
-        offsets = np.unique((offsets[:, None] + (np.arange(lay.kernel) * d * j)[None, :]).ravel())
-        shift += lay.padding * j
-        j *= lay.stride
-    pos = unit * j - shift + offsets
-    mask = np.zeros(n_in, dtype=bool)
-    mask[pos[(pos >= 0) & (pos < n_in)]] = True
+        pos = np.unique(
+            (pos[:, None] * lay.stride - lay.padding + d * np.arange(lay.kernel)[None, :]).ravel()
+        )
+        pos = pos[(pos >= 0) & (pos < n_in)]
+    mask = np.zeros(sizes[0], dtype=bool)
+    mask[pos] = True
     return mask
 
 
 def rf_check(layers: Sequence[Layer], shape: tuple[int, int], unit: tuple[int, int] | None = None) -> RFCheck:
     """Backpropagate from one output unit (default: the centre one) through the stack with all-positive
     weights, so that no path can cancel; max-pooling becomes average pooling (same window, but the
-    gradient flows to every input of the window instead of only the maximum)."""
+    gradient flows to every input of the window instead of only the maximum). Cached per stack."""
+    return _rf_check(tuple(layers), (int(shape[0]), int(shape[1])), None if unit is None else tuple(unit))
+
+
+@functools.lru_cache(maxsize=64)
+def _rf_check(layers: tuple[Layer, ...], shape: tuple[int, int], unit: tuple[int, int] | None) -> RFCheck:
     rows = receptive_field(layers, shape)
     (oh, ow), r, start, j = rows[-1].out_size, rows[-1].rf, rows[-1].start, rows[-1].jump
     unit = unit or ((oh - 1) // 2, (ow - 1) // 2)
-    mods: list[nn.Module] = []
-    for lay in layers:
+    # float32 is exact enough: every path product is positive, so nothing cancels to a false zero.
+    x = torch.ones(1, 1, *shape, requires_grad=True)
+    y = x
+    for lay in layers:  # only the input needs a gradient: weight gradients would cost as much again
         if lay.kind == "conv":
-            conv = nn.Conv2d(1, 1, lay.kernel, lay.stride, lay.padding, lay.dilation, bias=False)
-            nn.init.constant_(conv.weight, 1.0)
-            mods.append(conv)
+            w = torch.ones(1, 1, lay.kernel, lay.kernel)
+            y = F.conv2d(y, w, stride=lay.stride, padding=lay.padding, dilation=lay.dilation)
         else:
-            mods.append(nn.AvgPool2d(lay.kernel, lay.stride, lay.padding))
-    net = nn.Sequential(*mods).double()
-    x = torch.ones(1, 1, *shape, dtype=torch.float64, requires_grad=True)
-    net(x)[0, 0, unit[0], unit[1]].backward()
+            y = F.avg_pool2d(y, lay.kernel, lay.stride, lay.padding)
+    y[0, 0, unit[0], unit[1]].backward()
     grad = x.grad[0, 0].abs().numpy()  # type: ignore[union-attr]
-    predicted = np.outer(_taps_1d(layers, unit[0], shape[0]), _taps_1d(layers, unit[1], shape[1]))
+    grad.flags.writeable = False
+    heights, widths = [shape[0]] + [r.out_size[0] for r in rows], [shape[1]] + [r.out_size[1] for r in rows]
+    predicted = np.outer(_taps_1d(layers, heights, unit[0]), _taps_1d(layers, widths, unit[1]))
     cy, cx = start + unit[0] * j, start + unit[1] * j
     half = (r - 1) / 2
     box = (cy - half, cx - half, cy + half, cx + half)
@@ -588,105 +669,187 @@ def display_scale(shape: tuple[int, int], target: int = MAX_SIDE) -> int:
     return max(1, target // max(shape))
 
 
-def to_rgb(a: np.ndarray, scale: int = 1, signed: bool | None = None) -> np.ndarray:
-    """A map as uint8 RGB: grey for non-negative maps (scaled to their maximum), blue–white–red for
-    signed ones (scaled to ±max|a|); nearest-neighbour upscaling keeps pixels visible as squares."""
+def _diverging_lut() -> np.ndarray:
+    v = np.linspace(-1.0, 1.0, 255)[:, None]  # odd length: entry 127 is exactly 0 (white)
+    white, red, blue = np.array([1.0, 1, 1]), np.array([0.84, 0.19, 0.15]), np.array([0.13, 0.4, 0.67])
+    rgb = np.where(v >= 0, white + v * (red - white), white - v * (blue - white))
+    return (rgb * 255).round().astype(np.uint8)
+
+
+_DIVERGING = _diverging_lut()  # blue (−), white (0), red (+) as a 255-entry table: one gather per map
+_GREY = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+
+
+def to_rgb(
+    a: np.ndarray, scale: int = 1, signed: bool | None = None, percentile: float | None = 99.5
+) -> np.ndarray:
+    """A map as uint8 RGB: grey for non-negative maps, blue–white–red for signed ones (white = 0).
+
+    Colours are scaled to the ``percentile`` of |a| (None: to the maximum): an edge map is mostly near
+    zero with a few strong responses, and scaling to the single largest one would wash it out.
+    Nearest-neighbour upscaling by ``scale`` keeps pixels visible as squares.
+    """
     a = np.asarray(a, dtype=np.float32)
-    top = float(np.abs(a).max()) or 1.0
+    mag = np.abs(a)
+    top = float(mag.max())
+    if percentile is not None and a.size > 64:
+        top = float(np.percentile(mag, percentile)) or top
+    top = top or 1.0
     signed = bool(a.min() < -1e-6 * top) if signed is None else signed
     if signed:
-        v = np.clip(a / top, -1, 1)[..., None]
-        white, red, blue = np.array([1.0, 1, 1]), np.array([0.84, 0.19, 0.15]), np.array([0.13, 0.4, 0.67])
-        rgb = np.where(v >= 0, white + v * (red - white), white - v * (blue - white))
+        idx = np.clip((a / top + 1.0) * 127.0 + 0.5, 0, 254).astype(np.uint8)
+        img = _DIVERGING[idx]
     else:
-        rgb = np.repeat((a / top)[..., None], 3, axis=2)
-    img = (np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+        img = _GREY[np.clip(a / top * 255.0 + 0.5, 0, 255).astype(np.uint8)]
     return img.repeat(scale, 0).repeat(scale, 1) if scale > 1 else img
 
 
 def rf_picture(image: np.ndarray, check: RFCheck, scale: int = 1) -> np.ndarray:
-    """The input with the unit's gradient tinted orange and the predicted field's box outlined."""
-    grey = np.repeat(np.asarray(image, dtype=np.float32)[..., None], 3, axis=2) * 0.6
-    g = check.gradient / (check.gradient.max() or 1.0)
+    """The input with the unit's gradient tinted orange and the predicted field's box outlined (cached:
+    the explorer's sliders rerun the page without changing the field; the result is read-only)."""
+    a = np.ascontiguousarray(image, dtype=np.float32)
+    return _rf_picture(a.tobytes(), a.shape, check, scale)
+
+
+@functools.lru_cache(maxsize=16)
+def _rf_picture(raw: bytes, shape: tuple[int, int], check: RFCheck, scale: int) -> np.ndarray:
+    image = np.frombuffer(raw, dtype=np.float32).reshape(shape)
+    grey = np.repeat(image[..., None], 3, axis=2) * 0.6
+    g = (check.gradient / (check.gradient.max() or 1.0))[..., None]
     tint = np.array([0.9, 0.62, 0.0], dtype=np.float32)
-    rgb = grey * (1 - g[..., None] * 0.8) + tint * (g[..., None] * 0.8 + 0.2 * (g[..., None] > 0))
+    rgb = grey * (1 - g * 0.8) + tint * (g * 0.8 + 0.2 * (g > 0))
     img = (np.clip(rgb, 0, 1) * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)
-    h, w = image.shape
+    h, w = shape
     top, left, bottom, right = check.box
-    y0, x0 = int(max(0, math.floor(top)) * scale), int(max(0, math.floor(left)) * scale)
-    y1, x1 = int((min(h - 1, math.ceil(bottom)) + 1) * scale) - 1, int((min(w - 1, math.ceil(right)) + 1) * scale) - 1
-    blue = np.array([0, 114, 178], dtype=np.uint8)
-    for y in {y0, y1}:
-        img[y, x0 : x1 + 1] = blue
-    for x in {x0, x1}:
-        img[y0 : y1 + 1, x] = blue
+    y0, x0 = max(0, math.floor(top)) * scale, max(0, math.floor(left)) * scale
+    y1, x1 = (min(h - 1, math.ceil(bottom)) + 1) * scale - 1, (min(w - 1, math.ceil(right)) + 1) * scale - 1
+    if y0 <= y1 and x0 <= x1:  # the box can lie wholly in the padding for a border unit
+        blue = np.array([0, 114, 178], dtype=np.uint8)
+        img[[y0, y1], x0 : x1 + 1] = blue
+        img[y0 : y1 + 1, [x0, x1]] = blue
+    img.flags.writeable = False
     return img
 
 
 def kernel_figure(kernel: np.ndarray, title: str = "Kernel") -> go.Figure:
-    """The kernel's weights as an annotated heatmap (row 0 at the top, as in the image)."""
-    k = np.asarray(kernel, dtype=np.float64)
+    """The kernel's weights as an annotated heatmap (row 0 at the top, as in the image).
+
+    Cached by content: building a plotly figure with the gallery's template costs ~20-30 ms, more than
+    the convolution itself, and the kernel rarely changes while other sliders move. Treat the returned
+    figure as read-only.
+    """
+    k = np.ascontiguousarray(kernel, dtype=np.float64)
+    return _kernel_figure(k.tobytes(), k.shape, title)
+
+
+@functools.lru_cache(maxsize=128)
+def _kernel_figure(raw: bytes, shape: tuple[int, int], title: str) -> go.Figure:
+    k = np.frombuffer(raw, dtype=np.float64).reshape(shape)
     top = float(np.abs(k).max()) or 1.0
     text = [[f"{v:.2g}" for v in row] for row in k] if k.shape[0] <= 7 else None
-    fig = go.Figure(go.Heatmap(z=k, zmin=-top, zmax=top, colorscale="RdBu", reversescale=True, text=text,
-                               texttemplate="%{text}" if text else None, showscale=False))  # fmt: skip
+    fig = go.Figure(
+        layout=dict(
+            yaxis=dict(autorange="reversed", scaleanchor="x", showticklabels=False),
+            xaxis=dict(showticklabels=False),
+        )
+    )
     base_layout(fig, title, height=260)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
-    fig.update_xaxes(showticklabels=False)
+    fig.add_heatmap(
+        z=k,
+        zmin=-top,
+        zmax=top,
+        colorscale="RdBu",
+        reversescale=True,
+        text=text,
+        texttemplate="%{text}" if text else None,
+        showscale=False,
+    )
     return fig
 
 
-def rf_growth_figure(rows: Sequence[RFRow]) -> go.Figure:
-    """Receptive field and jump after each layer of a stack."""
+@functools.lru_cache(maxsize=64)
+def rf_growth_figure(rows: tuple[RFRow, ...]) -> go.Figure:
+    """Receptive field and jump after each layer of a stack (cached per stack; treat as read-only)."""
     xs = list(range(1, len(rows) + 1))
-    fig = go.Figure()
-    fig.add_scatter(x=xs, y=[r.rf for r in rows], mode="lines+markers", name="receptive field (px)", line=dict(width=3))
-    fig.add_scatter(x=xs, y=[r.jump for r in rows], mode="lines+markers", name="jump (px)", line=dict(dash="dot"))
-    base_layout(fig, "Receptive field growth", height=300)
-    fig.update_xaxes(title="layer", tickmode="array", tickvals=xs, ticktext=[str(x) for x in xs])
+    fig = base_layout(
+        go.Figure(layout=dict(xaxis=dict(title="layer", tickmode="array", tickvals=xs))),
+        "Receptive field growth",
+        height=300,
+    )
+    fig.add_scatter(
+        x=xs, y=[r.rf for r in rows], mode="lines+markers", name="receptive field (px)", line=dict(width=3)
+    )
+    fig.add_scatter(
+        x=xs, y=[r.jump for r in rows], mode="lines+markers", name="jump (px)", line=dict(dash="dot")
+    )
     return fig
 
 
 def rf_table(rows: Sequence[RFRow]) -> list[dict[str, object]]:
-    """The table as plain records (for st.dataframe / gr.Dataframe)."""
+    """The table as plain records (for gr.Dataframe / st.dataframe)."""
     return [
-        {"layer": i, "type": r.layer, "output": f"{r.out_size[0]}×{r.out_size[1]}", "jump": r.jump,
-         "receptive field": r.rf, "first centre": r.start}
+        {
+            "layer": i,
+            "type": r.layer,
+            "output": f"{r.out_size[0]}×{r.out_size[1]}",
+            "jump": r.jump,
+            "receptive field": r.rf,
+            "first centre": r.start,
+        }
         for i, r in enumerate(rows, 1)
-    ]  # fmt: skip
+    ]
+
+
+def rf_markdown(rows: Sequence[RFRow]) -> str:
+    """The table as Markdown (cheaper to render on every slider move than a data frame)."""
+    lines = [
+        "| layer | type | output | jump j | receptive field r | first centre |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {i} | {r.layer} | {r.out_size[0]}×{r.out_size[1]} | {r.jump} | {r.rf} | {r.start:g} |"
+        for i, r in enumerate(rows, 1)
+    ]
+    return "\n".join(lines)
 
 
 NOTES: dict[str, str] = {
-    "sharing": "**Weight sharing.** One k×k kernel slides over every position, so the layer has k² + 1 "
-    "parameters whatever the image size, and a pattern is detected wherever it appears (translation "
-    "equivariance). **Sparse connectivity:** each output sees only k² inputs, not all of them "
-    "(LeCun et al. 1998; Goodfellow et al. 2016, ch. 9).",
-    "dilation": "**Dilation** spreads the k taps d pixels apart: the kernel spans d(k−1)+1 pixels with the "
-    "same k² weights, so stacking dilations 1, 2, 4, … grows the receptive field exponentially at no "
-    "parameter cost (Yu & Koltun 2016), at the price of gaps (the 'gridding' visible in the gradient).",
-    "pooling": "**Pooling** summarises each window (max: is the feature present? average: how much?). It "
-    "shrinks the map, adds a little translation invariance and multiplies the jump by its stride.",
-    "transposed": "**Transposed convolution** ('deconvolution') is the gradient of a strided convolution: each "
-    "input pixel stamps a k×k kernel s pixels apart. When k is not a multiple of s the stamps overlap "
-    "unevenly and leave **checkerboard artefacts** (Odena, Dumoulin & Olah 2016); resize-then-convolve "
-    "avoids them.",
-    "receptive_field": "**Receptive field recurrence** (Araujo et al. 2019): with jump j (input pixels between "
-    "neighbouring units), each layer adds (d(k−1))·j pixels and multiplies the jump by its stride, so "
-    "early strides make every later layer see much further.",
+    "sharing": (
+        "**Weight sharing.** One k×k kernel slides over every position, so the layer has k² + 1 "
+        "parameters whatever the image size, and a pattern is detected wherever it appears "
+        "(translation equivariance). **Sparse connectivity:** each output sees only k² inputs, not all "
+        "of them (LeCun et al. 1998; Goodfellow et al. 2016, ch. 9)."
+    ),
+    "dilation": (
+        "**Dilation** spreads the k taps d pixels apart: the kernel spans d(k−1)+1 pixels with the same "
+        "k² weights, so stacking dilations 1, 2, 4, … grows the receptive field exponentially at no "
+        "parameter cost (Yu & Koltun 2016), at the price of gaps (the 'gridding' visible in the gradient)."
+    ),
+    "pooling": (
+        "**Pooling** summarises each window (max: is the feature present? average: how much?). It "
+        "shrinks the map, adds a little translation invariance and multiplies the jump by its stride."
+    ),
+    "transposed": (
+        "**Transposed convolution** ('deconvolution') is the gradient of a strided convolution: each "
+        "input pixel stamps a k×k kernel s pixels apart. When k is not a multiple of s the stamps "
+        "overlap unevenly and leave **checkerboard artefacts** (Odena, Dumoulin & Olah 2016); "
+        "resize-then-convolve avoids them."
+    ),
+    "receptive_field": (
+        "**Receptive field recurrence** (Araujo et al. 2019): with jump j (input pixels between "
+        "neighbouring units), each layer adds d(k−1)·j pixels and multiplies the jump by its stride, "
+        "so early strides make every later layer see much further."
+    ),
 }
 """Short explanations shared by the Streamlit page and the Gradio tab."""
 
 
-def explorer_summary(res: ExplorerResult, cfg: ExplorerConfig) -> str:
+def explorer_summary(res: ExplorerResult) -> str:
     """One Markdown paragraph: the size after each stage and what weight sharing saves."""
     parts = [f"{name} {h}×{w}" for name, (h, w) in res.sizes.items()]
     kh, kw = res.kernel.shape
     return (
-        " → ".join(parts) + f". The {kh}×{kw} kernel has {res.conv_params} parameters (with bias); a fully "
-        f"connected layer between the same sizes would need {res.dense_params:,}. Computed in {res.elapsed_ms:.1f} ms."
+        " → ".join(parts) + f". The {kh}×{kw} kernel has {res.conv_params} parameters (with bias); "
+        f"a fully connected layer between the same sizes would need {res.dense_params:,}. "
+        f"Computed in {res.elapsed_ms:.1f} ms."
     )
-
-
-def with_kernel(cfg: ExplorerConfig, kernel: str) -> ExplorerConfig:
-    """The same settings with another kernel (e.g. when learned filters are unavailable)."""
-    return replace(cfg, kernel=kernel)

@@ -52,7 +52,7 @@ def normalise(weights: ArrayLike) -> np.ndarray:
 
 
 def surprisal_terms(p: ArrayLike, q: ArrayLike, unit: str = "nats") -> np.ndarray:
-    """Per-outcome terms -p_i log q_i of the cross-entropy H(p, q) (0 where p_i = 0, ∞ where q_i = 0 < p_i)."""
+    """Per-outcome terms -p_i log q_i of H(p, q): 0 where p_i = 0, ∞ where q_i = 0 < p_i."""
     p, q = as_distribution(p), as_distribution(q)
     _same_size(p, q)
     out = np.zeros_like(p)
@@ -120,7 +120,9 @@ def distributions_figure(p: ArrayLike, q: ArrayLike, labels: Sequence[str] | Non
                   dict(title="probability", range=[0, 1]), barmode="group")  # fmt: skip
 
 
-def kl_terms_figure(p: ArrayLike, q: ArrayLike, unit: str = "nats", labels: Sequence[str] | None = None) -> go.Figure:
+def kl_terms_figure(
+    p: ArrayLike, q: ArrayLike, unit: str = "nats", labels: Sequence[str] | None = None
+) -> go.Figure:
     """Per-outcome contributions to KL(p‖q) and to KL(q‖p): where each direction pays.
 
     An infinite term (mass where the other distribution has none) is drawn at the top of the axis and

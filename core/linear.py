@@ -55,6 +55,11 @@ LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] 
     "linear": mse_and_grad,
     "logistic": bce_and_grad,
 }
+DZ: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "linear": lambda z, y: (2.0 / y.shape[0]) * (z - y),
+    "logistic": lambda z, y: (sigmoid(z) - y) / y.shape[0],
+}
+"""The derivatives alone (the second half of LOSSES): SGD steps need no loss value."""
 
 
 def loss_and_grad(
@@ -170,11 +175,14 @@ def _gradient_descent(
         for epoch in range(1, epochs + 1):
             previous = theta
             if mini:
-                # SGD: a fresh seeded permutation per epoch, one step per mini-batch.
+                # SGD: a fresh seeded permutation per epoch, one step per mini-batch. Shuffling the rows
+                # once per epoch makes each batch a slice (a view), not a gathered copy.
                 order = rng.permutation(n)
+                A_ep, y_ep = A[order], y[order]
                 for start in range(0, n, batch_size):
-                    Ab, yb = A[order[start : start + batch_size]], y[order[start : start + batch_size]]
-                    theta = theta - lr * (Ab.T @ loss_fn(Ab @ theta, yb)[1] + decay * theta)
+                    Ab, yb = A_ep[start : start + batch_size], y_ep[start : start + batch_size]
+                    step = Ab.T @ DZ[kind](Ab @ theta, yb)
+                    theta = theta - lr * (step + decay * theta if l2 else step)
             else:
                 theta = theta - lr * grad  # the update rule: θ ← θ - η ∇J(θ)
             z = A_all @ theta
@@ -184,7 +192,7 @@ def _gradient_descent(
             if not math.isfinite(objective):
                 theta = previous
                 status = "diverged"
-                message = f"diverged at epoch {epoch}: the loss overflowed (learning rate {lr:g} is too large)"
+                message = f"diverged at epoch {epoch}: the loss overflowed (learning rate {lr:g} too large)"
                 break
             history["epoch"].append(float(epoch))
             history["train_loss"].append(data)
@@ -267,7 +275,8 @@ def ridge_closed_form(X: np.ndarray, y: np.ndarray, l2: float = 0.0) -> tuple[np
 
     Centring removes the bias: b = ȳ - x̄·w, and w solves ((2/n) XcᵀXc + l2·I) w = (2/n) Xcᵀyc. We
     solve it as a stacked least-squares problem (SVD) so that l2 = 0 with more features than points
-    still works: it then returns the minimum-norm solution, the one GD started at w = 0 converges to.
+    still works: it then returns the minimum-norm w. For centred (e.g. standardised) features that is
+    exactly where GD started at w = 0, b = 0 ends up: GD never leaves the row space of the data.
     """
     X, y = _as_xy(X, y)
     n, d = X.shape

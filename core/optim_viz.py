@@ -13,6 +13,7 @@ far-away point (:data:`DIVERGENCE_RADIUS`) and the run is reported as diverged a
 from __future__ import annotations
 
 import functools
+import json
 import math
 import threading
 from collections import OrderedDict
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import torch
+from plotly.utils import PlotlyJSONEncoder
 from torch import Tensor
 
 from core.plots import PALETTE, base_layout
@@ -36,6 +38,14 @@ COLORS: dict[str, str] = dict(zip(OPTIMIZERS, PALETTE[:4]))
 DIVERGENCE_RADIUS = 1e4
 #: Loss gap to the minimum under which a run counts as having arrived (for "steps to 1e-3" in the table).
 ARRIVAL_GAP = 1e-3
+
+#: Choices offered by the front ends (log-spaced learning rates; condition numbers; decay rates).
+LEARNING_RATES: tuple[float, ...] = (
+    tuple(round(m * 10.0**e, 6) for e in range(-4, 0) for m in (1, 2, 3, 5)) + (1.0, 2.0)
+)
+CONDITIONS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200)
+ALPHAS: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.995, 0.999)
+BETA2S: tuple[float, ...] = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
 
 #: Optimiser hyperparameters and their defaults (torch's, except momentum, which torch leaves at 0).
 HYPER_DEFAULTS: dict[str, Any] = {"momentum": 0.9, "nesterov": False, "alpha": 0.99, "beta1": 0.9,
@@ -85,11 +95,11 @@ class Surface:
     """Surface parameters and their defaults (e.g. the bowl's condition number)."""
 
 
-def _bowl(x: Tensor, y: Tensor, condition: float = 10.0) -> Tensor:
+def _bowl(x: Tensor, y: Tensor, condition: float = 50.0) -> Tensor:
     return 0.5 * (x**2 + condition * y**2)
 
 
-def _bowl_grad(x: float, y: float, condition: float = 10.0) -> tuple[float, float]:
+def _bowl_grad(x: float, y: float, condition: float = 50.0) -> tuple[float, float]:
     return x, condition * y
 
 
@@ -145,7 +155,7 @@ SURFACES: dict[str, Surface] = {
                 "A large condition number makes a narrow ravine: SGD zig-zags across it, momentum averages the "
                 "zig-zag away, Adam rescales each coordinate.", {"condition": 50.0}),
         Surface("rosenbrock", "Rosenbrock", r"f = (1-x)^2 + 100\,(y - x^2)^2", _rosenbrock, _rosenbrock_grad,
-                ((1.0, 1.0),), 0.0, (0.0, 2.5), (-2.0, 2.0, -1.0, 3.0), 0.001, 0.1, 150,
+                ((1.0, 1.0),), 0.0, (-1.2, 1.0), (-2.0, 2.0, -1.0, 3.0), 0.001, 0.1, 150,
                 "A curved, flat-bottomed valley: finding it is easy, following it to (1, 1) is slow.", {}),
         Surface("saddle", "Saddle point", r"f = x^2 - y^2 + \tfrac14\, y^4", _saddle, _saddle_grad,
                 ((0.0, math.sqrt(2.0)), (0.0, -math.sqrt(2.0))), -1.0, (-2.0, 0.01), (-2.5, 2.5, -2.5, 2.5),
@@ -372,7 +382,8 @@ def race(surface: str, lr: float | Mapping[str, float], steps: int, start: tuple
 
 
 @lru_cache(maxsize=32)
-def contour_grid(surface: str, condition: float | None = None, n: int = 101) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def contour_grid(surface: str, condition: float | None = None, n: int = 101
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xs, ys, log10 of f - fmin + 1e-3) on the view box; computed once per surface/condition."""
     surf = get_surface(surface)
     sp = {k: (condition if k == "condition" and condition is not None else v) for k, v in surf.params.items()}
@@ -388,50 +399,85 @@ def contour_grid(surface: str, condition: float | None = None, n: int = 101) -> 
     return xs, ys, z
 
 
+@lru_cache(maxsize=16)
+def _base_layout_json(height: int, titled: bool) -> str:
+    # The shared look (core.plots.base_layout), resolved once: applying its template costs ~20 ms a figure.
+    return json.dumps(base_layout(go.Figure(), "T" if titled else "", height=height).layout.to_plotly_json(),
+                      cls=PlotlyJSONEncoder)
+
+
+def _merge(into: dict, extra: Mapping[str, Any]) -> dict:
+    for k, v in extra.items():
+        if isinstance(v, Mapping) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
+    return into
+
+
+def fast_figure(traces: list[dict[str, Any]], title: str = "", height: int = 380, **layout: Any) -> go.Figure:
+    """A plotly figure in the gallery's style (core.plots.base_layout), built without plotly's validation.
+
+    Validating a figure of ten traces costs ~40 ms, most of a slider's budget, and it is redone on every
+    rerun; so figures whose traces are plain dicts skip it here, and the tests validate them instead
+    (``go.Figure(fig.to_dict())``). Nested ``layout`` dicts are merged into the base layout.
+    """
+    lay = json.loads(_base_layout_json(height, bool(title)))
+    if title:
+        lay["title"]["text"] = title
+    return go.Figure(data=traces, layout=_merge(lay, layout), _validate=False)
+
+
+def _inside(path: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    x0, x1, y0, y1 = box
+    return np.flatnonzero((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1))
+
+
 def race_figure(r: Race, height: int = 520) -> go.Figure:
     """Contour plot of the surface with every run's path; a diverged path ends in a cross."""
     surf = SURFACES[r.surface]
     xs, ys, z = contour_grid(r.surface, r.params.get("condition"))
     lo, hi = float(z.min()), float(z.max())
-    fig = go.Figure(go.Contour(x=xs, y=ys, z=z, showscale=False, hoverinfo="skip",
-                               contours=dict(start=lo, end=hi, size=(hi - lo) / 24),
-                               colorscale=[[0, "#fdfdfd"], [1, "#c9d3dd"]], line=dict(width=0.6, color="#9aa5b1")))
-    x0, x1, y0, y1 = surf.box
     mx, my = zip(*surf.minima)
-    fig.add_scatter(x=mx, y=my, mode="markers", name="minimum", marker=dict(symbol="star", size=16, color="black"))
-    fig.add_scatter(x=[r.start[0]], y=[r.start[1]], mode="markers", name="start",
-                    marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=3)))
+    traces: list[dict[str, Any]] = [
+        dict(type="contour", x=xs, y=ys, z=z, showscale=False, hoverinfo="skip",
+             contours=dict(start=lo, end=hi, size=(hi - lo) / 24),
+             colorscale=[[0, "#fdfdfd"], [1, "#c9d3dd"]], line=dict(width=0.6, color="#9aa5b1")),
+        dict(type="scatter", x=list(mx), y=list(my), mode="markers", name="minimum",
+             marker=dict(symbol="star", size=16, color="black")),
+        dict(type="scatter", x=[r.start[0]], y=[r.start[1]], mode="markers", name="start",
+             marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=3))),
+    ]
     for k, run in r.runs.items():
         name = LABELS[k] + (f" (diverged at step {run.diverged_at})" if run.diverged_at is not None else "")
-        fig.add_scatter(x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=name,
-                        line=dict(color=COLORS[k], width=2.5), marker=dict(size=4), legendgroup=k)
+        traces.append(dict(type="scatter", x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=name,
+                           line=dict(color=COLORS[k], width=2.5), marker=dict(size=4), legendgroup=k))
         if run.diverged_at is not None:
             # Mark the last point still in view: the path's real end is usually far outside it.
-            inside = np.flatnonzero((run.path[:, 0] >= x0) & (run.path[:, 0] <= x1)
-                                    & (run.path[:, 1] >= y0) & (run.path[:, 1] <= y1))
+            inside = _inside(run.path, surf.box)
             end = run.path[inside[-1] if inside.size else 0]
-            fig.add_scatter(x=[end[0]], y=[end[1]], mode="markers+text", showlegend=False,
-                            text=[f"diverged (step {run.diverged_at})"], textposition="top center",
-                            legendgroup=k, marker=dict(symbol="x", size=16, color=COLORS[k]),
-                            textfont=dict(color=COLORS[k]))
-    base_layout(fig, surf.title, height=height)
-    fig.update_xaxes(range=[x0, x1], title="x", constrain="domain")
-    fig.update_yaxes(range=[y0, y1], title="y", scaleanchor="x", constrain="domain")
-    return fig
+            traces.append(dict(type="scatter", x=[end[0]], y=[end[1]], mode="markers+text", showlegend=False,
+                               text=[f"diverged (step {run.diverged_at})"], textposition="top right",
+                               legendgroup=k, marker=dict(symbol="x", size=16, color=COLORS[k]),
+                               textfont=dict(color=COLORS[k])))
+    x0, x1, y0, y1 = surf.box
+    return fast_figure(traces, surf.title, height,
+                       xaxis=dict(range=[x0, x1], title=dict(text="x"), constrain="domain"),
+                       yaxis=dict(range=[y0, y1], title=dict(text="y"), scaleanchor="x", constrain="domain"),
+                       legend=dict(y=-0.16, yanchor="top", x=0.0, xanchor="left"))
 
 
 def loss_figure(r: Race, height: int = 360) -> go.Figure:
     """f - fmin against the step on a log axis (diverged runs end early, with a cross)."""
     fmin = SURFACES[r.surface].fmin
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for k, run in r.runs.items():
         gap = np.maximum(run.losses - fmin, 1e-16)  # exactly at the minimum: keep the log axis finite
-        fig.add_scatter(x=np.arange(len(gap)), y=gap, mode="lines", name=LABELS[k],
-                        line=dict(color=COLORS[k], width=2.5))
+        traces.append(dict(type="scatter", x=np.arange(len(gap)), y=gap, mode="lines", name=LABELS[k],
+                           line=dict(color=COLORS[k], width=2.5)))
         if run.diverged_at is not None:
-            fig.add_scatter(x=[len(gap) - 1], y=gap[-1:], mode="markers", showlegend=False,
-                            marker=dict(symbol="x", size=14, color=COLORS[k]))
-    base_layout(fig, "Loss − minimum", height=height)
-    fig.update_xaxes(title="step", range=[0, r.steps])
-    fig.update_yaxes(type="log", title="f − f*", exponentformat="power")
-    return fig
+            traces.append(dict(type="scatter", x=[len(gap) - 1], y=[float(gap[-1])], mode="markers",
+                               showlegend=False, marker=dict(symbol="x", size=14, color=COLORS[k])))
+    return fast_figure(traces, "Loss − minimum", height, xaxis=dict(title=dict(text="step"), range=[0, r.steps]),
+                       yaxis=dict(type="log", title=dict(text="f − f*"), exponentformat="power"),
+                       legend=dict(y=-0.3, yanchor="top", x=0.0, xanchor="left"))

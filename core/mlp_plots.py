@@ -1,0 +1,191 @@
+"""Plotly figures of the MLP playground and the grid-vs-random search (shared by Streamlit and Gradio).
+
+These figures are redrawn five times a second while a model trains, in the same process (and under
+the same GIL) as the training thread. A figure assembled through plotly's validating API costs
+~25-30 ms of pure Python here (most of it deep-copying the ``plotly_white`` template), time the
+training thread spends waiting for the GIL. So the builders write the figure as plain dicts and wrap
+it with ``go.Figure(..., _validate=False)``: ~2 ms, same JSON for the browser. The look of
+``core.plots.base_layout`` (white background, large type, Okabe-Ito colours) is spelled out in
+:func:`_layout`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.hpo import STRATEGIES, SearchResult
+from core.mlp import DecisionGrid, MLPData
+from core.plots import FONT, PALETTE
+
+STRATEGY_COLOURS = {"grid": PALETTE[0], "random": PALETTE[3]}
+SPLIT_MARKERS = {"train": "circle", "val": "diamond", "test": "x"}
+GRID_COLOUR = "#EBF0F8"  # plotly_white's grid lines
+
+
+def _axis(title: str = "", **kw: Any) -> dict[str, Any]:
+    return {"title": {"text": title}, "gridcolor": GRID_COLOUR, "zerolinecolor": GRID_COLOUR,
+            "linecolor": GRID_COLOUR, "automargin": True, **kw}
+
+
+def _layout(title: str, height: int = 380, **kw: Any) -> dict[str, Any]:
+    """``core.plots.base_layout`` as a dict: large type, tight margins, white background."""
+    return {"title": {"text": title, "x": 0.0, "xanchor": "left"} if title else None, "height": height,
+            "margin": {"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}, "font": dict(FONT),
+            "paper_bgcolor": "white", "plot_bgcolor": "white", "hovermode": "closest",
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0}, **kw}
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _finite(ys: Sequence[float]) -> list[float | None]:
+    # plotly draws None as a gap; NaN would break autoscaling of the axis.
+    return [float(y) if y is not None and math.isfinite(y) else None for y in ys]
+
+
+def _tint(hex_colour: str, amount: float) -> str:
+    """Blend a colour towards white by ``amount`` (0 = unchanged), so points stay visible on regions."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    mix = [round(c + (255 - c) * amount) for c in (r, g, b)]
+    return f"rgb({mix[0]},{mix[1]},{mix[2]})"
+
+
+def region_colorscale(n_classes: int) -> list[list[float | str]]:
+    """White-to-class-colour ramps side by side: z in [c, c+1) is class c at rising confidence."""
+    scale: list[list[float | str]] = []
+    for c in range(n_classes):
+        scale += [[c / n_classes, "#ffffff"], [(c + 1) / n_classes, _tint(PALETTE[c % len(PALETTE)], 0.45)]]
+    return scale
+
+
+def region_values(probs: np.ndarray) -> np.ndarray:
+    """Encode (res, res, C) probabilities as predicted class + confidence in [0, 1).
+
+    Confidence 0 is a tie between classes (white, like TF Playground's boundary), 1 a certain
+    prediction, so one heatmap shows both the regions and how sure the model is of them.
+    """
+    k = probs.shape[-1]
+    conf = (probs.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k)
+    return np.round(probs.argmax(axis=-1) + np.clip(conf, 0.0, 0.999), 3)  # 3 decimals: a lighter JSON
+
+
+def decision_map_figure(grid: DecisionGrid | None, data: MLPData, splits: Sequence[str] = ("train",),
+                        title: str | None = None, height: int = 460) -> go.Figure:
+    """Decision regions (if a model exists yet) under the data points of ``splits``, coloured by class."""
+    k = data.n_classes
+    traces: list[dict[str, Any]] = []
+    if grid is not None:
+        traces.append({"type": "heatmap", "x": grid.xs, "y": grid.ys, "z": region_values(grid.probs), "zmin": 0,
+                       "zmax": k, "colorscale": region_colorscale(k), "showscale": False, "hoverinfo": "skip"})
+    for split in splits:
+        X, y = data.split(split)
+        for c, name in enumerate(data.classes):
+            pts = X[y == c]
+            traces.append({"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "markers",
+                           "name": f"class {name} ({split})", "legendgroup": str(name),
+                           "marker": {"color": PALETTE[c % len(PALETTE)], "size": 7, "symbol": SPLIT_MARKERS[split],
+                                      "line": {"color": "white", "width": 1}}})
+    if title is None:
+        title = "Data" if grid is None else f"Decision regions after epoch {grid.epoch}"
+    x0, x1, y0, y1 = data.bounds()
+    layout = _layout(title, height,
+                     xaxis=_axis(data.features[0], range=[x0, x1], showgrid=False, zeroline=False,
+                                 constrain="domain"),
+                     yaxis=_axis(data.features[1], range=[y0, y1], showgrid=False, zeroline=False,
+                                 scaleanchor="x", scaleratio=1, constrain="domain"))
+    return _figure(traces, layout)
+
+
+def _thin(n: int, max_points: int) -> list[int]:
+    """At most ``max_points`` evenly strided indices of ``range(n)``, always keeping the last one."""
+    if n <= max_points:
+        return list(range(n))
+    idx = list(range(0, n, math.ceil(n / max_points)))
+    return idx if idx[-1] == n - 1 else idx + [n - 1]
+
+
+def curves_figure(history: Mapping[str, Sequence[float]], keys: Sequence[str] = ("train_loss", "val_loss"),
+                  title: str = "Loss", extra: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+                  x_key: str = "epoch", max_points: int = 400) -> go.Figure:
+    """``core.plots.loss_curves`` without plotly's validation: current run solid, ``extra`` runs dotted.
+
+    Each curve is thinned to ``max_points`` points: a chart a few hundred pixels wide shows no more,
+    and a 5,000-epoch history would otherwise cost milliseconds of GIL per live redraw.
+    """
+    traces: list[dict[str, Any]] = []
+    runs = [(label, hist, True) for label, hist in (extra or {}).items()] + [("", history, False)]
+    for label, hist, faded in runs:
+        for i, key in enumerate(keys):
+            ys = hist.get(key)
+            if not ys:
+                continue
+            xs = hist.get(x_key) or list(range(1, len(ys) + 1))
+            keep = _thin(len(ys), max_points)
+            xs, ys = [xs[i] for i in keep], [ys[i] for i in keep]
+            name = f"{label}: {key.replace('_', ' ')}" if label else key.replace("_", " ")
+            line = {"color": PALETTE[i % len(PALETTE)], "width": 1.5 if faded else 3}
+            if faded:
+                line["dash"] = "dot"
+            traces.append({"type": "scatter", "x": xs, "y": _finite(ys), "mode": "lines", "name": name,
+                           "line": line, "opacity": 0.5 if faded else 1.0, "connectgaps": True})
+    return _figure(traces, _layout(title, xaxis=_axis(x_key), yaxis=_axis()))
+
+
+def confusion_figure(cm: np.ndarray, classes: Sequence[str], title: str = "Confusion matrix (test)") -> go.Figure:
+    """Counts with the true class on rows and the prediction on columns; the diagonal is correct."""
+    names = [str(c) for c in classes]
+    trace = {"type": "heatmap", "z": np.asarray(cm).tolist(), "x": names, "y": names, "colorscale": "Blues",
+             "showscale": False, "texttemplate": "%{z}",
+             "hovertemplate": "true %{y}, predicted %{x}: %{z}<extra></extra>"}
+    layout = _layout(title, max(300, 60 + 40 * len(names)), xaxis=_axis("predicted", type="category"),
+                     yaxis=_axis("true", type="category", autorange="reversed"))
+    return _figure([trace], layout)
+
+
+def best_so_far_figure(curves: Mapping[str, Sequence[float]],
+                       expected: Mapping[str, Sequence[float]] | None = None,
+                       title: str = "Best validation accuracy so far") -> go.Figure:
+    """One line per strategy against the number of trials; ``expected`` adds the order-averaged curves."""
+    traces: list[dict[str, Any]] = []
+    for s, ys in curves.items():
+        traces.append({"type": "scatter", "x": list(range(1, len(ys) + 1)), "y": _finite(ys),
+                       "mode": "lines+markers", "name": f"{s} search",
+                       "line": {"color": STRATEGY_COLOURS.get(s, PALETTE[2]), "width": 3, "shape": "hv"}})
+    for s, ys in (expected or {}).items():
+        traces.append({"type": "scatter", "x": list(range(1, len(ys) + 1)), "y": _finite(ys), "mode": "lines",
+                       "name": f"{s}: expected over run orders",
+                       "line": {"color": STRATEGY_COLOURS.get(s, PALETTE[2]), "width": 2, "dash": "dot"}})
+    return _figure(traces, _layout(title, xaxis=_axis("number of trials"), yaxis=_axis("validation accuracy")))
+
+
+def search_scatter_figure(result: SearchResult) -> go.Figure:
+    """Validation accuracy against each hyperparameter: the grid's few columns vs random's spread."""
+    space = result.config.space
+    n, gap = len(space), 0.04
+    width = (1.0 - gap * (n - 1)) / n
+    traces: list[dict[str, Any]] = []
+    layout = _layout("Validation accuracy vs each hyperparameter", 360, annotations=[])
+    for i, d in enumerate(space):
+        suffix = "" if i == 0 else str(i + 1)
+        lo = i * (width + gap)
+        # The whole searched range, so the page shows how much of it each strategy covered.
+        span = [math.log10(d.low), math.log10(d.high)] if d.log else [d.low, d.high]
+        pad = 0.04 * (span[1] - span[0])
+        layout[f"xaxis{suffix}"] = _axis(d.label, domain=[lo, lo + width], type="log" if d.log else "linear",
+                                         range=[span[0] - pad, span[1] + pad])
+        layout[f"yaxis{suffix}"] = _axis("validation accuracy" if i == 0 else "", anchor=f"x{suffix}",
+                                         matches=None if i == 0 else "y", showticklabels=i == 0)
+        for s in STRATEGIES:
+            trials = result.of(s)
+            traces.append({"type": "scatter", "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "mode": "markers",
+                           "x": [t.params[d.name] for t in trials], "y": _finite([t.val_accuracy for t in trials]),
+                           "name": f"{s} search", "legendgroup": s, "showlegend": i == 0,
+                           "marker": {"color": STRATEGY_COLOURS[s], "size": 9, "opacity": 0.8,
+                                      "symbol": "square" if s == "grid" else "circle"}})
+    return _figure(traces, layout)

@@ -1,0 +1,88 @@
+"""The lecture 2 MLP playground Gradio tab over HTTP: /train_mlp and /train_mlp_csv answer with figures,
+numbers and a weights file that loads back."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+from gradio_client import Client, handle_file
+
+from apps.gradio_tabs import lecture2
+from core import lectures, mlp
+
+#    layers width activation optimizer lr batch epochs l1 l2 dropout patience seed
+NET = (2, 16, "relu", "adam", 0.03, 0, 60, 0.0, 0.0, 0.0, 0, 0)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with gr.Blocks() as demo:
+        with gr.Tab("Lecture 2"):
+            lecture2.build()
+    demo.queue()
+    port = _free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        demo.close()
+
+
+def _plotly(payload: Any) -> dict[str, Any]:
+    assert payload["type"] == "plotly"
+    return json.loads(payload["plot"])
+
+
+def test_both_endpoints_are_published(client: Client) -> None:
+    named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert {"/train_mlp", "/train_mlp_csv"} <= set(named)
+
+
+def test_train_mlp_returns_map_curves_confusion_numbers_and_weights(client: Client) -> None:
+    fig, curves, cm, nums, weights = client.predict("blobs", 300, 0.5, 3, 0, *NET, api_name="/train_mlp")
+    assert nums["status"] == "completed" and nums["epochs"] == 60
+    assert nums["accuracy"]["test"] > 0.9 and nums["classes"] == ["0", "1", "2"]
+    assert sum(map(sum, nums["confusion_test"])) == 60  # 20% of 300 points
+    types = [t["type"] for t in _plotly(fig)["data"]]
+    assert types[0] == "heatmap" and types.count("scatter") == 3
+    assert [t["name"] for t in _plotly(curves)["data"]] == ["train loss", "val loss"]
+    assert _plotly(cm)["data"][0]["z"] == nums["confusion_test"]
+    model = mlp.load_exported(Path(weights).read_bytes())
+    assert model.layers.out.out_features == 3
+
+
+def test_huge_learning_rate_reports_divergence(client: Client) -> None:
+    net = list(NET)
+    net[4] = 10.0  # Adam at lr 10: the loss explodes within two epochs
+    *_, nums, _ = client.predict("moons", 300, 0.2, 2, 0, *net, api_name="/train_mlp")
+    assert nums["status"] == "diverged" and "diverged" in nums["message"]
+    assert nums["accuracy"]["test"] is None or nums["accuracy"]["test"] < 0.9
+
+
+def test_csv_endpoint_trains_on_an_upload_and_names_bad_files(client: Client, tmp_path: Path) -> None:
+    good = tmp_path / "mine.csv"
+    good.write_bytes(mlp.example_csv("xor", n=200))
+    *_, nums, _ = client.predict(handle_file(str(good)), *NET, api_name="/train_mlp_csv")
+    assert nums["data"].startswith("mine.csv: 200 rows") and nums["accuracy"]["train"] > 0.8
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,a\n1,oops,b\n")
+    with pytest.raises(Exception, match="not a number"):
+        client.predict(handle_file(str(bad)), *NET, api_name="/train_mlp_csv")
+
+
+def test_the_gallery_app_mounts_this_tab() -> None:
+    from apps.gradio_app import tab_modules
+
+    assert "lecture2" in tab_modules(lectures.lecture(2))

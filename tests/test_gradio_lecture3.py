@@ -1,0 +1,99 @@
+"""The lecture 3 Gradio tab: the convolution explorer called through its /convolve API endpoint."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+DEFAULTS = dict(
+    source="camera",
+    upload=None,
+    kernel="edge (Sobel x)",
+    kernel_size=3,
+    stride=1,
+    padding=1,
+    dilation=1,
+    relu=False,
+    pool="none",
+    pool_size=2,
+    pool_stride=2,
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    import gradio as gr
+
+    from apps.gradio_tabs import lecture3
+
+    with gr.Blocks() as app:
+        lecture3.build()
+    port = free_port()
+    app.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, max_file_size="10mb"
+    )
+    try:
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        app.close()
+
+
+def _call(client: Client, **changes: object) -> tuple:
+    args = {**DEFAULTS, **changes}
+    return client.predict(*args.values(), api_name="/convolve")
+
+
+def test_endpoint_is_listed(client: Client) -> None:
+    assert "/convolve" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+
+
+def test_convolve_and_pool(client: Client) -> None:
+    inp, conv, pooled, text = _call(client, stride=2, pool="max")
+    assert "input 256×256 → convolution 128×128 → pooling 64×64" in text
+    assert r"\left\lfloor" in text and "= 128" in text
+    assert np.asarray(Image.open(inp)).shape[:2] == (256, 256)
+    assert np.asarray(Image.open(conv)).shape[:2] == (128, 128)
+    assert np.asarray(Image.open(pooled)).shape[:2] == (64, 64)
+
+
+def test_small_images_are_shown_enlarged(client: Client) -> None:
+    _, conv, pooled, text = _call(client, source="MNIST digit", kernel="blur (Gaussian)", padding=0)
+    assert "input 28×28 → convolution 26×26" in text and pooled is None
+    side = 26 * 9  # drawn at the input's scale: 28 px × 9 = 252 px
+    assert np.asarray(Image.open(conv)).shape[:2] == (side, side)
+
+
+def test_upload(client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "stripes.png"
+    Image.fromarray(((np.arange(400 * 100) // 7 % 2) * 255).reshape(100, 400).astype(np.uint8)).save(path)
+    *_, text = _call(client, upload=handle_file(str(path)), kernel_size=5, dilation=2)
+    assert "your upload 'stripes.png'" in text and "input 64×256 → convolution 58×250" in text
+
+
+def test_learned_filters_fall_back_with_a_message(client: Client) -> None:
+    from core import cnn
+
+    *_, text = _call(client, kernel=cnn.LEARNED)
+    try:
+        cnn.learned_filters()
+    except cnn.FiltersUnavailable:
+        assert "not available yet" in text and "Using the Sobel x kernel" in text
+    else:
+        assert "input 256×256" in text
+
+
+def test_impossible_settings_raise_a_clear_error(client: Client) -> None:
+    with pytest.raises(Exception, match="do not fit a 8×8 image"):
+        _call(client, source="8×8 digit", kernel_size=11, padding=0)

@@ -1,0 +1,286 @@
+"""AppTest of the lecture 1 pages: every control changes what it should (and only that), the URL holds the
+view, bad links and absurd settings are answered with defaults or warnings, never a traceback."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.helpers import ROOT, texts
+from tests.test_linear import finite_figure
+
+REG = "apps/pages/l1_regression.py"
+INF = "apps/pages/l1_information.py"
+
+
+def app(path: str, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest) -> dict[str, str]:
+    """Plotly figure specs by element key."""
+    return {e.key: e.proto.spec for e in at.get("plotly_chart")}
+
+
+def widget(at: AppTest, kind: str, key: str) -> Any:
+    return getattr(at, kind)(key=key)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+LIN, LOG, CAP, LR = "Linear regression", "Logistic regression", "Capacity sweep", "Learning rate"
+# (key, widget kind, new value, tab it is shown in, figure that must change)
+REG_CONTROLS = [
+    ("l1reg_n", "slider", 80, LIN, "l1reg_fig_fit"),
+    ("l1reg_noise", "slider", 0.5, LIN, "l1reg_fig_fit"),
+    ("l1reg_seed", "number_input", 7, CAP, "l1reg_fig_cap"),
+    ("l1reg_train", "slider", 50, LR, "l1reg_fig_lrloss"),
+    ("l1reg_val", "slider", 30, CAP, "l1reg_fig_cap"),
+    ("l1reg_basis", "segmented_control", "monomial", LIN, "l1reg_fig_fit"),
+    ("l1reg_deg", "slider", 9, LIN, "l1reg_fig_fit"),
+    ("l1reg_batch", "selectbox", 4, LIN, "l1reg_fig_loss"),
+    ("l1reg_lr", "select_slider", 0.01, LIN, "l1reg_fig_loss"),
+    ("l1reg_epochs", "select_slider", 100, LIN, "l1reg_fig_loss"),
+    ("l1reg_l2", "select_slider", 0.1, LIN, "l1reg_fig_fit"),
+    ("l1reg_ds", "selectbox", "circles", LOG, "l1reg_fig_boundary"),
+    ("l1reg_lgn", "slider", 500, LOG, "l1reg_fig_boundary"),
+    ("l1reg_lgnoise", "slider", 0.4, LOG, "l1reg_fig_boundary"),
+    ("l1reg_lgdeg", "slider", 3, LOG, "l1reg_fig_boundary"),
+    ("l1reg_lglr", "select_slider", 0.1, LOG, "l1reg_fig_lgloss"),
+    ("l1reg_lgepochs", "select_slider", 100, LOG, "l1reg_fig_lgloss"),
+    ("l1reg_lgl2", "select_slider", 0.1, LOG, "l1reg_fig_boundary"),
+    ("l1reg_capl2", "select_slider", 0.01, CAP, "l1reg_fig_cap"),
+    ("l1reg_capdeg", "slider", 9, CAP, "l1reg_fig_l2"),
+    ("l1reg_lr1", "select_slider", 0.03, LR, "l1reg_fig_lrloss"),
+    ("l1reg_lr2", "select_slider", 0.5, LR, "l1reg_fig_lrw"),
+    ("l1reg_lr3", "select_slider", 0.9, LR, "l1reg_fig_lrloss"),
+    ("l1reg_lrdeg", "slider", 3, LR, "l1reg_fig_lrloss"),
+    ("l1reg_lrepochs", "select_slider", 300, LR, "l1reg_fig_lrw"),
+]
+REG_IDS = [c[0] for c in REG_CONTROLS]
+TAB_FIGURES = {
+    LIN: {"l1reg_fig_fit", "l1reg_fig_loss"},
+    LOG: {"l1reg_fig_boundary", "l1reg_fig_lgloss"},
+    CAP: {"l1reg_fig_cap", "l1reg_fig_bv", "l1reg_fig_l2"},
+    LR: {"l1reg_fig_lrloss", "l1reg_fig_lrw"},
+}
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Click a tab (the tabs are bound to the ``l1reg_tab`` query parameter; only the open one runs)."""
+    at.session_state["l1reg_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def reg_session() -> AppTest:
+    """One session that the control tests below move one control at a time (a fresh page per control
+    would cost a full first run each; every test compares with the view just before its own change)."""
+    return app(REG)
+
+
+@pytest.mark.parametrize(("key", "kind", "value", "tab", "changes"), REG_CONTROLS, ids=REG_IDS)
+def test_regression_control_redraws_its_figure_and_writes_the_url(
+    reg_session: AppTest, key: str, kind: str, value: Any, tab: str, changes: str
+) -> None:
+    at = open_tab(reg_session, tab)
+    before = charts(at)
+    widget(at, kind, key).set_value(value).run()
+    assert not at.exception
+    assert charts(at)[changes] != before[changes]
+    assert at.query_params[key] == (f"{value:.6g}" if isinstance(value, float) else str(value))
+
+
+@pytest.mark.parametrize("tab", [LIN, LOG, CAP, LR])
+def test_only_the_open_tab_runs_and_a_link_reopens_it(tab: str) -> None:
+    at = app(REG, {"l1reg_tab": tab})
+    assert set(charts(at)) == TAB_FIGURES[tab]
+
+
+def test_defaults_gd_matches_closed_form_and_validation_picks_degree_3() -> None:
+    at = app(REG)
+    table = next(m.value for m in at.markdown if "Mean squared error" in m.value)
+    gd = next(line for line in table.splitlines() if line.startswith("| gradient descent"))
+    cf = next(line for line in table.splitlines() if line.startswith("| closed form"))
+    assert gd.split("|")[2:] == cf.split("|")[2:]  # 500 epochs on Legendre features reach the optimum
+    assert "Validation picks **degree 3**" in texts(open_tab(at, CAP))
+    assert [e.value for e in open_tab(at, LR).error] == [
+        "η = 1.1: diverged at epoch 42: the objective grew from 0.391 to 4.45e+05 (over 1e+06× its start; "
+        "learning rate 1.1 is too large)."
+    ]
+
+
+def test_divergence_is_reported_not_drawn() -> None:
+    at = app(REG, {"l1reg_deg": "15", "l1reg_lr": "3"})
+    assert any("Gradient descent diverged at epoch" in e.value for e in at.error)
+    table = next(m.value for m in at.markdown if "Mean squared error" in m.value)
+    assert "| gradient descent | diverged | diverged | diverged |" in table
+    assert "gradient descent" not in charts(at)["l1reg_fig_fit"]  # no GD curve, the closed form remains
+    assert all(finite_figure(spec) for spec in charts(at).values())
+
+
+def test_lr_tab_shows_oscillation_without_divergence_below_the_limit() -> None:
+    at = app(REG, {"l1reg_lr3": "0.9", "l1reg_tab": LR})
+    assert not at.error
+    assert "oscillates" in charts(at)["l1reg_fig_lrloss"]
+    assert "diverges** for η > 2/λ_max = 1" in texts(at)
+
+
+def test_shares_leaving_no_test_set_are_corrected_with_a_warning() -> None:
+    at = app(REG)
+    at.slider(key="l1reg_train").set_value(80).run()
+    at.slider(key="l1reg_val").set_value(40).run()
+    assert not at.exception
+    assert any("validation cut to 10%" in w.value for w in at.warning)
+    assert "Test share: 10%" in texts(at)
+
+
+def test_impossible_split_warns_and_the_rest_of_the_page_works() -> None:
+    at = app(REG, {"l1reg_n": "10", "l1reg_val": "5"})
+    for tab in (LIN, CAP, LR):
+        warnings = [w.value for w in open_tab(at, tab).warning]
+        assert len(warnings) == 1 and "Cannot split the data" in warnings[0] and not charts(at)
+    open_tab(at, LOG)  # the logistic tab has its own data
+    assert "l1reg_fig_boundary" in charts(at) and "train accuracy" in metrics(at)
+
+
+def test_circles_need_polynomial_features() -> None:
+    at = app(REG, {"l1reg_ds": "circles", "l1reg_lgnoise": "0.1", "l1reg_tab": LOG})
+    assert float(metrics(at)["test accuracy"].rstrip("%")) < 70
+    at.slider(key="l1reg_lgdeg").set_value(2).run()
+    assert float(metrics(at)["test accuracy"].rstrip("%")) > 95
+
+
+def test_url_sets_every_kind_of_widget() -> None:
+    params = {"l1reg_deg": "9", "l1reg_lr": "0.3", "l1reg_basis": "monomial", "l1reg_batch": "4",
+              "l1reg_seed": "5", "l1reg_noise": "0.5", "l1reg_l2": "0.001", "l1reg_ds": "xor"}  # fmt: skip
+    at = app(REG, params)
+    assert at.slider(key="l1reg_deg").value == 9
+    assert at.select_slider(key="l1reg_lr").value == 0.3
+    assert at.segmented_control(key="l1reg_basis").value == "monomial"
+    assert at.selectbox(key="l1reg_batch").value == 4
+    assert at.number_input(key="l1reg_seed").value == 5
+    assert at.slider(key="l1reg_noise").value == 0.5
+    assert at.select_slider(key="l1reg_l2").value == 0.001
+    assert "Degree 9 polynomial" in charts(at)["l1reg_fig_fit"]
+    # Kept in the URL while its tab was closed:
+    assert open_tab(at, LOG).selectbox(key="l1reg_ds").value == "xor"
+
+
+def test_invalid_url_values_fall_back_to_defaults() -> None:
+    bad = {"l1reg_deg": "abc", "l1reg_lr": "0.35", "l1reg_n": "100000", "l1reg_basis": "cubic",
+           "l1reg_ds": "mnist", "l1reg_batch": "-1", "l1reg_seed": "1e99", "l1reg_capdeg": "0",
+           "l1reg_tab": "Nope"}  # fmt: skip
+    at = app(REG, bad)
+    assert set(charts(at)) == TAB_FIGURES[LIN]  # an unknown tab opens the first one
+    assert at.slider(key="l1reg_deg").value == 3
+    assert at.select_slider(key="l1reg_lr").value == 0.1
+    assert at.slider(key="l1reg_n").value == 40
+    assert at.segmented_control(key="l1reg_basis").value == "legendre"
+    assert at.selectbox(key="l1reg_batch").value == 0
+    assert at.number_input(key="l1reg_seed").value == 0
+    assert open_tab(at, LOG).selectbox(key="l1reg_ds").value == "moons"
+    assert open_tab(at, CAP).slider(key="l1reg_capdeg").value == 15
+
+
+def test_a_shared_link_reproduces_the_view() -> None:
+    at = app(REG)
+    at.slider(key="l1reg_deg").set_value(12).run()
+    at.select_slider(key="l1reg_l2").set_value(0.01).run()
+    open_tab(at, LOG).selectbox(key="l1reg_ds").set_value("spirals").run()
+    link = dict(at.query_params) | {"l1reg_tab": LOG}  # the browser's address bar also holds the tab
+    assert charts(app(REG, link)) == charts(at)
+    assert charts(app(REG, link | {"l1reg_tab": LIN})) == charts(open_tab(at, LIN))
+
+
+# ---------------------------------------------------------------------------------------------- information
+
+
+def kl_values(at: AppTest) -> tuple[str, str]:
+    m = metrics(at)
+    unit = "bits" if "KL(p‖q) [bits]" in m else "nats"
+    return m[f"KL(p‖q) [{unit}]"], m[f"KL(q‖p) [{unit}]"]
+
+
+INF_CONTROLS = [(f"l1inf_{d}{i}", 5) for d in "pq" for i in range(1, 5)]
+
+
+def test_information_defaults_show_kl_asymmetry() -> None:
+    at = app(INF)
+    assert kl_values(at) == ("1.718", "1.373")
+    m = metrics(at)
+    assert m["H(p,q) [bits]"] == f"{float(m['H(p) [bits]']) + 1.718:.3f}"  # H(p,q) = H(p) + KL(p‖q)
+    assert len(at.slider) == 1 + 2 * 4  # outcomes + four p and four q weights
+
+
+@pytest.fixture(scope="module")
+def inf_session() -> AppTest:
+    return app(INF)
+
+
+@pytest.mark.parametrize(("key", "value"), INF_CONTROLS, ids=[c[0] for c in INF_CONTROLS])
+def test_each_weight_slider_changes_the_divergences(inf_session: AppTest, key: str, value: int) -> None:
+    at = inf_session
+    before, figs = kl_values(at), charts(at)
+    at.slider(key=key).set_value(value).run()
+    assert kl_values(at) != before and charts(at)["l1inf_fig_dist"] != figs["l1inf_fig_dist"]
+    assert at.query_params[key] == str(value)
+
+
+def test_more_outcomes_add_sliders_that_count() -> None:
+    at = app(INF)
+    at.slider(key="l1inf_k").set_value(6).run()
+    assert at.slider(key="l1inf_p6").value == 1 and at.slider(key="l1inf_q6").value == 3
+    before = kl_values(at)
+    at.slider(key="l1inf_p6").set_value(10).run()
+    assert kl_values(at) != before
+    assert metrics(at)["H(p) [bits]"] != metrics(app(INF))["H(p) [bits]"]
+
+
+def test_unit_switch_converts_bits_to_nats() -> None:
+    at = app(INF)
+    bits = float(kl_values(at)[0])
+    at.segmented_control(key="l1inf_unit").set_value("nats").run()
+    assert float(kl_values(at)[0]) == pytest.approx(bits * math.log(2), abs=2e-3)
+
+
+def test_zero_mass_gives_infinite_kl_in_one_direction() -> None:
+    at = app(INF)
+    at.slider(key="l1inf_q1").set_value(0).run()
+    assert kl_values(at)[0] == "∞" and kl_values(at)[1] != "∞"
+    assert "∞" in charts(at)["l1inf_fig_kl"]
+
+
+def test_swap_button_exchanges_p_and_q() -> None:
+    at = app(INF)
+    kl_pq, kl_qp = kl_values(at)
+    at.button(key="l1inf_swap").click().run()
+    assert kl_values(at) == (kl_qp, kl_pq)
+    assert at.slider(key="l1inf_p1").value == 1 and at.query_params["l1inf_p1"] == "1"
+
+
+def test_information_url_round_trip_and_fallbacks() -> None:
+    at = app(INF, {"l1inf_k": "6", "l1inf_p6": "10", "l1inf_unit": "nats"})
+    assert at.slider(key="l1inf_k").value == 6 and at.slider(key="l1inf_p6").value == 10
+    assert at.segmented_control(key="l1inf_unit").value == "nats"
+    bad = app(INF, {"l1inf_k": "9", "l1inf_p1": "11", "l1inf_unit": "dB", "l1inf_q2": "x"})
+    assert bad.slider(key="l1inf_k").value == 4 and bad.slider(key="l1inf_p1").value == 9
+    assert bad.segmented_control(key="l1inf_unit").value == "bits" and bad.slider(key="l1inf_q2").value == 3
+
+
+def test_all_zero_weights_warn_and_use_uniform() -> None:
+    at = app(INF, {"l1inf_k": "2", "l1inf_q1": "0", "l1inf_q2": "0"})
+    assert any("taken as uniform" in w.value for w in at.warning)
+    assert metrics(at)["H(q) [bits]"] == "1.000"
