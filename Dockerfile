@@ -11,7 +11,7 @@ RUN useradd -m -u 1000 user
 USER user
 ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH \
     PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    GALLERY_MAX_TRAININGS=1 GALLERY_DATA_DIR=/home/user/.cache/dl-gallery/data
+    GALLERY_MAX_TRAININGS=1 OMP_WAIT_POLICY=PASSIVE GALLERY_DATA_DIR=/home/user/.cache/dl-gallery/data
 WORKDIR /home/user/app
 
 # CPU-only torch first (the default wheel brings ~4 GB of CUDA libraries a CPU Space cannot use);

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh dev
-export HF_HUB_OFFLINE=1 SDL_VIDEODRIVER=dummy MUJOCO_GL=egl GRADIO_ANALYTICS_ENABLED=False PYTHONUNBUFFERED=1
+export HF_HUB_OFFLINE=1 SDL_VIDEODRIVER=dummy MUJOCO_GL=egl GRADIO_ANALYTICS_ENABLED=False PYTHONUNBUFFERED=1 OMP_WAIT_POLICY=PASSIVE
 exec .venv/bin/python -m pytest -q "$@"

@@ -12,6 +12,9 @@ import os
 import sys
 from pathlib import Path
 
+# Idle OpenMP threads spin by default; on a shared 2-core Space that slows torch several times.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -5,8 +5,12 @@ The navigation is generated from ``core.lectures``: one section per lecture that
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+# Idle OpenMP threads spin by default; on a shared 2-core Space that slows torch several times.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run` puts apps/ on the path, not the repository root
