@@ -84,6 +84,8 @@ def _wait_until_idle(page, timeout_s: float = 90) -> None:
         elif quiet_since is None:
             quiet_since = time.time()
         elif time.time() - quiet_since > 1.0:
+            # Charts draw client-side after the script ends: give plotly a moment before the screenshot.
+            page.wait_for_timeout(1500)
             return
         time.sleep(0.2)
 
