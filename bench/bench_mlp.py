@@ -1,7 +1,7 @@
 """MLP playground benchmark: steps per second of the default MLP through a bare PyTorch loop, the core
 fit loop, and the playground's full path (a Job with live decision maps) with and without a watcher.
 
-Run: ``.venv/bin/python -m bench.bench_mlp [--epochs 1000] [--repeats 5]`` (prints Markdown tables).
+Run: ``.venv/bin/python -m bench.bench_mlp [--epochs 1000] [--repeats 7]`` (prints Markdown tables).
 Targets (issue "[3] Lecture 2 pages"): the default MLP (2-64-64-C, 1000 points, full batch) trains at
 >= 1000 steps/s through the core loop, within 10% of the bare loop; the live view updates >= 5 times a
 second and slows training by <= 20%. Timings are best-of-``repeats`` wall times: other processes on a
@@ -11,11 +11,14 @@ shared 2-core machine only ever make a run slower, so the best run is the least 
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import time
 from collections.abc import Callable
 
+import pandas as pd
 import torch
+from PIL import Image
 from torch import nn
 
 from bench.common import table
@@ -23,7 +26,7 @@ from core import data as core_data
 from core.jobs import JobQueue
 from core.mlp import (LIVE_KEY, TRAIN_THREADS, MLPConfig, MLPData, build_mlp, make_optimizer, torch_threads,
                       train_mlp)
-from core.mlp_plots import curves_figure, decision_map_figure
+from core.mlp_plots import decision_map_image, thinned
 from core.training import FitConfig, accuracy, fit
 
 CFG = MLPConfig()  # the playground's default: 2-64-64-C ReLU, Adam, full batch
@@ -73,25 +76,26 @@ def core_loop(d: MLPData, epochs: int, val: bool) -> tuple[float, float]:
 
 
 def playground(d: MLPData, epochs: int, watch: bool, stats: dict[str, float]) -> tuple[float, float]:
-    """``train_mlp`` inside a Job (curves + decision maps published), optionally with a watcher thread
-    doing what the page's live fragment does 5x/s: copy the history, read the map, build the figures."""
+    """``train_mlp`` inside a Job (curves + decision maps published), optionally with a watcher doing
+    what the page's live fragment does 5x/s: copy the history, read the map, build what is shown."""
     queue = JobQueue()
     cfg = MLPConfig(epochs=epochs)
     job = queue.submit(lambda j: train_mlp(cfg, d, job=j), name="bench")
     updates, maps, last = 0, 0, None
     t0 = time.perf_counter()
     while watch and not job.done:
+        # What the page's live fragment does (apps/pages/l2_playground.py: live()): thin the curves
+        # into data frames for st.line_chart, and draw + JPEG-encode each new map for st.image.
         h = job.history()
         if h.get("train_loss"):
-            # What the page's live fragment draws (apps/pages/l2_playground.py: live()).
-            curves_figure(h, ("train_loss", "val_loss")).to_json()
-            curves_figure(h, ("train_accuracy", "val_accuracy"), "Accuracy").to_json()
+            for keys in (("train_loss", "val_loss"), ("train_accuracy", "val_accuracy")):
+                pd.DataFrame(thinned(h, keys)).set_index("epoch").to_json()
         grid = job.artifact(LIVE_KEY)
         if grid is not None and grid is not last:
-            decision_map_figure(grid, d).to_json()
+            Image.fromarray(decision_map_image(grid, d)).save(io.BytesIO(), "JPEG", quality=90)
             maps, last = maps + 1, grid
         updates += 1
-        time.sleep(max(0.0, t0 + 0.2 * updates - time.perf_counter()))  # a fixed 5 Hz schedule, like run_every
+        time.sleep(max(0.0, t0 + 0.2 * updates - time.perf_counter()))  # fixed 5 Hz, like run_every=0.2
     job.wait()
     wall = time.perf_counter() - t0
     if job.status != "done":
@@ -104,10 +108,13 @@ def playground(d: MLPData, epochs: int, watch: bool, stats: dict[str, float]) ->
     return seconds, math.nan  # the job thread's CPU time is not what a watcher changes: wall time is
 
 
-def interleaved(fns: dict[str, Callable[[], tuple[float, float]]], repeats: int) -> dict[str, tuple[float, float]]:
-    """Best (wall, CPU) time of each function, running them in turn ``repeats`` times: a burst of load from
-    other processes then hits every contender alike instead of whichever happened to run during it. CPU
-    time (of the training thread) is the steadier measure on a shared machine: waiting for a core is not in it."""
+Timed = Callable[[], tuple[float, float]]
+
+
+def interleaved(fns: dict[str, Timed], repeats: int) -> dict[str, tuple[float, float]]:
+    """Best (wall, CPU) time of each function, running them in turn ``repeats`` times: a burst of load
+    from other processes then hits every contender alike instead of whichever ran during it. CPU time
+    (of the training thread) is the steadier measure on a shared machine: waiting for a core is not in it."""
     for fn in fns.values():
         fn()  # warm-up: first-call allocations and lazy imports are not what we measure
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in fns}
@@ -120,14 +127,16 @@ def interleaved(fns: dict[str, Callable[[], tuple[float, float]]], repeats: int)
 def main_table(d: MLPData, epochs: int, repeats: int) -> tuple[list[list[object]], dict[str, float]]:
     stats: dict[str, float] = {}
     with torch_threads(TRAIN_THREADS):
-        tr = interleaved({"bare": lambda: bare_loop(d, epochs, False), "core": lambda: core_loop(d, epochs, False)},
-                         repeats)
-        va = interleaved({"bare": lambda: bare_loop(d, epochs, True), "core": lambda: core_loop(d, epochs, True)},
-                         repeats)
+        tr = interleaved({"bare": lambda: bare_loop(d, epochs, False),
+                          "core": lambda: core_loop(d, epochs, False)}, repeats)
+        va = interleaved({"bare": lambda: bare_loop(d, epochs, True),
+                          "core": lambda: core_loop(d, epochs, True)}, repeats)
     # train_mlp sets TRAIN_THREADS itself, inside the job thread.
     pg = interleaved({"alone": lambda: playground(d, epochs, False, stats),
                       "watched": lambda: playground(d, epochs, True, stats)}, repeats)
-    def row(label: str, t: tuple[float, float], base: tuple[float, float] | None, target: str) -> list[object]:
+
+    def row(label: str, t: tuple[float, float], base: tuple[float, float] | None,
+            target: str) -> list[object]:
         if base is None:
             return [label, f"{epochs / t[0]:,.0f}", f"{epochs / t[1]:,.0f}", "1.00", "1.00", target]
         cpu = f"{t[1] / base[1]:.2f}" if math.isfinite(t[1]) else "-"
@@ -147,10 +156,10 @@ def main_table(d: MLPData, epochs: int, repeats: int) -> tuple[list[list[object]
 
 
 def threads_table(d: MLPData, epochs: int, repeats: int) -> list[list[object]]:
-    """The bare loop under each intra-op thread count and Adam implementation (why TRAIN_THREADS and fused)."""
+    """The bare loop under each intra-op thread count and Adam implementation (why TRAIN_THREADS, fused)."""
     X, y = d.tensors("train")
 
-    def loop(kw: dict[str, bool]) -> float:
+    def loop(kw: dict[str, bool]) -> tuple[float, float]:
         torch.manual_seed(0)
         model = build_mlp(**CFG.architecture(2, d.n_classes))
         opt = torch.optim.Adam(model.parameters(), lr=CFG.lr, **kw)
@@ -175,19 +184,20 @@ def threads_table(d: MLPData, epochs: int, repeats: int) -> list[list[object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     d = bench_data()
     print(f"Default MLP {CFG.describe(d.n_classes)}, Adam lr {CFG.lr}, full batch of {len(d.y_train)} points "
           f"(validation: {len(d.y_val)}), {args.epochs} epochs, best of {args.repeats} interleaved runs, "
           f"{TRAIN_THREADS} torch thread(s)\n")
     rows, stats = main_table(d, args.epochs, args.repeats)
-    print(table(["loop", "steps/s (wall)", "steps/s (CPU)", "time / bare (wall)", "time / bare (CPU)", "target"],
-                rows))
-    print(f"\nwatcher: {stats['updates_per_s']:.1f} live updates/s, {stats['maps_per_s']:.1f} new decision maps/s "
-          f"(target >= 5 updates/s)\n")
+    headers = ["loop", "steps/s (wall)", "steps/s (CPU)", "time / bare (wall)", "time / bare (CPU)", "target"]
+    print(table(headers, rows))
+    print(f"\nwatcher: {stats['updates_per_s']:.1f} live updates/s, {stats['maps_per_s']:.1f} new decision "
+          "maps/s (target >= 5 updates/s)\n")
     print("## Bare loop steps/s by torch threads and Adam implementation\n")
-    print(table(["threads", "per-tensor", "foreach", "fused"], threads_table(d, args.epochs // 2, args.repeats)))
+    rows = threads_table(d, args.epochs // 2, args.repeats)
+    print(table(["threads", "per-tensor", "foreach", "fused"], rows))
 
 
 if __name__ == "__main__":

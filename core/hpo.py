@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.mlp import MLPConfig, MLPData, train_mlp
+from core.mlp import MLPConfig, MLPData, train_mlp, warm_up
 
 if TYPE_CHECKING:
     from core.jobs import Job
@@ -190,7 +190,8 @@ class SearchResult:
     def table(self) -> list[dict[str, Any]]:
         """One row per trial, for the page's table."""
         return [{"strategy": t.strategy, "trial": t.index, **t.params, "val accuracy": t.val_accuracy,
-                 "val loss": t.val_loss, "epochs": t.epochs, "status": t.status, "seconds": round(t.seconds, 2)}
+                 "val loss": t.val_loss, "epochs": t.epochs, "status": t.status,
+                 "seconds": round(t.seconds, 2)}
                 for t in self.trials]
 
     def summary(self) -> list[dict[str, Any]]:
@@ -231,6 +232,8 @@ def run_search(data: MLPData, config: SearchConfig = SearchConfig(), job: Job | 
     """
     if config.budget < 1:
         raise ValueError("the budget must be at least one trial")
+    if job is not None:
+        warm_up()  # a watched search needs the collector tamed too (see core.mlp.warm_up)
     plans = {"grid": grid_points(config.space, config.budget, config.seed),
              "random": random_points(config.space, config.budget, config.seed)}
     base = replace(config.base, seed=config.seed)

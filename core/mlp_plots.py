@@ -81,15 +81,17 @@ def decision_map_figure(grid: DecisionGrid | None, data: MLPData, splits: Sequen
     k = data.n_classes
     traces: list[dict[str, Any]] = []
     if grid is not None:
-        traces.append({"type": "heatmap", "x": grid.xs, "y": grid.ys, "z": region_values(grid.probs), "zmin": 0,
-                       "zmax": k, "colorscale": region_colorscale(k), "showscale": False, "hoverinfo": "skip"})
+        traces.append({"type": "heatmap", "x": grid.xs, "y": grid.ys, "z": region_values(grid.probs),
+                       "zmin": 0, "zmax": k, "colorscale": region_colorscale(k), "showscale": False,
+                       "hoverinfo": "skip"})
     for split in splits:
         X, y = data.split(split)
         for c, name in enumerate(data.classes):
             pts = X[y == c]
             traces.append({"type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "markers",
                            "name": f"class {name} ({split})", "legendgroup": str(name),
-                           "marker": {"color": PALETTE[c % len(PALETTE)], "size": 7, "symbol": SPLIT_MARKERS[split],
+                           "marker": {"color": PALETTE[c % len(PALETTE)], "size": 7,
+                                      "symbol": SPLIT_MARKERS[split],
                                       "line": {"color": "white", "width": 1}}})
     if title is None:
         title = "Data" if grid is None else f"Decision regions after epoch {grid.epoch}"
@@ -108,6 +110,15 @@ def _thin(n: int, max_points: int) -> list[int]:
         return list(range(n))
     idx = list(range(0, n, math.ceil(n / max_points)))
     return idx if idx[-1] == n - 1 else idx + [n - 1]
+
+
+def thinned(history: Mapping[str, Sequence[float]], keys: Sequence[str], x_key: str = "epoch",
+            max_points: int = 400) -> dict[str, list[float]]:
+    """``x_key`` and ``keys`` of a history, thinned to ``max_points`` rows (for live line charts)."""
+    n = len(history.get(keys[0], []))
+    keep = _thin(n, max_points)
+    xs = history.get(x_key) or list(range(1, n + 1))
+    return {x_key: [xs[i] for i in keep], **{k: [history[k][i] for i in keep] for k in keys if k in history}}
 
 
 def curves_figure(history: Mapping[str, Sequence[float]], keys: Sequence[str] = ("train_loss", "val_loss"),
@@ -137,7 +148,8 @@ def curves_figure(history: Mapping[str, Sequence[float]], keys: Sequence[str] = 
     return _figure(traces, _layout(title, xaxis=_axis(x_key), yaxis=_axis()))
 
 
-def confusion_figure(cm: np.ndarray, classes: Sequence[str], title: str = "Confusion matrix (test)") -> go.Figure:
+def confusion_figure(cm: np.ndarray, classes: Sequence[str],
+                     title: str = "Confusion matrix (test)") -> go.Figure:
     """Counts with the true class on rows and the prediction on columns; the diagonal is correct."""
     names = [str(c) for c in classes]
     trace = {"type": "heatmap", "z": np.asarray(cm).tolist(), "x": names, "y": names, "colorscale": "Blues",
@@ -161,7 +173,8 @@ def best_so_far_figure(curves: Mapping[str, Sequence[float]],
         traces.append({"type": "scatter", "x": list(range(1, len(ys) + 1)), "y": _finite(ys), "mode": "lines",
                        "name": f"{s}: expected over run orders",
                        "line": {"color": STRATEGY_COLOURS.get(s, PALETTE[2]), "width": 2, "dash": "dot"}})
-    return _figure(traces, _layout(title, xaxis=_axis("number of trials"), yaxis=_axis("validation accuracy")))
+    layout = _layout(title, xaxis=_axis("number of trials"), yaxis=_axis("validation accuracy"))
+    return _figure(traces, layout)
 
 
 def search_scatter_figure(result: SearchResult) -> go.Figure:
@@ -184,8 +197,53 @@ def search_scatter_figure(result: SearchResult) -> go.Figure:
         for s in STRATEGIES:
             trials = result.of(s)
             traces.append({"type": "scatter", "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "mode": "markers",
-                           "x": [t.params[d.name] for t in trials], "y": _finite([t.val_accuracy for t in trials]),
+                           "x": [t.params[d.name] for t in trials],
+                           "y": _finite([t.val_accuracy for t in trials]),
                            "name": f"{s} search", "legendgroup": s, "showlegend": i == 0,
                            "marker": {"color": STRATEGY_COLOURS[s], "size": 9, "opacity": 0.8,
                                       "symbol": "square" if s == "grid" else "circle"}})
     return _figure(traces, layout)
+
+
+def _rgb(colour: str) -> np.ndarray:
+    if colour.startswith("#"):
+        return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+    return np.array([float(v) for v in colour[4:-1].split(",")], dtype=np.float32)  # "rgb(r,g,b)"
+
+
+def decision_map_image(grid: DecisionGrid | None, data: MLPData, splits: Sequence[str] = ("train",),
+                       size: int = 400, radius: int = 3) -> np.ndarray:
+    """The decision map as an RGB array (uint8, ``size`` x ``size``), same colours as the heatmap.
+
+    For the live view: an image updates in place in the browser, where a changed plotly chart is
+    remounted by Streamlit 1.67 on every update (streamlit/streamlit#8782) and blinks five times a
+    second; drawing it here also spares the browser a plotly heatmap redraw per update.
+    """
+    x0, x1, y0, y1 = data.bounds()
+    white = np.full(3, 255.0, dtype=np.float32)
+    if grid is None:
+        img = np.broadcast_to(white, (size, size, 3)).copy()
+    else:
+        k = data.n_classes
+        label = grid.probs.argmax(axis=-1)
+        conf = np.clip((grid.probs.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        tops = np.stack([_rgb(_tint(PALETTE[c % len(PALETTE)], 0.45)) for c in range(k)])
+        cells = white + (tops[label] - white) * conf[..., None]  # (res, res, 3), row i = ys[i]
+        rows = np.linspace(0, cells.shape[0] - 1, size).round().astype(int)[::-1]  # image row 0 = top
+        cols = np.linspace(0, cells.shape[1] - 1, size).round().astype(int)
+        img = cells[rows][:, cols]
+    dy, dx = np.mgrid[-radius - 1 : radius + 2, -radius - 1 : radius + 2]
+    ring, disc = dx**2 + dy**2 <= (radius + 1) ** 2, dx**2 + dy**2 <= radius**2
+    for split in splits:
+        X, y = data.split(split)
+        px = np.clip(((X[:, 0] - x0) / (x1 - x0) * (size - 1)).round().astype(int), 0, size - 1)
+        py = np.clip(((y1 - X[:, 1]) / (y1 - y0) * (size - 1)).round().astype(int), 0, size - 1)
+        for mask, colours in ((ring, np.broadcast_to(white, (len(y), 3))),
+                              (disc, np.stack([_rgb(PALETTE[c % len(PALETTE)]) for c in y]) if len(y) else None)):
+            if colours is None:
+                continue
+            oy, ox = dy[mask], dx[mask]
+            rr = np.clip(py[:, None] + oy[None, :], 0, size - 1)
+            cc = np.clip(px[:, None] + ox[None, :], 0, size - 1)
+            img[rr, cc] = colours[:, None, :]
+    return img.astype(np.uint8)

@@ -46,7 +46,8 @@ def test_random_points_are_seeded_in_range_and_log_uniform() -> None:
         values = [p[d.name] for p in a]
         assert d.low <= min(values) and max(values) <= d.high
     lrs = np.array([p["lr"] for p in a])
-    assert abs(np.median(np.log10(lrs)) - np.log10(math.sqrt(1e-3 * 0.3))) < 0.25  # half below the geometric mean
+    # log-uniform: half the draws fall below the geometric mean of the range
+    assert abs(np.median(np.log10(lrs)) - np.log10(math.sqrt(1e-3 * 0.3))) < 0.25
     assert all(isinstance(p["patience"], int) for p in a)
 
 

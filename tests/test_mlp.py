@@ -36,7 +36,8 @@ def test_default_mlp_architecture_and_readable_weight_names() -> None:
     model = mlp.build_mlp(**mlp.MLPConfig().architecture(2, 3))
     assert model(torch.zeros(5, 2)).shape == (5, 3)
     assert list(model.state_dict()) == ["norm.shift", "norm.scale", "layers.fc1.weight", "layers.fc1.bias",
-                                        "layers.fc2.weight", "layers.fc2.bias", "layers.out.weight", "layers.out.bias"]
+                                        "layers.fc2.weight", "layers.fc2.bias", "layers.out.weight",
+                                        "layers.out.bias"]
     assert mlp.MLPConfig().describe(3) == "2-64-64-3 relu"
     deep = mlp.build_mlp(hidden=[8] * 5, activation="tanh", dropout=0.3)
     assert sum(isinstance(m, torch.nn.Dropout) for m in deep.modules()) == 5
@@ -47,7 +48,8 @@ def test_default_mlp_architecture_and_readable_weight_names() -> None:
     ({"dropout": 1.0}, "dropout"), ({"lr": 0.0}, "learning rate"), ({"l2": -1.0}, "negative"),
     ({"patience": 0}, "patience"), ({"hidden": (0,)}, "at least 1 unit"),
 ])  # fmt: skip
-def test_invalid_settings_are_refused_with_a_reason(bad: dict[str, Any], message: str, moons: mlp.MLPData) -> None:
+def test_invalid_settings_are_refused_with_a_reason(bad: dict[str, Any], message: str,
+                                                    moons: mlp.MLPData) -> None:
     with pytest.raises(ValueError, match=message):
         mlp.train_mlp(mlp.MLPConfig(**bad), moons)
 
@@ -56,7 +58,8 @@ def test_default_run_learns_moons_and_reports_every_split(run: mlp.MLPRun) -> No
     assert run.fit.status == "completed" and run.fit.epochs_run == 40
     assert run.metrics["train_accuracy"] > 0.85 and run.metrics["test_accuracy"] > 0.8
     assert set(run.fit.history) >= {"train_loss", "val_loss", "train_accuracy", "val_accuracy"}
-    assert run.confusion.sum() == 60 and run.confusion.trace() / 60 == pytest.approx(run.metrics["test_accuracy"])
+    assert run.confusion.sum() == 60
+    assert run.confusion.trace() / 60 == pytest.approx(run.metrics["test_accuracy"])
 
 
 def test_same_settings_give_the_same_run(run: mlp.MLPRun, moons: mlp.MLPData) -> None:
@@ -85,7 +88,8 @@ def test_weight_decay_step_equals_l2_in_the_loss_for_adam() -> None:
     opt_a = mlp.make_optimizer(a, mlp.MLPConfig(l2=0.5, lr=0.1))
     opt_b = mlp.make_optimizer(b, mlp.MLPConfig(lr=0.1))
     torch.nn.functional.cross_entropy(a(X), y).backward()
-    (torch.nn.functional.cross_entropy(b(X), y) + 0.25 * sum(w.pow(2).sum() for w in b.weight_matrices())).backward()
+    l2_term = 0.25 * sum(w.pow(2).sum() for w in b.weight_matrices())  # (0.5 / 2) * ||w||^2
+    (torch.nn.functional.cross_entropy(b(X), y) + l2_term).backward()
     opt_a.step()
     opt_b.step()
     for pa, pb in zip(a.parameters(), b.parameters()):
@@ -150,7 +154,8 @@ def test_live_decision_maps_are_throttled(moons: mlp.MLPData) -> None:
     mlp.train_mlp(mlp.MLPConfig(**{**FAST.to_dict(), "epochs": 20}), moons, job=job, publish_every_s=0.0)
     assert [g.epoch for g in job.published] == list(range(21)) + [20]
     grid = job.published[-1]
-    assert grid.probs.shape == (mlp.GRID_RES, mlp.GRID_RES, 2) and np.allclose(grid.probs.sum(-1), 1, atol=1e-5)
+    assert grid.probs.shape == (mlp.GRID_RES, mlp.GRID_RES, 2)
+    assert np.allclose(grid.probs.sum(-1), 1, atol=1e-5)
 
 
 def test_a_queued_job_shows_curves_and_maps_and_stops_on_request(moons: mlp.MLPData) -> None:
@@ -182,7 +187,8 @@ def test_csv_with_header_and_text_labels(tmp_path: Any) -> None:
     assert d.classes == ("cat", "dog") and len(d) == 30 and d.features == ("x1", "x2")
     assert (len(d.y_train), len(d.y_val), len(d.y_test)) == (18, 6, 6)
     assert d.provenance.startswith("pets.csv: 30 rows, 2 classes")
-    plain = mlp.parse_csv(";".join(["0.5", "1", "2"]) + "\n" + "\n".join(f"{i};{-i};{i % 3}" for i in range(25)))
+    no_header = "0.5;1;2\n" + "\n".join(f"{i};{-i};{i % 3}" for i in range(25))
+    plain = mlp.parse_csv(no_header)
     assert plain.classes == ("0", "1", "2") and len(plain) == 26
 
 

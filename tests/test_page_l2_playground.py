@@ -4,6 +4,7 @@ divergence and early stopping are reported, CSV uploads are checked, runs stay f
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -63,8 +64,8 @@ def test_default_page_shows_the_data_or_the_shipped_model(fresh: AppTest) -> Non
 ])  # fmt: skip
 def test_data_controls_change_the_data_and_the_url(key: str, value: Any, shown: str) -> None:
     at = page(PAGE)
-    widget = next(w for kind in ("selectbox", "slider", "select_slider", "number_input") for w in getattr(at, kind)
-                  if w.key == key)
+    kinds = ("selectbox", "slider", "select_slider", "number_input")
+    widget = next(w for kind in kinds for w in getattr(at, kind) if w.key == key)
     widget.set_value(value).run()
     assert not at.exception and shown in texts(at)
     assert at.query_params[key] == str(value)
@@ -90,7 +91,8 @@ def test_every_training_control_reaches_the_run_and_runs_are_kept() -> None:
     assert not at.exception
     row = history(at)[0]
     assert row["net"] == "2-8-8-8-2 tanh" and row["optimizer"] == "momentum" and row["lr"] == 0.1
-    assert (row["batch"], row["L1"], row["L2"], row["dropout"], row["patience"]) == ("32", 1e-4, 0.001, 0.1, "50")
+    regs = (row["batch"], row["L1"], row["L2"], row["dropout"], row["patience"])
+    assert regs == ("32", 1e-4, 0.001, 0.1, "50")
     assert row["epochs"] == 10 and row["data"] == "moons"
     assert at.query_params["l2pg_opt"] == "momentum" and at.query_params["l2pg_seed"] == "5"
     assert {"l2pg_map", "l2pg_confusion", "l2pg_Loss", "l2pg_Accuracy"} <= chart_keys(at)
@@ -107,11 +109,20 @@ def test_every_training_control_reaches_the_run_and_runs_are_kept() -> None:
     assert not at.exception and [r["run"] for r in history(at)] == ["run 2"]
 
 
-def test_stop_ends_a_long_run_and_keeps_its_model() -> None:
+def test_live_view_shows_map_and_curves_and_stop_keeps_the_model() -> None:
     at = page(PAGE)
     at.select_slider(key="l2pg_batch").set_value(8)
     at.select_slider(key="l2pg_epochs").set_value(5000).run()
     at.button(key=f"{KEY}__start").click().run()
+    job = at.session_state[f"{KEY}__job"]
+    for _ in range(100):  # until a few epochs are in
+        if len(job.history().get("train_loss", [])) >= 2:
+            break
+        time.sleep(0.05)
+    at.run()
+    live = at.get("image")
+    assert live and "Decision regions after epoch" in live[0].proto.imgs[0].caption
+    assert len(at.get("vega_lite_chart")) == 2  # loss and accuracy, updating in place
     at.button(key=f"{KEY}__stop").click().run()
     finish_job(at, KEY, timeout=30)
     assert "stopped on request" in texts(at) and "Showing the model as it was" in texts(at)
@@ -137,6 +148,7 @@ def test_csv_upload_trains_on_the_file_and_bad_files_get_a_message() -> None:
     at = page(PAGE)
     at.segmented_control(key="l2pg_source").set_value("CSV file").run()
     assert "Upload a CSV file" in texts(at) and not at.exception
+    assert "l2pg_example" in {b.key for b in at.get("download_button")}  # a template of the format
     at.get("file_uploader")[0].set_value(("pets.csv", b"x1,x2,label\n1,2,cat\n3,x,dog\n", "text/csv")).run()
     assert any("Cannot use pets.csv" in e.value and "'x' is not a number" in e.value for e in at.error)
     at.get("file_uploader")[0].set_value(("mine.csv", mlp.example_csv("xor", n=200), "text/csv")).run()

@@ -41,7 +41,8 @@ def test_default_page_explains_the_space_and_the_budget(fresh: AppTest) -> None:
 ])  # fmt: skip
 def test_controls_change_the_search_and_the_url(key: str, value: Any, shown: str) -> None:
     at = page(PAGE)
-    widget = next(w for kind in ("slider", "select_slider", "selectbox") for w in getattr(at, kind) if w.key == key)
+    kinds = ("slider", "select_slider", "selectbox")
+    widget = next(w for kind in kinds for w in getattr(at, kind) if w.key == key)
     widget.set_value(value).run()
     assert not at.exception and shown in texts(at)
     assert at.query_params[key] == str(value)

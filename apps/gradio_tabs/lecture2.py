@@ -26,8 +26,9 @@ TIME_BUDGET_S = 30.0
 Outputs = tuple[go.Figure, go.Figure, go.Figure, dict[str, Any], str]
 
 
-def _config(layers: float, width: float, activation: str, optimizer: str, lr: float, batch: float, epochs: float,
-            l1: float, l2: float, dropout: float, patience: float, seed: float) -> mlp.MLPConfig:
+def _config(layers: float, width: float, activation: str, optimizer: str, lr: float, batch: float,
+            epochs: float, l1: float, l2: float, dropout: float, patience: float,
+            seed: float) -> mlp.MLPConfig:
     if not 1 <= int(epochs) <= MAX_EPOCHS:
         raise gr.Error(f"epochs must be between 1 and {MAX_EPOCHS} here, got {epochs:g}")
     cfg = mlp.MLPConfig(hidden=(int(width),) * int(layers), activation=activation, dropout=float(dropout),
@@ -56,7 +57,8 @@ def _train(cfg: mlp.MLPConfig, data: mlp.MLPData) -> Outputs:
                "seconds": round(run.fit.seconds, 3), "data": data.provenance, "classes": list(data.classes),
                "accuracy": {s: _num(run.metrics[f"{s}_accuracy"]) for s in ("train", "val", "test")},
                "loss": {s: _num(run.metrics[f"{s}_loss"]) for s in ("train", "val", "test")},
-               "confusion_test": run.confusion.tolist(), "per_class_test": run.report, "config": cfg.to_dict()}
+               "confusion_test": run.confusion.tolist(), "per_class_test": run.report,
+               "config": cfg.to_dict()}
     return (decision_map_figure(None if run.fit.diverged else run.grid, data),
             curves_figure(run.fit.history, ("train_loss", "val_loss"), "Loss"),
             confusion_figure(run.confusion, data.classes), numbers, str(out))
@@ -66,9 +68,9 @@ def _num(x: float) -> float | None:
     return round(x, 6) if x == x and abs(x) != float("inf") else None  # JSON has no NaN
 
 
-def train_mlp(dataset: str, n: float, noise: float, classes: float, data_seed: float, layers: float, width: float,
-              activation: str, optimizer: str, lr: float, batch: float, epochs: float, l1: float, l2: float,
-              dropout: float, patience: float, seed: float) -> Outputs:  # fmt: skip
+def train_mlp(dataset: str, n: float, noise: float, classes: float, data_seed: float, layers: float,
+              width: float, activation: str, optimizer: str, lr: float, batch: float, epochs: float,
+              l1: float, l2: float, dropout: float, patience: float, seed: float) -> Outputs:  # fmt: skip
     """Train an MLP on a toy set: decision map, loss curves, test confusion matrix, numbers, weights file.
 
     ``classes`` applies to spirals and blobs; ``batch`` 0 is full batch; ``patience`` 0 disables early
@@ -80,7 +82,8 @@ def train_mlp(dataset: str, n: float, noise: float, classes: float, data_seed: f
         data = mlp.toy_data(dataset, n=int(n), noise=float(noise), seed=int(data_seed), classes=int(classes))
     except ValueError as exc:
         raise gr.Error(str(exc)) from None
-    return _train(_config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed), data)
+    cfg = _config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed)
+    return _train(cfg, data)
 
 
 def train_mlp_csv(file: str | None, layers: float, width: float, activation: str, optimizer: str, lr: float,
@@ -96,7 +99,8 @@ def train_mlp_csv(file: str | None, layers: float, width: float, activation: str
         data = mlp.parse_csv(path.read_bytes(), path.name)
     except ValueError as exc:
         raise gr.Error(f"Cannot use {path.name}: {exc}") from None
-    return _train(_config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed), data)
+    cfg = _config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed)
+    return _train(cfg, data)
 
 
 def _model_controls() -> list[Any]:

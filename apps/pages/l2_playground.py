@@ -12,7 +12,8 @@ from apps.common.live import training_panel
 from core import checkpoints, mlp
 from core.datasets.toy import DEFAULTS
 from core.jobs import Job
-from core.mlp_plots import confusion_figure, curves_figure, decision_map_figure
+from core.mlp_plots import (confusion_figure, curves_figure, decision_map_figure, decision_map_image,
+                            thinned)
 
 LRS = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -47,6 +48,7 @@ def reset_noise() -> None:
 
 
 page_header("l2-playground")
+mlp.warm_up_in_background()  # so that the first click on Train starts at once (see core.mlp.warm_up)
 with st.sidebar:
     st.subheader("Data")
     source = ui.segmented("Source", "l2pg_source", ("toy set", "CSV file"), "toy set")
@@ -58,8 +60,10 @@ with st.sidebar:
         data_seed = ui.number_input("Data seed", "l2pg_dseed", 0, 9999, 0)
         data: mlp.MLPData | None = toy(name, n, noise, data_seed, classes)
     else:
-        file = st.file_uploader("CSV: two numeric feature columns, then a label", type=["csv", "txt"], key="l2pg_csv")
-        st.download_button("Example CSV (moons)", mlp.example_csv(), "moons.csv", "text/csv", key="l2pg_example")
+        file = st.file_uploader("CSV: two numeric feature columns, then a label", type=["csv", "txt"],
+                                key="l2pg_csv")
+        st.download_button("Example CSV (moons)", mlp.example_csv(), "moons.csv", "text/csv",
+                           key="l2pg_example")
         data = None
         if file is not None:
             try:
@@ -98,11 +102,22 @@ def make_job():
 
 
 def live(job: Job) -> None:
+    # An image and Vega line charts update in place; a changed plotly chart is remounted by Streamlit
+    # 1.67 on every update and would blink five times a second (see core.mlp_plots.decision_map_image).
     left, right = st.columns([3, 2])
-    left.plotly_chart(decision_map_figure(job.artifact(mlp.LIVE_KEY), st.session_state["l2pg_data"]), key="l2pg_live_map")
+    grid = job.artifact(mlp.LIVE_KEY)
+    shown = st.session_state.get("l2pg_live_img")
+    if shown is None or shown[0] is not grid:  # draw each published map once, not on every poll
+        image = decision_map_image(grid, st.session_state["l2pg_data"])
+        shown = st.session_state["l2pg_live_img"] = (grid, image)
+    left.image(shown[1], caption=f"Decision regions after epoch {grid.epoch if grid else 0}")
     hist = job.history()
-    for title, keys in CURVES:
-        right.plotly_chart(curves_figure(hist, keys, title, x_key="epoch"), key=f"l2pg_live_{title}")
+    if not hist.get("train_loss"):
+        right.caption("Curves appear after the first epoch.")
+    for title, keys in CURVES if hist.get("train_loss") else ():
+        frame = pd.DataFrame(thinned(hist, keys)).set_index("epoch")
+        frame.columns = [c.replace("_", " ") for c in frame.columns]
+        right.line_chart(frame, height=230, x_label="epoch", y_label=title.lower())
 
 
 def remember(job: Job, run: mlp.MLPRun) -> list[dict]:
@@ -110,8 +125,8 @@ def remember(job: Job, run: mlp.MLPRun) -> list[dict]:
     runs = st.session_state.setdefault(RUNS, [])
     if not any(r["job"] == job.id for r in runs):
         st.session_state["l2pg_count"] = st.session_state.get("l2pg_count", 0) + 1
-        runs.append({"job": job.id, "label": f"run {st.session_state['l2pg_count']}", "summary": run.summary(),
-                     "history": run.fit.history})
+        runs.append({"job": job.id, "label": f"run {st.session_state['l2pg_count']}",
+                     "summary": run.summary(), "history": run.fit.history})
         del runs[:-MAX_RUNS]  # the last few runs are what a comparison needs; older ones clutter the plot
     return runs
 
@@ -123,22 +138,25 @@ def show_run(run: mlp.MLPRun, overlays: dict | None = None) -> None:
     m = run.metrics
     cols = st.columns(4)
     for col, (label, key) in zip(cols, (("train", "train"), ("validation", "val"), ("test", "test"))):
-        col.metric(f"{label} accuracy", f"{m[f'{key}_accuracy']:.1%}", f"loss {m[f'{key}_loss']:.3f}", delta_color="off")
-    cols[3].metric("epochs", run.fit.epochs_run, run.fit.status.replace("_", " "), delta_color="off")
+        col.metric(f"{label} accuracy", f"{m[f'{key}_accuracy']:.1%}", f"loss {m[f'{key}_loss']:.3f}",
+                   delta_color="off", delta_arrow="off")
+    cols[3].metric("epochs", run.fit.epochs_run, run.fit.status.replace("_", " "), delta_color="off",
+                   delta_arrow="off")
     left, right = st.columns([3, 2])
     splits = ui.segmented("Points shown", "l2pg_points", ("train", "test", "train + test"), "train")
     left.plotly_chart(decision_map_figure(run.grid, run.data, splits.split(" + ")), key="l2pg_map")
     if run.fit.history:
         for title, keys in CURVES:
-            right.plotly_chart(curves_figure(run.fit.history, keys, title, extra=overlays), key=f"l2pg_{title}")
+            fig = curves_figure(run.fit.history, keys, title, extra=overlays)
+            right.plotly_chart(fig, key=f"l2pg_{title}")
     left.plotly_chart(confusion_figure(run.confusion, run.classes), key="l2pg_confusion")
     right.markdown("**Per class (test split)**")
     right.dataframe(pd.DataFrame(run.report).round(3), hide_index=True, key="l2pg_report")
     c1, c2 = st.columns(2)
     c1.download_button("Download weights (safetensors)", run.weights_bytes(), "mlp-playground.safetensors",
                        "application/octet-stream", key="l2pg_dl_weights", icon=":material/download:")
-    c2.download_button("Download run config (JSON)", run.config_json(), "mlp-playground.json", "application/json",
-                       key="l2pg_dl_config", icon=":material/download:")
+    c2.download_button("Download run config (JSON)", run.config_json(), "mlp-playground.json",
+                       "application/json", key="l2pg_dl_config", icon=":material/download:")
 
 
 def result(job: Job) -> None:
@@ -168,10 +186,10 @@ if job is None:
         st.plotly_chart(decision_map_figure(None, data, ("train", "val", "test")), key="l2pg_data_map")
 
 st.markdown(
-    "**Regularisers.** *L2* adds $\\frac{\\lambda}{2}\\lVert w\\rVert^2$ (weights only) through the optimiser's "
-    "`weight_decay` — for Adam too, which is L2 in the loss, not AdamW's decoupled decay. *L1* adds "
-    "$\\lambda \\sum |w|$ and pushes weights to exactly zero. *Dropout* zeroes each hidden unit with "
-    "probability p while training. *Early stopping* watches the validation loss and restores the best "
-    "epoch's weights. The test split is only measured, never used to choose."
+    "**Regularisers.** *L2* adds $\\frac{\\lambda}{2}\\lVert w\\rVert^2$ (weights only) through the "
+    "optimiser's `weight_decay` — for Adam too, which is L2 in the loss, not AdamW's decoupled decay. "
+    "*L1* adds $\\lambda \\sum |w|$ and pushes weights to exactly zero. *Dropout* zeroes each hidden "
+    "unit with probability p while training. *Early stopping* watches the validation loss and restores the "
+    "best epoch's weights. The test split is only measured, never used to choose."
 )
 show_source(mlp.train_mlp, mlp._train, mlp.make_optimizer, mlp.MLP)

@@ -22,6 +22,7 @@ def toy(name: str, n: int, noise: float, seed: int) -> mlp.MLPData:
 
 
 page_header("l2-search")
+mlp.warm_up_in_background()  # so that the first search starts at once (see core.mlp.warm_up)
 with st.sidebar:
     st.subheader("Problem")
     name = ui.selectbox("Data set", "l2s_set", mlp.TOY_SETS, "spirals")
@@ -41,9 +42,9 @@ st.markdown(
     f"{' × '.join(map(str, shape))} = {len(hpo.grid_points(config.space, budget))} of {budget} trials; "
     f"random search draws all {budget}."
 )
-st.dataframe(pd.DataFrame([{"hyperparameter": d.label, "from": d.low, "to": d.high,
-                            "scale": "log" if d.log else "linear", "grid values": ", ".join(f"{v:.3g}" for v in d.grid(k))}
-                           for d, k in zip(config.space, shape)]), hide_index=True, key="l2s_space")
+space = [{"hyperparameter": d.label, "from": d.low, "to": d.high, "scale": "log" if d.log else "linear",
+          "grid values": ", ".join(f"{v:.3g}" for v in d.grid(k))} for d, k in zip(config.space, shape)]
+st.dataframe(pd.DataFrame(space), hide_index=True, key="l2s_space")
 
 
 def make_job():
@@ -66,7 +67,7 @@ def result(job: Job) -> None:
     for col, row in zip(cols, res.summary()):
         col.metric(f"{row['strategy']} search: best validation accuracy ({row['trials']} trials)",
                    f"{row['best val accuracy']:.1%}", f"its test accuracy {row['its test accuracy']:.1%}",
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     curves = {s: res.best_so_far(s) for s in hpo.STRATEGIES}
     expected = {s: res.expected_best(s) for s in hpo.STRATEGIES}
     st.plotly_chart(best_so_far_figure(curves, expected), key="l2s_best")
