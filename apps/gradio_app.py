@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:
 import gradio as gr  # noqa: E402
 
 from core import lectures  # noqa: E402
+from core.jobs import warm_up_in_background  # noqa: E402
 
 # Two cores serve everybody: one event of each kind at a time, a bounded queue, small uploads.
 CONCURRENCY = int(os.environ.get("GALLERY_GRADIO_CONCURRENCY", "1"))
@@ -54,6 +55,7 @@ def build_app() -> gr.Blocks:
 
 
 def main() -> None:
+    warm_up_in_background()  # the first training then starts at once (see core.jobs.warm_up)
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     build_app().launch(server_name=host, server_port=port, max_file_size=MAX_FILE_SIZE, show_error=True)

@@ -19,6 +19,9 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts apps/ on the path, not the
 import streamlit as st  # noqa: E402
 
 from core import lectures  # noqa: E402
+from core.jobs import warm_up_in_background  # noqa: E402
+
+warm_up_in_background()  # the first Train click then starts at once (see core.jobs.warm_up)
 
 st.set_page_config(page_title="Deep Learning — lecture gallery", page_icon=":material/school:", layout="wide")
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.mlp import MLPConfig, MLPData, train_mlp, warm_up
+from core.mlp import MLPConfig, MLPData, train_mlp
 
 if TYPE_CHECKING:
     from core.jobs import Job
@@ -232,8 +232,6 @@ def run_search(data: MLPData, config: SearchConfig = SearchConfig(), job: Job | 
     """
     if config.budget < 1:
         raise ValueError("the budget must be at least one trial")
-    if job is not None:
-        warm_up()  # a watched search needs the collector tamed too (see core.mlp.warm_up)
     plans = {"grid": grid_points(config.space, config.budget, config.seed),
              "random": random_points(config.space, config.budget, config.seed)}
     base = replace(config.base, seed=config.seed)

@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import gc
 import io
 import json
 import math
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -464,39 +462,6 @@ def class_report(cm: np.ndarray, classes: Sequence[str]) -> list[dict[str, Any]]
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
-_warm_lock = threading.Lock()
-_warm = False
-
-
-def warm_up() -> None:
-    """Pay the first training's one-off costs now, once per process; later calls return at once.
-
-    1. The first optimizer built in a process imports ``torch._dynamo`` (and sympy): 2-12 s here,
-       which would otherwise pass as a frozen live view after the first click on Train.
-    2. That import leaves millions of long-lived objects. In a Streamlit server every live-view rerun
-       allocates, so the cyclic garbage collector keeps running full collections over all of them,
-       each holding the GIL for 0.1-4 s while the training thread waits: measured in the browser,
-       the default MLP trained at 63 steps/s with the live view on, 271 steps/s after
-       ``gc.freeze()`` moved the import-time objects out of the collector's sight (p99 epoch time
-       490 ms -> 22 ms). One ``gc.collect()`` first, so no garbage is frozen with them.
-    """
-    global _warm
-    with _warm_lock:  # a training that starts meanwhile waits here instead of importing twice
-        if _warm:
-            return
-        model = build_mlp(hidden=(2,))
-        make_optimizer(model, MLPConfig()).step()  # the import happens on construction/first step
-        gc.collect()
-        gc.freeze()
-        _warm = True
-
-
-def warm_up_in_background() -> None:
-    """:func:`warm_up` in a daemon thread (a page calls this on first render, before anyone trains)."""
-    if not _warm:
-        threading.Thread(target=warm_up, name="mlp-warm-up", daemon=True).start()
-
-
 @contextlib.contextmanager
 def torch_threads(n: int) -> Iterator[None]:
     """Run the block with ``n`` torch intra-op threads, then put the previous count back.
@@ -600,9 +565,7 @@ def train_mlp(config: MLPConfig, data: MLPData, job: Job | None = None, callback
     published under ``"decision_map"`` at most every ``publish_every_s`` seconds.
     """
     config.validate()
-    if job is not None:
-        job.report(message="preparing the model (a server's first training also loads PyTorch's optimisers)")
-        warm_up()  # a watched run needs it: the collector stalls come with the live view's reruns
+    # A job's worker has already run core.jobs.warm_up (the first optimizer's import, gc.freeze).
     with torch_threads(TRAIN_THREADS):
         return _train(config, data, job, callbacks, should_stop, publish_every_s, grid_res)
 

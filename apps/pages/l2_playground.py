@@ -48,7 +48,6 @@ def reset_noise() -> None:
 
 
 page_header("l2-playground")
-mlp.warm_up_in_background()  # so that the first click on Train starts at once (see core.mlp.warm_up)
 with st.sidebar:
     st.subheader("Data")
     source = ui.segmented("Source", "l2pg_source", ("toy set", "CSV file"), "toy set")

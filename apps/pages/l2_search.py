@@ -22,7 +22,6 @@ def toy(name: str, n: int, noise: float, seed: int) -> mlp.MLPData:
 
 
 page_header("l2-search")
-mlp.warm_up_in_background()  # so that the first search starts at once (see core.mlp.warm_up)
 with st.sidebar:
     st.subheader("Problem")
     name = ui.selectbox("Data set", "l2s_set", mlp.TOY_SETS, "spirals")
