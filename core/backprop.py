@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import torch
 import torch.nn.functional as F
 
-from core.optim_viz import fast_figure
+from core.plots import fast_figure
 from core.plots import PALETTE
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from core.hpo import STRATEGIES, SearchResult
 from core.mlp import DecisionGrid, MLPData
-from core.plots import FONT, PALETTE
+from core.plots import FONT, PALETTE, thin_indices
 
 STRATEGY_COLOURS = {"grid": PALETTE[0], "random": PALETTE[3]}
 SPLIT_MARKERS = {"train": "circle", "val": "diamond", "test": "x"}
@@ -104,48 +104,13 @@ def decision_map_figure(grid: DecisionGrid | None, data: MLPData, splits: Sequen
     return _figure(traces, layout)
 
 
-def _thin(n: int, max_points: int) -> list[int]:
-    """At most ``max_points`` evenly strided indices of ``range(n)``, always keeping the last one."""
-    if n <= max_points:
-        return list(range(n))
-    idx = list(range(0, n, math.ceil(n / max_points)))
-    return idx if idx[-1] == n - 1 else idx + [n - 1]
-
-
 def thinned(history: Mapping[str, Sequence[float]], keys: Sequence[str], x_key: str = "epoch",
             max_points: int = 400) -> dict[str, list[float]]:
     """``x_key`` and ``keys`` of a history, thinned to ``max_points`` rows (for live line charts)."""
     n = len(history.get(keys[0], []))
-    keep = _thin(n, max_points)
+    keep = thin_indices(n, max_points)
     xs = history.get(x_key) or list(range(1, n + 1))
     return {x_key: [xs[i] for i in keep], **{k: [history[k][i] for i in keep] for k in keys if k in history}}
-
-
-def curves_figure(history: Mapping[str, Sequence[float]], keys: Sequence[str] = ("train_loss", "val_loss"),
-                  title: str = "Loss", extra: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
-                  x_key: str = "epoch", max_points: int = 400) -> go.Figure:
-    """``core.plots.loss_curves`` without plotly's validation: current run solid, ``extra`` runs dotted.
-
-    Each curve is thinned to ``max_points`` points: a chart a few hundred pixels wide shows no more,
-    and a 5,000-epoch history would otherwise cost milliseconds of GIL per live redraw.
-    """
-    traces: list[dict[str, Any]] = []
-    runs = [(label, hist, True) for label, hist in (extra or {}).items()] + [("", history, False)]
-    for label, hist, faded in runs:
-        for i, key in enumerate(keys):
-            ys = hist.get(key)
-            if not ys:
-                continue
-            xs = hist.get(x_key) or list(range(1, len(ys) + 1))
-            keep = _thin(len(ys), max_points)
-            xs, ys = [xs[i] for i in keep], [ys[i] for i in keep]
-            name = f"{label}: {key.replace('_', ' ')}" if label else key.replace("_", " ")
-            line = {"color": PALETTE[i % len(PALETTE)], "width": 1.5 if faded else 3}
-            if faded:
-                line["dash"] = "dot"
-            traces.append({"type": "scatter", "x": xs, "y": _finite(ys), "mode": "lines", "name": name,
-                           "line": line, "opacity": 0.5 if faded else 1.0, "connectgaps": True})
-    return _figure(traces, _layout(title, xaxis=_axis(x_key), yaxis=_axis()))
 
 
 def confusion_figure(cm: np.ndarray, classes: Sequence[str],

@@ -13,7 +13,6 @@ far-away point (:data:`DIVERGENCE_RADIUS`) and the run is reported as diverged a
 from __future__ import annotations
 
 import functools
-import json
 import math
 import threading
 from collections import OrderedDict
@@ -25,10 +24,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import torch
-from plotly.utils import PlotlyJSONEncoder
 from torch import Tensor
 
-from core.plots import PALETTE, base_layout
+from core.plots import PALETTE, fast_figure
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")
 LABELS: dict[str, str] = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam"}
@@ -397,35 +395,6 @@ def contour_grid(surface: str, condition: float | None = None, n: int = 101
     for a in (xs, ys, z):
         a.flags.writeable = False
     return xs, ys, z
-
-
-@lru_cache(maxsize=16)
-def _base_layout_json(height: int, titled: bool) -> str:
-    # The shared look (core.plots.base_layout), resolved once: applying its template costs ~20 ms a figure.
-    return json.dumps(base_layout(go.Figure(), "T" if titled else "", height=height).layout.to_plotly_json(),
-                      cls=PlotlyJSONEncoder)
-
-
-def _merge(into: dict, extra: Mapping[str, Any]) -> dict:
-    for k, v in extra.items():
-        if isinstance(v, Mapping) and isinstance(into.get(k), dict):
-            _merge(into[k], v)
-        else:
-            into[k] = v
-    return into
-
-
-def fast_figure(traces: list[dict[str, Any]], title: str = "", height: int = 380, **layout: Any) -> go.Figure:
-    """A plotly figure in the gallery's style (core.plots.base_layout), built without plotly's validation.
-
-    Validating a figure of ten traces costs ~40 ms, most of a slider's budget, and it is redone on every
-    rerun; so figures whose traces are plain dicts skip it here, and the tests validate them instead
-    (``go.Figure(fig.to_dict())``). Nested ``layout`` dicts are merged into the base layout.
-    """
-    lay = json.loads(_base_layout_json(height, bool(title)))
-    if title:
-        lay["title"]["text"] = title
-    return go.Figure(data=traces, layout=_merge(lay, layout), _validate=False)
 
 
 def _inside(path: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:

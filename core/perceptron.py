@@ -20,7 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 from scipy.optimize import linprog, minimize
 
-from core.optim_viz import fast_figure
+from core.plots import fast_figure
 from core.plots import PALETTE
 
 DATASETS: dict[str, str] = {

@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 
 from core import mlp
 from core.jobs import QueueFull, default_queue
-from core.mlp_plots import confusion_figure, curves_figure, decision_map_figure
+from core.mlp_plots import confusion_figure, decision_map_figure
+from core.plots import loss_curves
 
 LRS = [1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 STRENGTHS = [0.0, 1e-5, 1e-4, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -60,7 +61,7 @@ def _train(cfg: mlp.MLPConfig, data: mlp.MLPData) -> Outputs:
                "confusion_test": run.confusion.tolist(), "per_class_test": run.report,
                "config": cfg.to_dict()}
     return (decision_map_figure(None if run.fit.diverged else run.grid, data),
-            curves_figure(run.fit.history, ("train_loss", "val_loss"), "Loss"),
+            loss_curves(run.fit.history, ("train_loss", "val_loss"), "Loss"),
             confusion_figure(run.confusion, data.classes), numbers, str(out))
 
 

@@ -12,8 +12,8 @@ from apps.common.live import training_panel
 from core import checkpoints, mlp
 from core.datasets.toy import DEFAULTS
 from core.jobs import Job
-from core.mlp_plots import (confusion_figure, curves_figure, decision_map_figure, decision_map_image,
-                            thinned)
+from core.mlp_plots import confusion_figure, decision_map_figure, decision_map_image, thinned
+from core.plots import loss_curves
 
 LRS = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -146,7 +146,7 @@ def show_run(run: mlp.MLPRun, overlays: dict | None = None) -> None:
     left.plotly_chart(decision_map_figure(run.grid, run.data, splits.split(" + ")), key="l2pg_map")
     if run.fit.history:
         for title, keys in CURVES:
-            fig = curves_figure(run.fit.history, keys, title, extra=overlays)
+            fig = loss_curves(run.fit.history, keys, title, extra=overlays)
             right.plotly_chart(fig, key=f"l2pg_{title}")
     left.plotly_chart(confusion_figure(run.confusion, run.classes), key="l2pg_confusion")
     right.markdown("**Per class (test split)**")
