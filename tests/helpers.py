@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
@@ -31,3 +34,42 @@ def texts(at: AppTest) -> str:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gradio_tab_client(build: Callable[[], None], tab: str | None = None) -> Iterator[Any]:
+    """Launch a Blocks holding one Gradio tab module's ``build()`` on a free port; yield a client."""
+    import gradio as gr
+    from gradio_client import Client
+
+    with gr.Blocks() as app:
+        if tab is None:
+            build()
+        else:
+            with gr.Tab(tab):
+                build()
+    app.queue()
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+               max_file_size="10mb")
+    try:
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        app.close()
+
+
+def plot_json(value: Any) -> dict[str, Any]:
+    """A gr.Plot output as the client receives it: the plotly figure's JSON."""
+    import json
+
+    plot = value["plot"] if isinstance(value, dict) else value
+    return json.loads(plot) if isinstance(plot, str) else plot

@@ -2,47 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import socket
 from collections.abc import Iterator
-from typing import Any
 
-import gradio as gr
 import pytest
 from gradio_client import Client
 
 from apps.gradio_tabs import lecture1
 from core import lectures
+from tests.helpers import gradio_tab_client, plot_json
 
 ENDPOINTS = ("/fit_polynomial", "/fit_logistic", "/capacity_sweep", "/learning_rates")
 DEFAULTS = (3, "legendre", 0.1, 500, 0.0, 0, 40, 0.25, 0, 60, 20)
 """fit_polynomial's inputs at the page defaults: degree, basis, η, epochs, λ, batch, data, split."""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with gr.Blocks() as demo:
-        with gr.Tab("Lecture 1"):
-            lecture1.build()
-    demo.queue()
-    port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        demo.close()
-
-
-def _plotly(payload: Any) -> dict[str, Any]:
-    """The figure a gr.Plot output carries to the client, as a plotly JSON dict."""
-    assert payload["type"] == "plotly"
-    return json.loads(payload["plot"])
+    with gradio_tab_client(lecture1.build, "Lecture 1") as c:
+        yield c
 
 
 def test_every_endpoint_is_published(client: Client) -> None:
@@ -52,9 +29,9 @@ def test_every_endpoint_is_published(client: Client) -> None:
 
 def test_fit_polynomial_returns_fit_losses_and_errors(client: Client) -> None:
     fit, loss, nums = client.predict(*DEFAULTS, api_name="/fit_polynomial")
-    names = [t.get("name") for t in _plotly(fit)["data"]]
+    names = [t.get("name") for t in plot_json(fit)["data"]]
     assert {"gradient descent", "closed form", "train", "validation", "test"} <= set(names)
-    assert [t["name"] for t in _plotly(loss)["data"]][:2] == ["train loss", "val loss"]
+    assert [t["name"] for t in plot_json(loss)["data"]][:2] == ["train loss", "val loss"]
     assert nums["status"] == "completed" and nums["points"] == {"train": 24, "val": 8, "test": 8}
     gd, cf = nums["mse"]["gradient descent"], nums["mse"]["closed form"]
     assert gd["val"] == pytest.approx(cf["val"], rel=1e-3)
@@ -78,7 +55,7 @@ def test_fit_logistic_reports_accuracy_per_split(client: Client) -> None:
     fig, _, nums = client.predict("circles", 300, 0.1, 0, 2, 1.0, 300, 0.0, api_name="/fit_logistic")
     assert nums["accuracy"]["test"] > 0.95 and set(nums["accuracy"]) == {"train", "val", "test"}
     assert "circles" in nums["data"] and nums["features"] == 5
-    assert _plotly(fig)["data"][0]["type"] == "contour"
+    assert plot_json(fig)["data"][0]["type"] == "contour"
 
 
 def test_capacity_sweep_finds_the_bottom_of_the_u(client: Client) -> None:
@@ -86,7 +63,7 @@ def test_capacity_sweep_finds_the_bottom_of_the_u(client: Client) -> None:
     val = nums["val_mse_by_degree"]
     assert nums["best_degree"] == 3 and min(val) < val[0] / 3 and min(val) < val[-1] / 3
     assert nums["l2s"][0] < nums["best_l2"] < nums["l2s"][-1]
-    assert _plotly(bv)["layout"]["barmode"] == "stack"
+    assert plot_json(bv)["layout"]["barmode"] == "stack"
 
 
 def test_learning_rates_classify_each_run(client: Client) -> None:

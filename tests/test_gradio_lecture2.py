@@ -3,46 +3,24 @@ numbers and a weights file that loads back."""
 
 from __future__ import annotations
 
-import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import gradio as gr
 import pytest
 from gradio_client import Client, handle_file
 
 from apps.gradio_tabs import lecture2
 from core import lectures, mlp
+from tests.helpers import gradio_tab_client, plot_json
 
 #    layers width activation optimizer lr batch epochs l1 l2 dropout patience seed
 NET = (2, 16, "relu", "adam", 0.03, 0, 60, 0.0, 0.0, 0.0, 0, 0)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with gr.Blocks() as demo:
-        with gr.Tab("Lecture 2"):
-            lecture2.build()
-    demo.queue()
-    port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        demo.close()
-
-
-def _plotly(payload: Any) -> dict[str, Any]:
-    assert payload["type"] == "plotly"
-    return json.loads(payload["plot"])
+    with gradio_tab_client(lecture2.build, "Lecture 2") as c:
+        yield c
 
 
 def test_both_endpoints_are_published(client: Client) -> None:
@@ -55,10 +33,10 @@ def test_train_mlp_returns_map_curves_confusion_numbers_and_weights(client: Clie
     assert nums["status"] == "completed" and nums["epochs"] == 60
     assert nums["accuracy"]["test"] > 0.9 and nums["classes"] == ["0", "1", "2"]
     assert sum(map(sum, nums["confusion_test"])) == 60  # 20% of 300 points
-    types = [t["type"] for t in _plotly(fig)["data"]]
+    types = [t["type"] for t in plot_json(fig)["data"]]
     assert types[0] == "heatmap" and types.count("scatter") == 3
-    assert [t["name"] for t in _plotly(curves)["data"]] == ["train loss", "val loss"]
-    assert _plotly(cm)["data"][0]["z"] == nums["confusion_test"]
+    assert [t["name"] for t in plot_json(curves)["data"]] == ["train loss", "val loss"]
+    assert plot_json(cm)["data"][0]["z"] == nums["confusion_test"]
     model = mlp.load_exported(Path(weights).read_bytes())
     assert model.layers.out.out_features == 3
 

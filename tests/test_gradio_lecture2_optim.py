@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import socket
 from collections.abc import Iterator
-from typing import Any
 
-import gradio as gr
 import numpy as np
 import pytest
 from gradio_client import Client
 
 from core import optim_viz as ov
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import gradio_tab_client, plot_json
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     from apps.gradio_tabs import lecture2_optim
 
-    with gr.Blocks() as app:
-        lecture2_optim.build()
-    app.queue()
-    app.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
-    try:
-        yield Client(app.local_url, verbose=False)
-    finally:
-        app.close()
-
-
-def plot_json(value: Any) -> dict[str, Any]:
-    """A gr.Plot output as the client receives it: the plotly figure's JSON."""
-    plot = value["plot"] if isinstance(value, dict) else value
-    return json.loads(plot) if isinstance(plot, str) else plot
+    with gradio_tab_client(lecture2_optim.build) as c:
+        yield c
 
 
 RACE = dict(surface="bowl", lr=0.01, lr_adaptive=0.1, steps=60, start_x=-2.5, start_y=1.5, momentum=0.9,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,8 @@ import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
+
+from tests.helpers import gradio_tab_client
 
 DEFAULTS = dict(
     source="camera",
@@ -26,28 +27,12 @@ DEFAULTS = dict(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    import gradio as gr
-
     from apps.gradio_tabs import lecture3
 
-    with gr.Blocks() as app:
-        lecture3.build()
-    port = free_port()
-    app.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, max_file_size="10mb"
-    )
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        app.close()
+    with gradio_tab_client(lecture3.build) as c:
+        yield c
 
 
 def _call(client: Client, **changes: object) -> tuple:

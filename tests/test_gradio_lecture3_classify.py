@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import gradio as gr
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -14,26 +12,13 @@ from PIL import Image
 
 from apps.gradio_tabs import lecture3_classify
 from core import data, lectures
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import gradio_tab_client
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with gr.Blocks() as demo:
-        with gr.Tab("Lecture 3"):
-            lecture3_classify.build()
-    demo.queue()
-    port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        demo.close()
+    with gradio_tab_client(lecture3_classify.build, "Lecture 3") as c:
+        yield c
 
 
 def _drawing(tmp_path: Path, dataset: str, index: int) -> tuple[str, str]:
