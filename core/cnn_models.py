@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core import training
 from core.cnn import conv_output_size
 from core.jobs import Job
 from core.plots import base_layout
@@ -293,14 +294,8 @@ def plan_summary(config: CNNConfig, images_per_s: float) -> str:
 
 
 def make_optimizer(config: CNNConfig, params: Any) -> torch.optim.Optimizer:
-    wd = config.weight_decay
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=config.lr, weight_decay=wd)
-    if config.optimizer == "momentum":
-        return torch.optim.SGD(params, lr=config.lr, momentum=0.9, weight_decay=wd)
-    if config.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, lr=config.lr, weight_decay=wd)
-    return torch.optim.Adam(params, lr=config.lr, weight_decay=wd)
+    """The configured optimiser (``core.training.make_optimizer``), L2 as ``weight_decay``."""
+    return training.make_optimizer(config.optimizer, params, config.lr, config.weight_decay)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -12,10 +12,14 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def page(path: str, timeout: float = 60) -> AppTest:
-    """An AppTest of one page file (relative to the repository root), already run once."""
+def page(path: str, timeout: float = 60, params: dict[str, str] | None = None) -> AppTest:
+    """An AppTest of one page file (relative to the repository root), opened with ``params`` in the
+    URL and run once; it must render without an exception."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
     at.run()
+    assert not at.exception, at.exception
     return at
 
 

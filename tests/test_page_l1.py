@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import ROOT, texts
+from tests.helpers import page, texts
 from tests.test_linear import finite_figure
 
 REG = "apps/pages/l1_regression.py"
@@ -17,12 +17,7 @@ INF = "apps/pages/l1_information.py"
 
 
 def app(path: str, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return page(path, 60, params)
 
 
 def charts(at: AppTest) -> dict[str, str]:

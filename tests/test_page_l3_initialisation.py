@@ -8,18 +8,13 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import ROOT, finish_job, texts
+from tests.helpers import finish_job, page, texts
 
 PAGE = "apps/pages/l3_initialisation.py"
 
 
 def app(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=90)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return page(PAGE, 90, params)
 
 
 def charts(at: AppTest) -> dict[str, str]:
