@@ -1,7 +1,7 @@
 """The Gradio front end: the gallery's demos as tabs, each with an API endpoint.
 
 Run: ``python -m apps.gradio_app`` (port 7860, or GRADIO_SERVER_PORT). Tabs are generated from
-``core.lectures``: a lecture gets a tab when one of its available demos names a module under
+``core.schedule``: a lecture gets a tab when one of its available demos names a module under
 ``apps/gradio_tabs`` (a ``build()`` function that lays out the tab inside the current Blocks).
 """
 
@@ -21,7 +21,8 @@ if str(ROOT) not in sys.path:
 
 import gradio as gr  # noqa: E402
 
-from core import lectures  # noqa: E402
+from apps import catalog  # noqa: E402
+from core import schedule  # noqa: E402
 from core.jobs import warm_up_in_background  # noqa: E402
 
 # Two cores serve everybody: one event of each kind at a time, a bounded queue, small uploads.
@@ -30,10 +31,10 @@ MAX_QUEUE = int(os.environ.get("GALLERY_GRADIO_QUEUE", "32"))
 MAX_FILE_SIZE = "10mb"
 
 
-def tab_modules(lec: lectures.Lecture) -> list[str]:
+def tab_modules(lec: schedule.Lecture) -> list[str]:
     """Gradio tab modules of a lecture's available demos, without duplicates, in schedule order."""
     mods: list[str] = []
-    for d in lectures.available_demos(lec):
+    for d in catalog.available_demos(lec):
         if d.gradio and d.gradio not in mods and (ROOT / "apps" / "gradio_tabs" / f"{d.gradio}.py").is_file():
             mods.append(d.gradio)
     return mods
@@ -42,14 +43,14 @@ def tab_modules(lec: lectures.Lecture) -> list[str]:
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="Deep Learning — lecture gallery") as app:
         with gr.Tab("Course map"):
-            gr.Markdown(lectures.course_map_markdown())
-        for lec in lectures.LECTURES:
+            gr.Markdown(catalog.course_map_markdown())
+        for lec in schedule.LECTURES:
             mods = tab_modules(lec)
             if mods:
                 with gr.Tab(f"{lec.number} · {lec.title}"):
                     for mod in mods:
                         importlib.import_module(f"apps.gradio_tabs.{mod}").build()
-        gr.api(lectures.schedule_dict, api_name="schedule")
+        gr.api(catalog.schedule_dict, api_name="schedule")
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=MAX_QUEUE)
     return app
 

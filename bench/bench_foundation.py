@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from bench.common import best_of, table
-from core import lectures
+from apps import catalog
 from core.training import FitConfig, accuracy, fit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def page_times() -> list[list[object]]:
     from streamlit.testing.v1 import AppTest
 
     pages = [("home", "apps/home.py"), ("status", "apps/status.py")]
-    pages += [(d.slug, f"apps/{d.page}") for d in lectures.available_demos()]
+    pages += [(d.slug, str(d.path)) for d in catalog.available_demos()]
     rows = []
     for name, path in pages:
         at = AppTest.from_file(str(ROOT / path), default_timeout=120)

@@ -32,8 +32,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from core import infotheory, linear  # noqa: E402
-from core import regression_viz as rv  # noqa: E402
+from core.basics import information as infotheory  # noqa: E402
+from core.basics import linear  # noqa: E402
+from core.basics import regression as rv  # noqa: E402
 
 TIMES: list[tuple[float, float]] = []
 """(wall, CPU) seconds of each page-script run: CPU time of the script thread is what a run costs
@@ -156,7 +157,7 @@ def page_table(repeats: int) -> None:
     print("## Page recompute per interaction (default sizes, median ms)\n")
     print("| interaction | script wall | script CPU | AppTest run | < 100 ms |\n|---|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        reg = _session("apps/pages/l1_regression.py", Path(tmp))
+        reg = _session("apps/pages/l1/regression.py", Path(tmp))
         for label, kind, key, values, memo in REG_CONTROLS:
             _open_tab(reg, TAB_OF[label.split(":")[0]])
             _row(label, *_time_control(reg, kind, key, values, memo, repeats))
@@ -164,7 +165,7 @@ def page_table(repeats: int) -> None:
         clear_all = lambda: [f.cache_clear() for f in ALL_1D + (rv.run_logistic,)]  # noqa: E731
         _rerun_row(reg, "regression page, first view (open tab recomputed)", repeats, clear_all)
         _rerun_row(reg, "regression page, nothing recomputed (rerun floor)", repeats)
-        inf = _session("apps/pages/l1_information.py", Path(tmp))
+        inf = _session("apps/pages/l1/information.py", Path(tmp))
         for label, kind, key, values in INF_CONTROLS:
             _row(label, *_time_control(inf, kind, key, values, (), repeats))
 

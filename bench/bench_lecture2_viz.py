@@ -2,7 +2,7 @@
 
 Run: ``python -m bench.bench_lecture2_viz`` (or ``python bench/bench_lecture2_viz.py``). Prints two
 Markdown tables: the cost of each interaction at the pages' default sizes (median of several repeats,
-caches cleared where the interaction would miss them), and ``core.optim_viz.trajectory`` against a bare
+caches cleared where the interaction would miss them), and ``core.mlp.optimisers.trajectory`` against a bare
 ``torch.optim`` loop that a student would write. The target is well under 100 ms per interaction.
 """
 
@@ -20,9 +20,9 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
-from core import backprop as bp  # noqa: E402
-from core import optim_viz as ov  # noqa: E402
-from core import perceptron as pc  # noqa: E402
+from core.mlp import backprop as bp  # noqa: E402
+from core.mlp import optimisers as ov  # noqa: E402
+from core.mlp import perceptron as pc  # noqa: E402
 
 REPEATS = 7
 

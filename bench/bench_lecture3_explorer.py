@@ -22,9 +22,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch  # noqa: E402
 
 from bench.common import table  # noqa: E402
-from core import architectures as arch  # noqa: E402
-from core import cnn  # noqa: E402
-from core import conv1d3d as c13  # noqa: E402
+from core.cnn import architectures as arch  # noqa: E402
+from core.cnn import explorer as cnn  # noqa: E402
+from core.cnn import conv1d3d as c13  # noqa: E402
 
 
 def _ms(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -90,7 +90,7 @@ def rf_table(repeats: int) -> None:
 def page_table(repeats: int) -> None:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "apps/pages/l3_convolution.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "apps/pages/l3/convolution.py"), default_timeout=120)
     at.run()
     moves: list[tuple[str, Callable[[int], object]]] = [
         ("kernel size 3 ↔ 5", lambda i: at.slider(key="l3conv_k").set_value(5 if i % 2 else 3)),

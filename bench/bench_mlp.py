@@ -24,9 +24,9 @@ from torch import nn
 from bench.common import table
 from core import data as core_data
 from core.jobs import JobQueue
-from core.mlp import (LIVE_KEY, TRAIN_THREADS, MLPConfig, MLPData, build_mlp, make_optimizer, torch_threads,
+from core.mlp.playground import (LIVE_KEY, TRAIN_THREADS, MLPConfig, MLPData, build_mlp, make_optimizer, torch_threads,
                       train_mlp)
-from core.mlp_plots import decision_map_image, thinned
+from core.mlp.figures import decision_map_image, thinned
 from core.training import FitConfig, accuracy, fit
 
 CFG = MLPConfig()  # the playground's default: 2-64-64-C ReLU, Adam, full batch
@@ -84,7 +84,7 @@ def playground(d: MLPData, epochs: int, watch: bool, stats: dict[str, float]) ->
     updates, maps, last = 0, 0, None
     t0 = time.perf_counter()
     while watch and not job.done:
-        # What the page's live fragment does (apps/pages/l2_playground.py: live()): thin the curves
+        # What the page's live fragment does (apps/pages/l2/playground.py: live()): thin the curves
         # into data frames for st.line_chart, and draw + JPEG-encode each new map for st.image.
         h = job.history()
         if h.get("train_loss"):

@@ -16,11 +16,7 @@ from typing import Any
 
 from core.training import Callback
 
-# Modules that define checkpoints. Imported lazily: a missing optional module only hides its entries.
-TRAINABLE_MODULES: tuple[str, ...] = (
-    "core.mlp",
-    "core.cnn_models",
-)
+CORE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -58,18 +54,35 @@ def register_checkpoint(
     name: str, lecture: int, description: str, est_seconds: float = 60.0
 ) -> Callable[[Callable[[TrainContext], dict[str, Any]]], Callable[[TrainContext], dict[str, Any]]]:
     def deco(fn: Callable[[TrainContext], dict[str, Any]]) -> Callable[[TrainContext], dict[str, Any]]:
+        old = _SPECS.get(name)
+        if old is not None and (old.fn.__module__, old.fn.__qualname__) != (fn.__module__, fn.__qualname__):
+            raise ValueError(
+                f"checkpoint {name!r} is registered twice: by {old.fn.__module__}.{old.fn.__qualname__} "
+                f"and by {fn.__module__}.{fn.__qualname__}"
+            )
         _SPECS[name] = TrainSpec(name, lecture, description, fn, est_seconds)
         return fn
 
     return deco
 
 
+def trainable_modules() -> tuple[str, ...]:
+    """The core modules that register a checkpoint, found by reading the subject packages' sources.
+
+    Reading instead of importing every module keeps discovery cheap (the architecture gallery alone
+    imports timm and torchvision); a new subject's checkpoints are found without editing a list.
+    """
+    found = []
+    for path in sorted(CORE_DIR.rglob("*.py")):
+        if path.name == "registry.py" or "@register_checkpoint(" not in path.read_text(encoding="utf-8"):
+            continue
+        rel = path.relative_to(CORE_DIR.parent).with_suffix("")
+        found.append(".".join(rel.parts))
+    return tuple(found)
+
+
 def specs() -> dict[str, TrainSpec]:
     """Every registered checkpoint, by name, in lecture order."""
-    for module in TRAINABLE_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:  # a real missing dependency inside the module: surface it
-                raise
+    for module in trainable_modules():
+        importlib.import_module(module)
     return dict(sorted(_SPECS.items(), key=lambda kv: (kv[1].lecture, kv[0])))

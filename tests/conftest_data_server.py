@@ -17,7 +17,7 @@ from typing import Iterator
 import numpy as np
 
 from core.data import IDX_FILES
-from core.datasets.idx import write_idx
+from core.data.idx import write_idx
 
 
 def make_idx_set(folder: Path, n_train: int = 60, n_test: int = 20, side: int = 28, seed: int = 0):

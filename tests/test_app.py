@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from core import lectures
+from apps import catalog
+from core import schedule
 from tests.helpers import ROOT, page, texts
 
 
@@ -14,7 +15,7 @@ def test_entry_point_renders_the_course_map() -> None:
     assert not at.exception
     assert "interactive lecture gallery" in at.title[0].value
     shown = texts(at)
-    for lec in lectures.LECTURES:
+    for lec in schedule.LECTURES:
         assert f"{lec.number} · {lec.title}" in [s.value for s in at.subheader]
     assert "Homework" in shown and "16.12." in shown
 
@@ -24,7 +25,7 @@ def test_home_metrics_count_real_pages() -> None:
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Lectures"] == "8"
-    assert metrics["Interactive pages"] == str(len(lectures.available_demos()))
+    assert metrics["Interactive pages"] == str(len(catalog.available_demos()))
 
 
 def test_status_page_lists_checkpoints_and_data_sources() -> None:

@@ -1,4 +1,4 @@
-"""core.architectures: summaries against the libraries' own model objects and published numbers."""
+"""core.cnn.architectures: summaries against the libraries' own model objects and published numbers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 import torchvision.models as tvm
 
-from core import architectures as arch
+from core.cnn import architectures as arch
 
 TORCHVISION = {
     "alexnet": "alexnet",

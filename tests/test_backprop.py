@@ -1,4 +1,4 @@
-"""core.backprop: the hand-written chain rule equals torch autograd, for every activation and loss."""
+"""core.mlp.backprop: the hand-written chain rule equals torch autograd, for every activation and loss."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from core import backprop as bp
+from core.mlp import backprop as bp
 
 CASES = list(itertools.product(bp.ACTIVATIONS, bp.LOSSES))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from core import lectures
+from apps import catalog
 from tests.helpers import ROOT, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -87,7 +87,7 @@ def test_every_page_opens_without_an_exception(server: str) -> None:
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    expected = {"", "status"} | {d.slug for d in lectures.available_demos()}
+    expected = {"", "status"} | {d.slug for d in catalog.available_demos()}
     failures: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from core import checkpoints, data
-from core import cnn_models as cm
+from core.cnn import models as cm
 from core.jobs import JobQueue
 
 TINY = cm.CNNConfig(filters=8, train_size=256, val_size=64, epochs=2, batch_size=64, time_budget_s=60)

@@ -1,4 +1,4 @@
-"""core.cnn: size formulas against torch, kernels, uploads, the explorer, receptive fields vs gradients."""
+"""core.cnn.explorer: size formulas against torch, kernels, uploads, the explorer, receptive fields vs gradients."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from core import cnn
+from core.cnn import conv
+from core.cnn import explorer as cnn
 
 
 @pytest.fixture
@@ -60,10 +61,10 @@ def test_conv_output_size_agrees_with_torch_for_many_random_settings(one_thread:
         if expected is None:
             invalid += 1
             with pytest.raises(ValueError, match="empty"):
-                cnn.conv_output_size(size, **kw)
+                conv.conv_output_size(size, **kw)
         else:
             valid += 1
-            assert cnn.conv_output_size(size, **kw) == expected, (size, kw)
+            assert conv.conv_output_size(size, **kw) == expected, (size, kw)
     assert valid > 500 and invalid > 50  # both branches really exercised
 
 
@@ -73,7 +74,7 @@ def test_conv_output_size_agrees_with_conv2d_on_rectangles(one_thread: None) -> 
         h, w = rng.randint(8, 40), rng.randint(8, 40)
         k, s, p, d = rng.randint(1, 5), rng.randint(1, 3), rng.randint(0, 3), rng.randint(1, 2)
         out = F.conv2d(torch.zeros(1, 1, h, w), torch.zeros(1, 1, k, k), stride=s, padding=p, dilation=d)
-        assert out.shape[-2:] == (cnn.conv_output_size(h, k, s, p, d), cnn.conv_output_size(w, k, s, p, d))
+        assert out.shape[-2:] == (conv.conv_output_size(h, k, s, p, d), conv.conv_output_size(w, k, s, p, d))
 
 
 def test_conv_transpose_output_size_agrees_with_torch_for_many_random_settings(one_thread: None) -> None:
@@ -92,10 +93,10 @@ def test_conv_transpose_output_size_agrees_with_torch_for_many_random_settings(o
         if expected is None:
             invalid += 1
             with pytest.raises(ValueError):
-                cnn.conv_transpose_output_size(size, **kw)
+                conv.conv_transpose_output_size(size, **kw)
         else:
             valid += 1
-            assert cnn.conv_transpose_output_size(size, **kw) == expected, (size, kw)
+            assert conv.conv_transpose_output_size(size, **kw) == expected, (size, kw)
     assert valid > 500 and invalid > 200
 
 
@@ -107,10 +108,10 @@ def test_pool_output_size_agrees_with_max_and_avg_pooling(one_thread: None) -> N
         if k + 0 > size + 2 * p:
             continue
         x = torch.zeros(1, 1, size, size)
-        assert F.max_pool2d(x, k, s, p).shape[-1] == cnn.pool_output_size(size, k, s, p)
-        assert F.avg_pool2d(x, k, s, p).shape[-1] == cnn.pool_output_size(size, k, s, p)
+        assert F.max_pool2d(x, k, s, p).shape[-1] == conv.pool_output_size(size, k, s, p)
+        assert F.avg_pool2d(x, k, s, p).shape[-1] == conv.pool_output_size(size, k, s, p)
     with pytest.raises(ValueError, match="half"):
-        cnn.pool_output_size(10, 2, 2, 2)
+        conv.pool_output_size(10, 2, 2, 2)
 
 
 @pytest.mark.parametrize(
@@ -125,13 +126,13 @@ def test_pool_output_size_agrees_with_max_and_avg_pooling(one_thread: None) -> N
 )
 def test_formulas_reject_nonsense_arguments(bad: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="must be an integer"):
-        cnn.conv_output_size(**bad)
+        conv.conv_output_size(**bad)
 
 
 def test_formula_latex_substitutes_the_numbers() -> None:
-    tex = cnn.conv_formula_latex(28, 5, 2, 1, 1)
+    tex = conv.conv_formula_latex(28, 5, 2, 1, 1)
     assert r"\frac{28 + 2\cdot 1 - 1\cdot(5-1) - 1}{2}" in tex and tex.endswith("= 13")
-    assert cnn.transpose_formula_latex(13, 4, 2, 1).endswith("= 26")
+    assert conv.transpose_formula_latex(13, 4, 2, 1).endswith("= 26")
 
 
 # -- kernels ------------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
-"""core.conv1d3d: 1D kernels on a time series, 3D kernels on a synthetic clip."""
+"""core.cnn.conv1d3d: 1D kernels on a time series, 3D kernels on a synthetic clip."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from core import conv1d3d as c13
+from core.cnn import conv1d3d as c13
 
 
 def test_time_series_is_seeded() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from core import data
-from core.datasets import idx, toy
+from core.data import idx, toy
 
 try:  # tests/ is on sys.path under pytest's default import mode; as a package under others
     from conftest_data_server import closed_port_url, make_idx_set, serve_directory

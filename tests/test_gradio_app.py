@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from gradio_client import Client
 
-from core import lectures
+from apps import catalog
+from core import schedule
 from tests.helpers import free_port
 
 
@@ -28,8 +29,8 @@ def client() -> Iterator[Client]:
 def test_schedule_endpoint_returns_the_course(client: Client) -> None:
     data = client.predict(api_name="/schedule")
     assert [lec["number"] for lec in data] == list(range(1, 9))
-    assert data[1]["title"] == lectures.lecture(2).title
-    assert [d["slug"] for d in data[0]["demos"]] == [d.slug for d in lectures.available_demos(lectures.lecture(1))]
+    assert data[1]["title"] == schedule.lecture(2).title
+    assert [d["slug"] for d in data[0]["demos"]] == [d.slug for d in catalog.available_demos(schedule.lecture(1))]
 
 
 def test_queue_is_bounded(client: Client) -> None:

@@ -8,7 +8,7 @@ import pytest
 from gradio_client import Client
 
 from apps.gradio_tabs import lecture1
-from core import lectures
+from core import schedule
 from tests.helpers import gradio_tab_client, plot_json
 
 ENDPOINTS = ("/fit_polynomial", "/fit_logistic", "/capacity_sweep", "/learning_rates")
@@ -76,4 +76,4 @@ def test_learning_rates_classify_each_run(client: Client) -> None:
 def test_the_gallery_app_mounts_this_tab() -> None:
     from apps.gradio_app import tab_modules
 
-    assert tab_modules(lectures.lecture(1)) == ["lecture1"]
+    assert tab_modules(schedule.lecture(1)) == ["lecture1"]

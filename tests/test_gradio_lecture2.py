@@ -10,7 +10,8 @@ import pytest
 from gradio_client import Client, handle_file
 
 from apps.gradio_tabs import lecture2
-from core import lectures, mlp
+from core import schedule
+from core.mlp import playground as mlp
 from tests.helpers import gradio_tab_client, plot_json
 
 #    layers width activation optimizer lr batch epochs l1 l2 dropout patience seed
@@ -63,4 +64,4 @@ def test_csv_endpoint_trains_on_an_upload_and_names_bad_files(client: Client, tm
 def test_the_gallery_app_mounts_this_tab() -> None:
     from apps.gradio_app import tab_modules
 
-    assert "lecture2" in tab_modules(lectures.lecture(2))
+    assert "lecture2" in tab_modules(schedule.lecture(2))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gradio_client import Client
 
-from core import optim_viz as ov
+from core.mlp import optimisers as ov
 from tests.helpers import gradio_tab_client, plot_json
 
 

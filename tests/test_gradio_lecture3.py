@@ -68,7 +68,7 @@ def test_upload(client: Client, tmp_path: Path) -> None:
 
 
 def test_learned_filters_fall_back_with_a_message(client: Client) -> None:
-    from core import cnn
+    from core.cnn import explorer as cnn
 
     *_, text = _call(client, kernel=cnn.LEARNED)
     try:

@@ -11,7 +11,8 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from apps.gradio_tabs import lecture3_classify
-from core import data, lectures
+from core import data
+from core import schedule
 from tests.helpers import gradio_tab_client
 
 
@@ -72,4 +73,4 @@ def test_unknown_model_is_an_error(client: Client, tmp_path: Path) -> None:
 def test_the_gallery_app_mounts_this_tab() -> None:
     from apps.gradio_app import tab_modules
 
-    assert "lecture3_classify" in tab_modules(lectures.lecture(3))
+    assert "lecture3_classify" in tab_modules(schedule.lecture(3))

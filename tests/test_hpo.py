@@ -1,4 +1,4 @@
-"""core.hpo: grid and random search on the same budget, deterministic, through the fit loop and a Job."""
+"""core.mlp.search: grid and random search on the same budget, deterministic, through the fit loop and a Job."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from core import hpo, mlp
+from core.mlp import search as hpo
+from core.mlp import playground as mlp
 from core.jobs import JobQueue
 
 TINY = hpo.SearchConfig(budget=4, base=mlp.MLPConfig(hidden=(16,), epochs=15))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 from scipy import stats
 
-from core import infotheory as it
+from core.basics import information as it
 
 
 def test_entropy_ranges_from_certain_to_uniform() -> None:

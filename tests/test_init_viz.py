@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import init_viz as iv
+from core.cnn import initialisation as iv
 
 DEPTH = 30
 

@@ -4,31 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import lectures
+from apps import catalog
+from core import schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_schedule_covers_the_whole_course() -> None:
-    assert [lec.number for lec in lectures.LECTURES] == list(range(1, 9))
-    titles = " ".join(lec.title for lec in lectures.LECTURES).lower()
+    assert [lec.number for lec in schedule.LECTURES] == list(range(1, 9))
+    titles = " ".join(lec.title for lec in schedule.LECTURES).lower()
     for topic in ("perceptron", "convolutional", "transfer", "synthesis", "recurrent", "reinforcement"):
         assert topic in titles
-    assert sum(1 for lec in lectures.LECTURES if lec.homework) == 6
+    assert sum(1 for lec in schedule.LECTURES if lec.homework) == 6
 
 
 def test_demo_slugs_are_unique_and_resolvable() -> None:
-    slugs = [d.slug for d in lectures.all_demos()]
+    slugs = [d.slug for d in catalog.all_demos()]
     assert len(slugs) == len(set(slugs))
     for slug in slugs:
-        assert lectures.demo(slug).slug == slug
-        assert slug in [d.slug for d in lectures.lecture_of(slug).demos]
+        assert catalog.demo(slug).slug == slug
+        assert slug in [d.slug for d in catalog.all_demos(catalog.lecture_of(slug))]
 
 
 def test_only_existing_pages_are_available(tmp_path: Path) -> None:
-    for d in lectures.available_demos():
+    for d in catalog.available_demos():
         assert d.path.is_file()
-    missing = lectures.Demo("x", "X", ":material/home:", "pages/does_not_exist.py", "s")
+    missing = catalog.Demo("x", "X", ":material/home:", "does_not_exist.py", "s", lecture=1)
     assert not missing.exists
 
 
@@ -39,10 +40,10 @@ def test_pages_stay_thin() -> None:
 
 
 def test_course_map_lists_every_lecture_and_available_page() -> None:
-    md = lectures.course_map_markdown()
-    for lec in lectures.LECTURES:
+    md = catalog.course_map_markdown()
+    for lec in schedule.LECTURES:
         assert lec.title in md
-    for d in lectures.available_demos():
+    for d in catalog.available_demos():
         assert d.title in md
-    data = lectures.schedule_dict()
+    data = catalog.schedule_dict()
     assert len(data) == 8 and data[0]["homework_due"] == "16.12."

@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
-from core import linear
-from core import regression_viz as rv
+from core.basics import linear
+from core.basics import regression as rv
 
 
 def _data(n: int = 60, d: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

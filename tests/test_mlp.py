@@ -1,4 +1,4 @@
-"""core.mlp: the playground's model, regularisers, early stopping, divergence, live maps, metrics, CSV
+"""core.mlp.playground: the playground's model, regularisers, early stopping, divergence, live maps, metrics, CSV
 upload errors, export, and the shipped checkpoint."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, mlp
+from core import checkpoints
+from core.mlp import playground as mlp
 from core.jobs import JobQueue
 from core.registry import TrainContext, specs
 
@@ -223,7 +224,7 @@ def test_exported_weights_and_config_rebuild_the_same_model(run: mlp.MLPRun, moo
     X = moons.tensors("test")[0]
     assert torch.equal(again(X), run.model(X))
     cfg = json.loads(run.config_json())
-    assert cfg["builder"] == "core.mlp:build_mlp" and cfg["architecture"]["hidden"] == [16, 16]
+    assert cfg["builder"] == "core.mlp.playground:build_mlp" and cfg["architecture"]["hidden"] == [16, 16]
     assert cfg["metrics"]["test_accuracy"] == pytest.approx(run.metrics["test_accuracy"], abs=1e-6)
     assert mlp.MLPConfig.from_dict(cfg["training"]) == FAST
     with pytest.raises(ValueError, match="not a playground export"):

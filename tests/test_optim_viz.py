@@ -1,4 +1,4 @@
-"""core.optim_viz: paths equal a hand-run torch.optim loop, divergence is flagged, surfaces are as declared."""
+"""core.mlp.optimisers: paths equal a hand-run torch.optim loop, divergence is flagged, surfaces are as declared."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from core import optim_viz as ov
+from core.mlp import optimisers as ov
 
 HYPER = dict(momentum=0.8, alpha=0.95, beta1=0.85, beta2=0.99)  # not torch's defaults: checks the mapping
 

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tests.helpers import page, texts
 from tests.test_linear import finite_figure
 
-REG = "apps/pages/l1_regression.py"
-INF = "apps/pages/l1_information.py"
+REG = "apps/pages/l1/regression.py"
+INF = "apps/pages/l1/information.py"
 
 
 def app(path: str, params: dict[str, str] | None = None) -> AppTest:

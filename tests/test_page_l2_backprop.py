@@ -7,10 +7,10 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from core import backprop as bp
+from core.mlp import backprop as bp
 from tests.helpers import ROOT, page, texts
 
-PAGE = "apps/pages/l2_backprop.py"
+PAGE = "apps/pages/l2/backprop.py"
 
 
 def figure(at: AppTest) -> dict[str, Any]:

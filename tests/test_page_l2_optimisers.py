@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import optim_viz as ov
+from core.mlp import optimisers as ov
 from tests.helpers import ROOT, page, texts
 
-PAGE = "apps/pages/l2_optimisers.py"
+PAGE = "apps/pages/l2/optimisers.py"
 
 
 def figure(at: AppTest, key: str) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from core import perceptron as pc
+from core.mlp import perceptron as pc
 from tests.helpers import ROOT, page, texts
 
-PAGE = "apps/pages/l2_perceptron.py"
+PAGE = "apps/pages/l2/perceptron.py"
 
 
 def figure(at: AppTest, key: str = "l2perc_fig") -> dict[str, Any]:

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import mlp
+from core.mlp import playground as mlp
 from tests.helpers import finish_job, page, texts
 
-PAGE = "apps/pages/l2_playground.py"
+PAGE = "apps/pages/l2/playground.py"
 KEY = "l2pg"
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.helpers import finish_job, page, texts
 
-PAGE = "apps/pages/l2_search.py"
+PAGE = "apps/pages/l2/search.py"
 
 
 def figure(at: AppTest, key: str) -> dict[str, Any]:

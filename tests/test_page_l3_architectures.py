@@ -7,10 +7,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import architectures as arch
+from core.cnn import architectures as arch
 from tests.helpers import ROOT, page, texts
 
-PAGE = "apps/pages/l3_architectures.py"
+PAGE = "apps/pages/l3/architectures.py"
 
 
 @pytest.fixture(scope="module")

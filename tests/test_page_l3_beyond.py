@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import conv1d3d as c13
+from core.cnn import conv1d3d as c13
 from tests.helpers import ROOT, page, texts
 
-PAGE = "apps/pages/l3_beyond.py"
+PAGE = "apps/pages/l3/beyond.py"
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core import cnn
+from core.cnn import explorer as cnn
 from tests.helpers import ROOT, page, texts
 
-PAGE = "apps/pages/l3_convolution.py"
+PAGE = "apps/pages/l3/convolution.py"
 
 
 @pytest.fixture

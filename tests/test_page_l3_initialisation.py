@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.helpers import finish_job, page, texts
 
-PAGE = "apps/pages/l3_initialisation.py"
+PAGE = "apps/pages/l3/initialisation.py"
 
 
 def app(params: dict[str, str] | None = None) -> AppTest:

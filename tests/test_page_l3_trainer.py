@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.helpers import finish_job, page, texts
 
-PAGE = "apps/pages/l3_trainer.py"
+PAGE = "apps/pages/l3/trainer.py"
 
 
 def app(params: dict[str, str] | None = None) -> AppTest:

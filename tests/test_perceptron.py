@@ -1,4 +1,4 @@
-"""core.perceptron: the rule converges on separable data within Novikoff's bound and cycles on XOR."""
+"""core.mlp.perceptron: the rule converges on separable data within Novikoff's bound and cycles on XOR."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from core import perceptron as pc
+from core.mlp import perceptron as pc
 
 
 @pytest.mark.parametrize("dataset", ["separable", "and", "or"])

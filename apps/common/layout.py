@@ -8,13 +8,13 @@ from typing import Any
 
 import streamlit as st
 
-from core import lectures
+from apps import catalog
 
 
-def page_header(slug: str) -> lectures.Demo:
-    """Title, lecture and summary of the demo ``slug`` (from ``core.lectures``)."""
-    demo = lectures.demo(slug)
-    lec = lectures.lecture_of(slug)
+def page_header(slug: str) -> catalog.Demo:
+    """Title, lecture and summary of the demo ``slug`` (from ``core.schedule``)."""
+    demo = catalog.demo(slug)
+    lec = catalog.lecture_of(slug)
     st.title(demo.title)
     st.caption(f"Lecture {lec.number} · {lec.title} — {demo.summary}")
     return demo

@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 import plotly.graph_objects as go
 
-from core import regression_viz as rv
+from core.basics import regression as rv
 
 Figs2 = tuple[go.Figure, go.Figure, dict[str, Any]]
 Component = gr.components.Component

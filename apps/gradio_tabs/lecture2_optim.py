@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 import plotly.graph_objects as go
 
-from core import optim_viz as ov
+from core.mlp import optimisers as ov
 
 DEFAULT = ov.SURFACES["bowl"]
 
@@ -42,7 +42,7 @@ def optimizer_race(surface: str, lr: float, lr_adaptive: float, steps: float, st
 def trajectory(surface: str = "bowl", optimizer: str = "adam", lr: float = 0.1, steps: int = 100,
                start_x: float = -2.5, start_y: float = 1.5, momentum: float = 0.9, alpha: float = 0.99,
                beta1: float = 0.9, beta2: float = 0.999) -> dict[str, Any]:  # fmt: skip
-    """One optimiser's path (``core.optim_viz.trajectory``): its finite points and the step it diverged at."""
+    """One optimiser's path (``core.mlp.optimisers.trajectory``): its finite points and the step it diverged at."""
     try:
         path = ov.trajectory(surface, optimizer, float(lr), int(steps), (float(start_x), float(start_y)),
                              momentum=float(momentum), alpha=float(alpha), beta1=float(beta1), beta2=float(beta2))

@@ -12,7 +12,8 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from core import cnn
+from core.cnn import conv
+from core.cnn import explorer as cnn
 
 Images = tuple[np.ndarray, np.ndarray, np.ndarray | None, str]
 
@@ -65,7 +66,7 @@ def convolve(
         ) from None
     scale = cnn.display_scale(image.pixels.shape)
     kh = res.kernel.shape[0]
-    formula = cnn.conv_formula_latex(res.image.shape[0], kh, cfg.stride, cfg.padding, cfg.dilation)
+    formula = conv.conv_formula_latex(res.image.shape[0], kh, cfg.stride, cfg.padding, cfg.dilation)
     text = "\n\n".join(
         [*notes, f"**{image.label}** ({image.provenance})", cnn.explorer_summary(res), f"$${formula}$$"]
     )

@@ -13,7 +13,7 @@ import gradio as gr
 import numpy as np
 
 from core import checkpoints
-from core import cnn_models as cm
+from core.cnn import models as cm
 
 MODELS = {"Fashion-MNIST CNN": "cnn-fashion-mnist", "MNIST CNN": "cnn-mnist"}
 

@@ -1,0 +1,45 @@
+"""Lecture 1 homework: linear and logistic regression with hand-written gradient descent (numpy)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from apps.common import state as ui
+from apps.common.layout import page_header
+from apps.pages.l1 import _regression_tabs as tabs
+from core.basics import regression as rv
+
+page_header("l1-regression")
+st.markdown(
+    "**Supervised learning** fits a function f(x) ≈ y from labelled examples. **Empirical risk "
+    "minimisation:** we cannot minimise the expected loss over the true data distribution, so we minimise "
+    "its average over the *training* set, plus a penalty. Whether that generalises is measured on data the "
+    "fit never saw: the **validation** set chooses degree, λ and η; the **test** set is looked at once, to "
+    "report the chosen model's error."
+)
+with st.sidebar:
+    st.subheader("1D regression data")
+    n = ui.slider("Number of points", "l1reg_n", 10, 500, 40)
+    noise = ui.slider("Noise σ", "l1reg_noise", 0.0, 1.0, 0.25, 0.05)
+    seed = ui.number_input("Data seed", "l1reg_seed", 0, 9999, 0)
+    train = ui.slider("Training share (%)", "l1reg_train", 20, 80, 60, 5)
+    val = ui.slider("Validation share (%)", "l1reg_val", 5, 40, 20, 5)
+    if train + val > 90:
+        st.warning(f"Training {train}% + validation {val}% leaves under 10% to test on; "
+                   f"validation cut to {90 - train}%.")  # fmt: skip
+        val = 90 - train
+    basis = ui.segmented("Feature basis", "l1reg_basis", ("legendre", "monomial"), "legendre")
+    st.caption(f"Test share: {100 - train - val}%. Targets: sin(2πx) + N(0, σ²), x ~ U[0, 1].")
+data = dict(n=n, noise=noise, seed=seed, basis=basis, train_frac=train / 100, val_frac=val / 100)
+problem = rv.split_problem(rv.PolyConfig(**data))
+
+TABS = {"Linear regression": lambda: tabs.linear_tab(data, problem),
+        "Logistic regression": lambda: tabs.logistic_tab(seed),
+        "Capacity sweep": lambda: tabs.capacity_tab(data, problem),
+        "Learning rate": lambda: tabs.lr_tab(data, problem)}  # fmt: skip
+# Only the open tab runs: the tabs are bound to the URL (a link reopens the same tab), and switching
+# tabs reruns the page. Each tab is a fragment, so a control inside it reruns that tab alone.
+for tab, body in zip(st.tabs(list(TABS), key="l1reg_tab", bind="query-params"), TABS.values()):
+    if tab.open:
+        with tab:
+            body()

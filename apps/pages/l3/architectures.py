@@ -1,0 +1,79 @@
+"""Architecture gallery: LeNet-5 to NAS, summarised from their real torchvision / timm definitions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from apps.common import state as ui
+from apps.common.layout import page_header, show_source
+from core.cnn import architectures as arch
+
+page_header("l3-architectures")
+NAMES = arch.names()
+TITLES = {n: arch.info(n).title for n in NAMES}
+SIZES = (64, 96, 128, 160, 192, 224, 256, 288, 320)
+
+c1, c2, c3 = st.columns(3)
+with c1:
+    name = ui.selectbox("Architecture", "l3arch_name", NAMES, "resnet18", format_func=TITLES.get)
+with c2:
+    size = ui.select_slider("Input size (pixels)", "l3arch_size", SIZES, 224)
+with c3:
+    metric = ui.selectbox(
+        "Compare by", "l3arch_metric", tuple(arch.METRICS), "params", format_func=arch.METRICS.get
+    )
+
+meta = arch.info(name)
+try:
+    s = arch.summary(name, size)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+if meta.fixed_input and size != meta.input_size:
+    st.info(
+        f"{meta.title} only takes {meta.input_size}×{meta.input_size} inputs (its F6 layer fixes the size)."
+    )
+
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric("Parameters", f"{s['params'] / 1e6:.2f} M" if s["params"] > 1e5 else f"{s['params']:,}")
+m2.metric(
+    f"Multiply-adds at {s['input_size']} px",
+    f"{s['macs'] / 1e9:.3g} G" if s["macs"] > 1e7 else f"{s['macs']:,}",
+)
+m3.metric("Depth", s["longest_path"], help="The longest chain of conv/linear layers from input to output.")
+m4.metric(
+    "Conv + linear layers",
+    s["depth"],
+    help="Every conv/linear layer that runs, shortcuts and branches included.",
+)
+m5.metric("Receptive field", f"{s['receptive_field']} px")
+st.markdown(
+    f"**{meta.title}** ({meta.year}) — {meta.key_idea}  \n*{meta.citation}.* Built from `{meta.source}`."
+)
+if s["receptive_field"] > s["input_size"]:
+    st.caption(
+        f"The theoretical field ({s['receptive_field']} px) exceeds the {s['input_size']} px input: "
+        "the last units see the whole image plus padding (Araujo et al. 2019)."
+    )
+
+left, right = st.columns(2)
+with left:
+    st.markdown("**The key idea as a diagram**")
+    st.graphviz_chart(meta.diagram)
+with right:
+    st.markdown(f"**The real module** (`{meta.block or 'the whole network'}`)")
+    st.code(arch.key_block(name), language="text")
+
+with st.expander(f"Layer table: {len(s['layers'])} conv / linear / pooling layers"):
+    st.dataframe(s["layers"], hide_index=True)
+
+st.subheader("All architectures side by side")
+summaries = [arch.summary(n, size) for n in NAMES]
+st.plotly_chart(arch.comparison_figure(summaries, metric, highlight=name))
+st.plotly_chart(arch.tradeoff_figure(summaries, highlight=name))
+st.caption(
+    "Top-1 accuracies are those reported for the published ImageNet weights (torchvision's metadata; "
+    "EfficientNet-B0 from its paper); nothing here is trained. Multiply-adds count convolutions and "
+    "linear layers, the convention of the papers and of torchvision."
+)
+show_source(arch.summary, arch._summary)
