@@ -66,19 +66,50 @@ def register_checkpoint(
     return deco
 
 
+_BUILDERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_builder(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the function that rebuilds a model from its manifest ``config`` (``builder: name``).
+
+    A manifest may only name a registered builder: a file that named an arbitrary callable could run
+    any code of the package with any arguments. A name is registered once.
+    """
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        old = _BUILDERS.get(name)
+        if old is not None and (old.__module__, old.__qualname__) != (fn.__module__, fn.__qualname__):
+            raise ValueError(f"builder {name!r} is registered twice: by {old.__module__}.{old.__qualname__} "
+                             f"and by {fn.__module__}.{fn.__qualname__}")
+        _BUILDERS[name] = fn
+        return fn
+
+    return deco
+
+
+def builders() -> dict[str, Callable[..., Any]]:
+    """Every registered model builder, by name (imports the modules that register one)."""
+    for module in _modules_with("@register_builder("):
+        importlib.import_module(module)
+    return dict(_BUILDERS)
+
+
+def _modules_with(marker: str) -> tuple[str, ...]:
+    found = []
+    for path in sorted(CORE_DIR.rglob("*.py")):
+        if path.name == "registry.py" or marker not in path.read_text(encoding="utf-8"):
+            continue
+        found.append(".".join(path.relative_to(CORE_DIR.parent).with_suffix("").parts))
+    return tuple(found)
+
+
 def trainable_modules() -> tuple[str, ...]:
     """The core modules that register a checkpoint, found by reading the subject packages' sources.
 
     Reading instead of importing every module keeps discovery cheap (the architecture gallery alone
     imports timm and torchvision); a new subject's checkpoints are found without editing a list.
     """
-    found = []
-    for path in sorted(CORE_DIR.rglob("*.py")):
-        if path.name == "registry.py" or "@register_checkpoint(" not in path.read_text(encoding="utf-8"):
-            continue
-        rel = path.relative_to(CORE_DIR.parent).with_suffix("")
-        found.append(".".join(rel.parts))
-    return tuple(found)
+    return _modules_with("@register_checkpoint(")
 
 
 def specs() -> dict[str, TrainSpec]:

@@ -171,7 +171,7 @@ def test_filters_feature_maps_and_figures(tiny_run: cm.CNNRun) -> None:
     grid = np.asarray(cm.filters_figure(model).data[0].z, dtype=float)  # one heatmap: 8 tiles of 3x3 in a row
     assert grid.shape == (3, 8 * 3 + 7) and np.nanmax(np.abs(grid)) == pytest.approx(1.0)
     assert cm.confusion_figure(
-        cm.confusion_matrix(tiny_run.test_y, tiny_run.test_pred), tiny_run.classes
+        cm.confusion_matrix(tiny_run.test_y, tiny_run.test_pred, len(tiny_run.classes)), tiny_run.classes
     ).data[0].z.shape == (10, 10)
 
 

@@ -35,14 +35,14 @@ from core import training
 from core.cnn.conv import conv_output_size
 from core.jobs import Job
 from core.viz.style import base_layout
+from core.metrics import confusion_matrix  # noqa: F401
 from core.registry import TrainContext, register_checkpoint
-from core.training import Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
+from core.training import OPTIMIZERS, Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
 
 DATASETS = ("fashion-mnist", "mnist", "digits")
 IMAGE_SIZES = {"fashion-mnist": 28, "mnist": 28, "digits": 8}
 POOLINGS = ("max", "avg", "none")
 PADDINGS = ("same", "valid")
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("constant", "cosine")
 MAX_PARAMS = 2_000_000  # float32 weights of a shipped file must stay well under 10 MB
 PAGE_MAX_IMAGES = 300_000  # epochs x training images a page may ask for (~2.5 min at 2,000 images/s)
@@ -555,13 +555,6 @@ def train_cnn(
 
 # --------------------------------------------------------------------------------------------------
 # What the model learned
-
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> np.ndarray:
-    """Counts (true class, predicted class) as an (n, n) int array."""
-    cm = np.zeros((n_classes, n_classes), np.int64)
-    np.add.at(cm, (np.asarray(y_true), np.asarray(y_pred)), 1)
-    return cm
 
 
 @dataclass(frozen=True)

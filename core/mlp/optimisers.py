@@ -26,10 +26,9 @@ import plotly.graph_objects as go
 import torch
 from torch import Tensor
 
+from core.training.optim import HYPER_DEFAULTS, LABELS, OPTIMIZERS, USES, make_optimizer  # noqa: F401
 from core.viz.style import PALETTE, fast_figure
 
-OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")
-LABELS: dict[str, str] = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam"}
 COLORS: dict[str, str] = dict(zip(OPTIMIZERS, PALETTE[:4]))
 #: A coordinate beyond this (or a non-finite value) ends the path: "diverged". All view boxes lie within
 #: |x|, |y| <= 5, so nothing that legitimately wanders outside the view is cut short.
@@ -45,16 +44,6 @@ CONDITIONS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200)
 ALPHAS: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.995, 0.999)
 BETA2S: tuple[float, ...] = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
 
-#: Optimiser hyperparameters and their defaults (torch's, except momentum, which torch leaves at 0).
-HYPER_DEFAULTS: dict[str, Any] = {"momentum": 0.9, "nesterov": False, "alpha": 0.99, "beta1": 0.9,
-                                  "beta2": 0.999, "eps": 1e-8}
-#: Which hyperparameters each optimiser reads (the others are ignored, so a race can pass them all).
-USES: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "momentum": ("momentum", "nesterov"),
-    "rmsprop": ("alpha", "eps"),
-    "adam": ("beta1", "beta2", "eps"),
-}
 
 Grad = Callable[..., tuple[float, float]]
 
@@ -182,23 +171,6 @@ def _split(surface: Surface, hyper: Mapping[str, Any]) -> tuple[dict[str, float]
     return sp, {k: hyper.get(k, v) for k, v in HYPER_DEFAULTS.items()}
 
 
-def make_optimizer(name: str, params: Iterable[Tensor], lr: float, **hyper: Any) -> torch.optim.Optimizer:
-    """The torch.optim optimiser behind each racer (hyper: see :data:`HYPER_DEFAULTS`)."""
-    h = {**HYPER_DEFAULTS, **hyper}
-    # foreach=False: the single-tensor code path is the faster one for one small parameter.
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, foreach=False)
-    if name == "momentum":  # heavy ball (Polyak 1964): v <- mu v + g; theta <- theta - lr v
-        return torch.optim.SGD(params, lr=lr, momentum=h["momentum"], nesterov=bool(h["nesterov"]),
-                               foreach=False)
-    if name == "rmsprop":  # Tieleman & Hinton 2012 (lecture 6e); alpha is the decay of the squared average
-        return torch.optim.RMSprop(params, lr=lr, alpha=h["alpha"], eps=h["eps"], foreach=False)
-    if name == "adam":  # Kingma & Ba 2015
-        return torch.optim.Adam(params, lr=lr, betas=(h["beta1"], h["beta2"]), eps=h["eps"],
-                                foreach=False)
-    raise ValueError(f"unknown optimizer {name!r}; choose from {OPTIMIZERS}")
-
-
 def get_surface(name: str) -> Surface:
     """The registered surface ``name`` (ValueError naming the choices otherwise)."""
     try:
@@ -217,7 +189,7 @@ class _Racer:
         # float64: paths of hundreds of small steps must not drift from the hand-run torch reference.
         self.p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
         self.p.grad = torch.zeros(2, dtype=torch.float64)
-        self.opt = make_optimizer(optimizer, [self.p], lr, **hyper)
+        self.opt = make_optimizer(optimizer, [self.p], lr, kernel="single", **hyper)
         # numpy views share the tensors' memory: reading the point and writing the gradient cost ~0.1 us
         # instead of ~5 us per tensor op; the optimiser updates both tensors in place.
         self._g, self._x = self.p.grad.numpy(), self.p.detach().numpy()

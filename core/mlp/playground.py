@@ -40,8 +40,9 @@ import torch
 from torch import Tensor, nn
 
 from core import training
+from core.metrics import class_report, confusion_matrix  # noqa: F401
 from core.registry import TrainContext, register_checkpoint
-from core.training import Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
+from core.training import OPTIMIZERS, Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
 
 if TYPE_CHECKING:
     from core.jobs import Job
@@ -52,7 +53,6 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "sigmoid": nn.Sigmoid,
     "linear": nn.Identity,
 }
-OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")
 TOY_SETS: tuple[str, ...] = ("moons", "circles", "spirals", "xor", "blobs")
 MULTICLASS_SETS: frozenset[str] = frozenset({"spirals", "blobs"})
 
@@ -427,28 +427,6 @@ class DecisionMapPublisher(Callback):
             self.job.publish(LIVE_KEY, self.grid(self.model, epoch))
             self._last = now
         return True
-
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """Counts (n_classes, n_classes): row = true class, column = predicted class."""
-    idx = np.asarray(y_true, dtype=np.int64) * n_classes + np.asarray(y_pred, dtype=np.int64)
-    return np.bincount(idx, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
-
-
-def class_report(cm: np.ndarray, classes: Sequence[str]) -> list[dict[str, Any]]:
-    """Precision, recall, F1 and support per class, then the macro average (0 where undefined)."""
-    rows = []
-    for i, name in enumerate(classes):
-        tp, pred, true = cm[i, i], cm[:, i].sum(), cm[i, :].sum()
-        p = tp / pred if pred else 0.0
-        r = tp / true if true else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        rows.append({"class": str(name), "precision": float(p), "recall": float(r), "f1": float(f1),
-                     "support": int(true)})
-    rows.append({"class": "macro average", **{k: float(np.mean([r[k] for r in rows]))
-                                               for k in ("precision", "recall", "f1")},
-                 "support": int(cm.sum())})
-    return rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from core.training.fit import (
     accuracy,
     evaluate,
     fit,
-    make_optimizer,
     seed_everything,
 )
+from core.training.optim import HYPER_DEFAULTS, LABELS, OPTIMIZERS, USES, make_optimizer
 
 __all__ = ["STATUS_TEXT", "Callback", "FitConfig", "FitResult", "accuracy", "evaluate", "fit",
-           "make_optimizer", "seed_everything"]
+           "make_optimizer", "seed_everything", "HYPER_DEFAULTS", "LABELS", "OPTIMIZERS", "USES"]

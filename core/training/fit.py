@@ -125,28 +125,6 @@ def accuracy(output: Tensor, target: Tensor) -> Tensor:
     return (output.argmax(dim=-1) == target).float().mean()
 
 
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
-"""The optimisers the training pages offer (lecture 2: SGD, momentum, RMSProp, Adam)."""
-
-
-def make_optimizer(name: str, params: Any, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
-    """One of :data:`OPTIMIZERS`; ``params`` may be parameter groups with their own ``weight_decay``.
-
-    For the gallery's small models the per-call overhead is the cost: the fused kernels (one C++ call
-    per group) measured ~20% more Adam steps/s than foreach, which beats the per-tensor loop
-    (bench/bench_mlp.py). RMSprop has no fused kernel. The maths is the same either way.
-    """
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=weight_decay, fused=True)
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay, fused=True)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, weight_decay=weight_decay, foreach=True)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, fused=True)
-    raise ValueError(f"unknown optimiser {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-
-
 def _overrides(cb: Callback, name: str) -> bool:
     return getattr(type(cb), name) is not getattr(Callback, name)
 

@@ -109,7 +109,7 @@ def show_result(job: Job) -> None:
     st.caption(f"Training data: {run.provenance}. Test: all {len(run.test_y):,} images of the test split. "
                f"Validation: {run.n_val:,} held-out training images.")  # fmt: skip
     t1, t2, t3 = st.tabs(["Confusion matrix", "Worst mistakes", "Filters & feature maps"])
-    confusion = cm.confusion_matrix(run.test_y, run.test_pred)
+    confusion = cm.confusion_matrix(run.test_y, run.test_pred, len(run.classes))
     t1.plotly_chart(cm.confusion_figure(confusion, run.classes), key="l3tr_fig_cm")
     t2.plotly_chart(cm.mistakes_figure(run), key="l3tr_fig_mistakes")
     t2.caption("The wrong answers the network was most sure of: often ambiguous images or label noise.")
