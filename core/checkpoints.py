@@ -2,7 +2,7 @@
 
 Never pickle: a pickled checkpoint runs arbitrary code when loaded. Weights are stored as safetensors;
 architecture and hyperparameters as JSON in the manifest, from which :func:`load_model` rebuilds the
-module through a builder function named in the entry (restricted to this package). Every load verifies
+module through a registered builder named in the entry (``core.registry.register_builder``). Every load verifies
 the file's sha256 against the manifest, and every write is atomic (temp file + rename) so a crash never
 leaves a half-written checkpoint behind.
 """
@@ -157,12 +157,20 @@ def _looks_like_safetensors(path: Path, head: bytes) -> bool:
         return f.read(1) == b"{"
 
 
-def resolve_builder(spec: str) -> Any:
-    """Import ``'core.module:function'``; only this package's builders may be named."""
-    module, _, attr = spec.partition(":")
-    if not module.startswith("core.") or not attr:
-        raise CheckpointCorrupt(f"invalid builder {spec!r}: expected 'core.<module>:<function>'")
-    return getattr(importlib.import_module(module), attr)
+def resolve_builder(name: str) -> Any:
+    """The registered model builder ``name`` (see :func:`core.registry.register_builder`).
+
+    Only registered builders may be named: a manifest that could name any callable could run any code
+    of the package with any arguments.
+    """
+    from core.registry import builders  # the registry imports subject modules, which import this one
+
+    known = builders()
+    if not isinstance(name, str) or name not in known:
+        raise CheckpointCorrupt(
+            f"the manifest names an unknown model builder {name!r}; registered builders: {', '.join(sorted(known))}"
+        )
+    return known[name]
 
 
 def verify(name: str, directory: str | Path | None = None) -> str:

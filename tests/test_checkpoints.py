@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import sys
-import types
 import zipfile
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import torch
 from torch import nn
 
 from core import checkpoints as ck
+from core import registry
 
 
 def _tiny(width: int = 4) -> nn.Module:
@@ -23,10 +22,8 @@ def _tiny(width: int = 4) -> nn.Module:
 
 @pytest.fixture()
 def builder_module(monkeypatch: pytest.MonkeyPatch) -> str:
-    mod = types.ModuleType("core._tiny_for_tests")
-    mod.build = _tiny  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "core._tiny_for_tests", mod)
-    return "core._tiny_for_tests:build"
+    monkeypatch.setitem(registry._BUILDERS, "tiny-for-tests", _tiny)
+    return "tiny-for-tests"
 
 
 def _save(tmp_path: Path, builder: str, name: str = "tiny") -> nn.Module:
@@ -129,12 +126,12 @@ def test_writes_are_atomic(tmp_path: Path, builder_module: str, monkeypatch: pyt
     assert not list(tmp_path.glob("*.tmp")), "temp files left behind"
 
 
-def test_builders_outside_core_are_refused(tmp_path: Path, builder_module: str) -> None:
+def test_only_registered_builders_may_be_named(tmp_path: Path, builder_module: str) -> None:
     _save(tmp_path, builder_module)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["tiny"]["builder"] = "os:system"
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ck.CheckpointCorrupt, match="invalid builder"):
+    with pytest.raises(ck.CheckpointCorrupt, match="unknown model builder 'os:system'"):
         ck.load_model("tiny", tmp_path)
 
 

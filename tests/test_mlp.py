@@ -224,7 +224,7 @@ def test_exported_weights_and_config_rebuild_the_same_model(run: mlp.MLPRun, moo
     X = moons.tensors("test")[0]
     assert torch.equal(again(X), run.model(X))
     cfg = json.loads(run.config_json())
-    assert cfg["builder"] == "core.mlp.playground:build_mlp" and cfg["architecture"]["hidden"] == [16, 16]
+    assert cfg["builder"] == "mlp" and cfg["architecture"]["hidden"] == [16, 16]
     assert cfg["metrics"]["test_accuracy"] == pytest.approx(run.metrics["test_accuracy"], abs=1e-6)
     assert mlp.MLPConfig.from_dict(cfg["training"]) == FAST
     with pytest.raises(ValueError, match="not a playground export"):

@@ -36,7 +36,7 @@ from core.cnn.conv import conv_output_size
 from core.jobs import Job
 from core.viz.style import base_layout
 from core.metrics import confusion_matrix  # noqa: F401
-from core.registry import TrainContext, register_checkpoint
+from core.registry import TrainContext, register_builder, register_checkpoint
 from core.training import OPTIMIZERS, Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
 
 DATASETS = ("fashion-mnist", "mnist", "digits")
@@ -47,7 +47,7 @@ SCHEDULES = ("constant", "cosine")
 MAX_PARAMS = 2_000_000  # float32 weights of a shipped file must stay well under 10 MB
 PAGE_MAX_IMAGES = 300_000  # epochs x training images a page may ask for (~2.5 min at 2,000 images/s)
 PAGE_TIME_BUDGET_S = 120.0
-BUILDER = "core.cnn.models:build_cnn"
+BUILDER = "cnn"
 
 
 @dataclass(frozen=True)
@@ -251,8 +251,9 @@ class ConvNet(nn.Module):
         return self.classifier(self.features(x.contiguous(memory_format=torch.channels_last)))
 
 
+@register_builder(BUILDER)
 def build_cnn(**config: Any) -> ConvNet:
-    """The checkpoint builder (``'core.cnn.models:build_cnn'``): a :class:`ConvNet` from CNNConfig fields."""
+    """The checkpoint builder (registered as ``'cnn'``): a :class:`ConvNet` from CNNConfig fields."""
     return ConvNet(CNNConfig(**config))
 
 

@@ -41,7 +41,7 @@ from torch import Tensor, nn
 
 from core import training
 from core.metrics import class_report, confusion_matrix  # noqa: F401
-from core.registry import TrainContext, register_checkpoint
+from core.registry import TrainContext, register_builder, register_checkpoint
 from core.training import OPTIMIZERS, Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ LIVE_KEY = "decision_map"
 # that has to wait for a busy core (a browser, another session) makes a step many times slower.
 # Measured in bench/bench_mlp.py.
 TRAIN_THREADS = 1
-BUILDER = "core.mlp.playground:build_mlp"
+BUILDER = "mlp"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,9 +190,10 @@ class MLP(nn.Module):
         return [m.weight for m in self.layers if isinstance(m, nn.Linear)]
 
 
+@register_builder(BUILDER)
 def build_mlp(in_features: int = 2, hidden: Sequence[int] = (64, 64), out_features: int = 2,
               activation: str = "relu", dropout: float = 0.0) -> MLP:
-    """The checkpoint builder ``core.mlp.playground:build_mlp`` (keyword arguments = the manifest's ``config``)."""
+    """The checkpoint builder (registered as ``'mlp'``) (keyword arguments = the manifest's ``config``)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}")
     return MLP(in_features, tuple(hidden), out_features, activation, dropout)
