@@ -20,9 +20,9 @@ import torch
 import torch.nn.functional as F
 
 from bench.common import best_of, table
-from core.cnn import models as cm
 from core import data
 from core.cnn import initialisation as iv
+from core.cnn import models as cm
 from core.training import FitConfig, fit
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from bench.common import best_of, table
 from apps import catalog
+from bench.common import best_of, table
 from core.training import FitConfig, accuracy, fit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,8 +23,8 @@ import torch  # noqa: E402
 
 from bench.common import table  # noqa: E402
 from core.cnn import architectures as arch  # noqa: E402
-from core.cnn import explorer as cnn  # noqa: E402
 from core.cnn import conv1d3d as c13  # noqa: E402
+from core.cnn import explorer as cnn  # noqa: E402
 
 
 def _ms(fn: Callable[[], object], repeats: int) -> tuple[float, float]:

@@ -11,8 +11,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from apps.gradio_tabs import lecture3_classify
-from core import data
-from core import schedule
+from core import data, schedule
 from tests.helpers import gradio_tab_client
 
 

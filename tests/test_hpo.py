@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from core.mlp import search as hpo
-from core.mlp import playground as mlp
 from core.jobs import JobQueue
+from core.mlp import playground as mlp
+from core.mlp import search as hpo
 
 TINY = hpo.SearchConfig(budget=4, base=mlp.MLPConfig(hidden=(16,), epochs=15))
 

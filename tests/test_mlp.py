@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from core import checkpoints
-from core.mlp import playground as mlp
 from core.jobs import JobQueue
+from core.mlp import playground as mlp
 from core.registry import TrainContext, specs
 
 FAST = mlp.MLPConfig(hidden=(16, 16), epochs=40, lr=0.03)

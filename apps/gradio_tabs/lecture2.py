@@ -14,8 +14,8 @@ from typing import Any
 import gradio as gr
 import plotly.graph_objects as go
 
-from core.mlp import playground as mlp
 from core.jobs import QueueFull, default_queue
+from core.mlp import playground as mlp
 from core.mlp.figures import confusion_figure, decision_map_figure
 from core.viz.style import loss_curves
 

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.viz.style import PALETTE
 from core.basics.regression import figure
+from core.viz.style import PALETTE
 
 UNITS = {"nats": 1.0, "bits": 1.0 / math.log(2.0)}
 """Factor from nats to each unit."""

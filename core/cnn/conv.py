@@ -7,8 +7,6 @@ tests for every setting the pages offer (Dumoulin & Visin 2016, "A guide to conv
 from __future__ import annotations
 
 
-
-
 def _check(**values: int) -> None:
     mins = {"size": 1, "kernel": 1, "stride": 1, "padding": 0, "dilation": 1, "output_padding": 0}
     for name, v in values.items():

@@ -28,8 +28,8 @@ from plotly.subplots import make_subplots
 from torch import Tensor, nn
 
 from core.jobs import Job
-from core.viz.style import PALETTE, base_layout
 from core.training import Callback, FitConfig, FitResult, accuracy, fit, seed_everything
+from core.viz.style import PALETTE, base_layout
 
 INITS = ("zeros", "small normal", "large normal", "xavier", "he")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")

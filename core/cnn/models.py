@@ -34,10 +34,10 @@ from torch import Tensor, nn
 from core import training
 from core.cnn.conv import conv_output_size
 from core.jobs import Job
-from core.viz.style import base_layout
 from core.metrics import confusion_matrix  # noqa: F401
 from core.registry import TrainContext, register_builder, register_checkpoint
 from core.training import OPTIMIZERS, Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
+from core.viz.style import base_layout
 
 DATASETS = ("fashion-mnist", "mnist", "digits")
 IMAGE_SIZES = {"fashion-mnist": 28, "mnist": 28, "digits": 8}

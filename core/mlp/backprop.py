@@ -20,8 +20,7 @@ import plotly.graph_objects as go
 import torch
 import torch.nn.functional as F
 
-from core.viz.style import fast_figure
-from core.viz.style import PALETTE
+from core.viz.style import PALETTE, fast_figure
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")
 LOSSES: tuple[str, ...] = ("mse", "bce")

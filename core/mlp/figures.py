@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from core.mlp.search import STRATEGIES, SearchResult
 from core.mlp.playground import DecisionGrid, MLPData
+from core.mlp.search import STRATEGIES, SearchResult
 from core.viz.style import FONT, PALETTE, thin_indices
 
 STRATEGY_COLOURS = {"grid": PALETTE[0], "random": PALETTE[3]}

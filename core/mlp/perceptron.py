@@ -20,8 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 from scipy.optimize import linprog, minimize
 
-from core.viz.style import fast_figure
-from core.viz.style import PALETTE
+from core.viz.style import PALETTE, fast_figure
 
 DATASETS: dict[str, str] = {
     "separable": "Two separable clusters",

@@ -9,7 +9,6 @@ from apps.common.layout import page_header, show_source
 from core.mlp import optimisers as ov
 
 
-
 def suggest() -> None:
     """Load the chosen surface's suggested learning rates, steps and start (on surface change / button)."""
     s = ov.SURFACES[st.session_state["l2opt_surface"]]

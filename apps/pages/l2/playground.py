@@ -10,9 +10,9 @@ from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
 from core import checkpoints
-from core.mlp import playground as mlp
 from core.data.toy import DEFAULTS
 from core.jobs import Job
+from core.mlp import playground as mlp
 from core.mlp.figures import confusion_figure, decision_map_figure, decision_map_image, thinned
 from core.viz.style import loss_curves
 

@@ -8,9 +8,9 @@ import streamlit as st
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
-from core.mlp import search as hpo
-from core.mlp import playground as mlp
 from core.jobs import Job
+from core.mlp import playground as mlp
+from core.mlp import search as hpo
 from core.mlp.figures import best_so_far_figure, search_scatter_figure
 
 SIZES = (200, 300, 400, 600, 1000)
