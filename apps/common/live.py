@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from core.jobs import Job, QueueFull, default_queue
-from core.viz.style import loss_curves
+from core.viz.curves import loss_curves
 
 Charts = Sequence[tuple[str, Sequence[str]]]
 LOSS_CHARTS: Charts = (("Loss", ("train_loss", "val_loss")),)

@@ -30,7 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.viz.style import loss_curves, thin_indices
+from core.viz.curves import loss_curves, thin_indices
 
 MAX_RUNS = 8
 MAX_POINTS = 1000

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from core.jobs import QueueFull, default_queue
 from core.mlp import playground as mlp
 from core.mlp.figures import confusion_figure, decision_map_figure
-from core.viz.style import loss_curves
+from core.viz.curves import loss_curves
 
 LRS = [1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 STRENGTHS = [0.0, 1e-5, 1e-4, 0.001, 0.003, 0.01, 0.03, 0.1]

@@ -20,7 +20,8 @@ import plotly.graph_objects as go
 
 from core.mlp.playground import DecisionGrid, MLPData
 from core.mlp.search import STRATEGIES, SearchResult
-from core.viz.style import FONT, PALETTE, thin_indices
+from core.viz.curves import thin_indices
+from core.viz.style import FONT, PALETTE
 
 STRATEGY_COLOURS = {"grid": PALETTE[0], "random": PALETTE[3]}
 SPLIT_MARKERS = {"train": "circle", "val": "diamond", "test": "x"}

@@ -14,7 +14,7 @@ from core.data.toy import DEFAULTS
 from core.jobs import Job
 from core.mlp import playground as mlp
 from core.mlp.figures import confusion_figure, decision_map_figure, decision_map_image, thinned
-from core.viz.style import loss_curves
+from core.viz.curves import loss_curves
 
 LRS = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)

@@ -9,7 +9,7 @@ from apps.common import state as ui
 from core import checkpoints
 from core.cnn import models as cm
 from core.jobs import Job
-from core.viz.style import loss_curves
+from core.viz.curves import loss_curves
 
 DATASETS = {"fashion-mnist": "Fashion-MNIST (60,000 train / 10,000 test)", "mnist": "MNIST"}
 TRAIN_SIZES = (500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000)

@@ -12,7 +12,7 @@ from apps.common.layout import page_header, show_source
 from apps.common.live import LOSS_ACC_CHARTS, training_panel
 from core.cnn import initialisation as iv
 from core.jobs import Job
-from core.viz.style import loss_curves
+from core.viz.curves import loss_curves
 
 RUNS = "l3in_runs"
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1)
