@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import itertools
 import logging
-import math
 import os
 import threading
 import time
@@ -20,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from core.training import Callback, FitResult
+from core.training import Callback, FitResult, JobProgress
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ class Job:
         """A fit-loop callback that reports each epoch to this job and stops when asked.
 
         ``epochs`` defaults to the fit loop's own count (told in ``on_train_begin``)."""
-        return _JobCallback(self, epochs)
+        return JobProgress(self, epochs)
 
     # -- used by the watcher ------------------------------------------------------------------
     def stop(self) -> None:
@@ -138,27 +137,6 @@ class Job:
         finally:
             self.finished = time.time()
             self._done.set()
-
-
-class _JobCallback(Callback):
-    def __init__(self, job: Job, epochs: int | None) -> None:
-        self.job, self.epochs = job, epochs or 1
-        self._fixed = epochs is not None
-
-    def on_train_begin(self, epochs: int, steps_per_epoch: int) -> None:
-        if not self._fixed:
-            self.epochs = epochs
-
-    def on_step(self, epoch: int, step: int, steps_per_epoch: int) -> bool:
-        if steps_per_epoch > 1 and step % max(1, steps_per_epoch // 20) == 0:
-            frac = (epoch - 1 + step / steps_per_epoch) / self.epochs
-            self.job.report(progress=frac, message=f"epoch {epoch}/{self.epochs}, step {step}/{steps_per_epoch}")
-        return not self.job.should_stop()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
-        parts = [f"{k.replace('_', ' ')} {v:.4g}" for k, v in logs.items() if k != "epoch" and math.isfinite(v)]
-        self.job.report(progress=epoch / self.epochs, message=f"epoch {epoch}/{self.epochs}: " + ", ".join(parts), **logs)
-        return not self.job.should_stop()
 
 
 class JobQueue:

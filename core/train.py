@@ -5,35 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm import tqdm
-
 from core.registry import TrainContext, specs
-from core.training import Callback, FitResult
-
-
-class TqdmCallback(Callback):
-    """A progress bar over optimizer steps, with the latest losses in its postfix."""
-
-    def __init__(self, desc: str) -> None:
-        self.desc = desc
-        self.bar: tqdm | None = None
-
-    def on_train_begin(self, epochs: int, steps_per_epoch: int) -> None:
-        self.bar = tqdm(total=epochs * steps_per_epoch, desc=self.desc, unit="step", dynamic_ncols=True)
-
-    def on_step(self, epoch: int, step: int, steps_per_epoch: int) -> bool:
-        assert self.bar is not None
-        self.bar.update(1)
-        return True
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
-        assert self.bar is not None
-        self.bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if k != "epoch"})
-        return True
-
-    def on_train_end(self, result: FitResult) -> None:
-        if self.bar is not None:
-            self.bar.close()
+from core.training import TqdmProgress
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown checkpoint(s): {', '.join(unknown)}; known: {', '.join(registry)}", file=sys.stderr)
         return 2
     for name in names:
-        entry = registry[name].fn(TrainContext(callbacks=(TqdmCallback(name),)))
+        entry = registry[name].fn(TrainContext(callbacks=(TqdmProgress(name),)))
         metrics = ", ".join(f"{k}={v}" for k, v in entry["metrics"].items())
         print(f"{name}: wrote {entry['file']} in {entry['train_seconds']} s ({metrics})")
     return 0

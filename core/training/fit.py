@@ -1,27 +1,55 @@
-"""One fit loop for every supervised model of the gallery.
+"""One fit loop for every model family of the gallery.
 
-Callbacks follow Stable-Baselines3's convention: a hook returns ``False`` to stop training. The loop
-itself adds early stopping, divergence detection (a NaN/inf loss stops the run and is reported, never
-raised), a wall-clock budget and seeded shuffling. It works on in-memory tensors and indexes mini-batches
-with a seeded permutation instead of a DataLoader: for the small data sets of a lecture demo the
-DataLoader machinery would cost more than the model (see ``bench/bench_foundation.py``).
+What varies between families is what one step does, so the loop takes it as data:
+
+- supervised, ``fit(model, F.cross_entropy, opt, (X, y))``: a criterion ``(output, target) -> loss``;
+- a custom loss, ``fit(model, BatchLoss(vae_loss), opt, (X,))``: ``fn(model, batch)`` returns a scalar
+  loss or a dict of named losses (a VAE's ``recon`` and ``kl``, each logged; ``loss``, or else their
+  sum, is minimised);
+- its own step, ``fit(gan, TrainStep(gan_step), (opt_g, opt_d), loader)``: ``fn(model, batch,
+  optimizers)`` does the zero_grad/backward/step itself (a GAN's generator and discriminator) and
+  returns its named losses.
+
+and where the batches come from: a tuple of equal-length tensors in memory (``(X, y)``, ``(X,)``) is
+minibatched with a seeded index permutation, and trained full-batch without any indexing when
+``batch_size`` is None; for the small data sets of a lecture demo this beats a DataLoader, whose
+machinery would cost more than the model (see ``bench/bench_foundation.py``). Anything else is an
+iterable of batches, iterated once per epoch (a DataLoader of 224 px images, variable-length token
+batches with their collate fn).
+
+Stopping is one mechanism, callbacks (:mod:`core.training.callbacks`): a hook that returns ``False``
+ends the run with its status; divergence, ``should_stop``, the time budget and early stopping are such
+callbacks, added from the arguments and the config. The loop never raises on divergence.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from core.training.callbacks import (
+    Callback,
+    Divergence,
+    EarlyStopping,
+    LoopState,
+    StopWhen,
+    TimeBudget,
+    overrides,
+)
+from core.training.steps import BatchLoss, Step, TrainStep, make_step
+
 Metric = Callable[[Tensor, Tensor], Tensor]
 """A metric maps (model output, targets) to a 0-d tensor (averaged over the batch)."""
+Batches = tuple[Tensor, ...] | Iterable[Any]
+"""Training data: equal-length tensors in memory, or any iterable of batches."""
 
 STATUS_TEXT = {
     "completed": "finished all epochs",
@@ -39,7 +67,8 @@ class FitConfig:
     epochs: int = 100
     """Maximum number of passes over the training data."""
     batch_size: int | None = None
-    """Mini-batch size; ``None`` means full-batch gradient descent (one step per epoch)."""
+    """In-memory data: mini-batch size; ``None`` means full-batch gradient descent (one step per epoch).
+    Streamed batches come as the iterable makes them."""
     patience: int | None = None
     """Early stopping: stop after this many evaluations without validation-loss improvement."""
     min_delta: float = 0.0
@@ -51,12 +80,12 @@ class FitConfig:
     eval_every: int = 1
     """Evaluate on the validation data every this many epochs (and always on the last)."""
     seed: int = 0
-    """Seed of the mini-batch shuffling (model initialisation is seeded by the caller)."""
+    """Seed of the mini-batch shuffling of in-memory data (model initialisation is seeded by the caller)."""
     max_grad_norm: float | None = None
-    """Clip the global gradient norm to this value; ``None`` disables clipping."""
+    """Clip the global gradient norm to this value; ``None`` disables clipping (own steps clip themselves)."""
     divergence_factor: float | None = 1e4
-    """Also call it diverged when the training loss exceeds this multiple of the first epoch's loss
-    (saturating activations can keep an exploded loss finite); ``None``: only NaN/inf counts."""
+    """Also call it diverged when a step's loss exceeds this multiple of the first step's (saturating
+    activations can keep an exploded loss finite); ``None``: only NaN/inf counts."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +101,8 @@ class FitResult:
     seconds: float
     """Wall time of the run."""
     history: dict[str, list[float]] = field(default_factory=dict)
-    """Per-epoch values: ``epoch``, ``train_loss``, ``train_<metric>``, and ``val_loss``/``val_<metric>``
-    (validation values are NaN on epochs without evaluation)."""
+    """Per-epoch values: ``epoch``, ``train_<name>`` for each batch value (``train_loss``,
+    ``train_accuracy``, ``train_kl``, ...), and ``val_<name>`` (NaN on epochs without evaluation)."""
     best_epoch: int | None = None
     """Epoch (1-based) with the lowest validation loss, if there was validation data."""
     message: str = ""
@@ -91,24 +120,6 @@ class FitResult:
         return math.nan
 
 
-class Callback:
-    """Hooks into :func:`fit`. Return ``False`` from a hook to stop training (status ``stopped``)."""
-
-    def on_train_begin(self, epochs: int, steps_per_epoch: int) -> None:
-        """Called once before the first epoch."""
-
-    def on_step(self, epoch: int, step: int, steps_per_epoch: int) -> bool:
-        """Called after each optimizer step (only if a callback overrides it: it costs time)."""
-        return True
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
-        """Called after each epoch with that epoch's row of the history."""
-        return True
-
-    def on_train_end(self, result: FitResult) -> None:
-        """Called once with the final result."""
-
-
 def seed_everything(seed: int) -> None:
     """Seed Python, numpy and torch so that the same settings give the same model and figure."""
     random.seed(seed)
@@ -124,10 +135,6 @@ def accuracy(output: Tensor, target: Tensor) -> Tensor:
     return (output.argmax(dim=-1) == target).float().mean()
 
 
-def _overrides(cb: Callback, name: str) -> bool:
-    return getattr(type(cb), name) is not getattr(Callback, name)
-
-
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -138,28 +145,97 @@ def evaluate(
     batch_size: int = 4096,
 ) -> dict[str, float]:
     """Mean loss and metrics of ``model`` on (X, y), in eval mode, in chunks to bound memory."""
+    return _evaluate(model, make_step(loss_fn, metrics, None, None), _InMemory((X, y), batch_size, None))
+
+
+@torch.no_grad()
+def _evaluate(model: nn.Module, step: Step, batches: Iterable[Any]) -> dict[str, float]:
+    """Sample-weighted means of the step's values over ``batches``, in eval mode."""
     was_training = model.training
     model.eval()
-    n = len(X)
-    sums: dict[str, float] = {}
-    for start in range(0, n, batch_size):
-        xb, yb = (X, y) if n <= batch_size else (X[start : start + batch_size], y[start : start + batch_size])
-        out = model(xb)
-        w = len(xb) / n
-        sums["loss"] = sums.get("loss", 0.0) + float(loss_fn(out, yb)) * w
-        for name, fn in (metrics or {}).items():
-            sums[name] = sums.get(name, 0.0) + float(fn(out, yb)) * w
+    sums = _Sums()
+    for batch in batches:
+        sums.add(step.evaluate(model, batch), _batch_len(batch))
     if was_training:
         model.train()
-    return sums
+    return sums.means()
+
+
+class _Sums:
+    """Sample-weighted sums of named values (an epoch's mean loss with a short last batch is exact)."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, float] = {}
+        self.n = 0
+
+    def add(self, values: Mapping[str, float], n: int) -> None:
+        for k, v in values.items():
+            self.sums[k] = self.sums.get(k, 0.0) + v * n
+        self.n += n
+
+    def means(self) -> dict[str, float]:
+        return {k: s / max(1, self.n) for k, s in self.sums.items()}
+
+
+def _batch_len(batch: Any) -> int:
+    """Samples in a batch: the length of its first tensor (1 when it has none)."""
+    if isinstance(batch, Tensor):
+        return len(batch)
+    if isinstance(batch, Mapping):
+        batch = list(batch.values())
+    if isinstance(batch, Sequence) and batch and hasattr(batch[0], "__len__"):
+        return len(batch[0])
+    return 1
+
+
+class _InMemory:
+    """Mini-batches of equal-length tensors by a seeded index permutation; full batch without copies."""
+
+    def __init__(self, tensors: tuple[Tensor, ...], batch_size: int | None,
+                 gen: torch.Generator | None) -> None:
+        self.tensors, self.n, self.gen = tensors, len(tensors[0]), gen
+        if any(len(t) != self.n for t in tensors):
+            raise ValueError(f"in-memory training tensors differ in length: {[len(t) for t in tensors]}")
+        self.bs = self.n if batch_size is None else max(1, min(batch_size, self.n))
+
+    def __len__(self) -> int:
+        return math.ceil(self.n / self.bs)
+
+    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
+        if self.bs == self.n:  # full batch: no permutation, and indexing would copy the data every epoch
+            yield self.tensors
+            return
+        if self.gen is None:  # evaluation: contiguous slices are views, no copy
+            for i in range(0, self.n, self.bs):
+                yield tuple(t[i : i + self.bs] for t in self.tensors)
+            return
+        order = torch.randperm(self.n, generator=self.gen)
+        for i in range(0, self.n, self.bs):
+            idx = order[i : i + self.bs]
+            yield tuple(t[idx] for t in self.tensors)
+
+
+def _batches(data: Batches, batch_size: int | None, gen: torch.Generator | None) -> Iterable[Any]:
+    if isinstance(data, tuple) and data and all(isinstance(t, Tensor) for t in data):
+        return _InMemory(data, batch_size, gen)
+    return data
+
+
+def _standard_callbacks(config: FitConfig, should_stop: Callable[[], bool] | None) -> list[Callback]:
+    cbs: list[Callback] = [Divergence(config.divergence_factor)]
+    if should_stop is not None:
+        cbs.append(StopWhen(should_stop))
+    if config.time_budget_s is not None:
+        cbs.append(TimeBudget(config.time_budget_s))
+    return cbs
 
 
 def fit(
     model: nn.Module,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    optimizer: torch.optim.Optimizer,
-    train: tuple[Tensor, Tensor],
-    val: tuple[Tensor, Tensor] | None = None,
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | BatchLoss | TrainStep,
+    optimizer: torch.optim.Optimizer | Sequence[torch.optim.Optimizer],
+    train: Batches,
+    val: Batches | None = None,
     config: FitConfig = FitConfig(),
     callbacks: Sequence[Callback] = (),
     metrics: dict[str, Metric] | None = None,
@@ -168,139 +244,103 @@ def fit(
 ) -> FitResult:
     """Train ``model`` on ``train`` and return what happened; never raises on divergence.
 
-    ``penalty`` adds a regulariser to the loss (e.g. L1 on the weights); ``should_stop`` is polled
-    after each step (a stop request from the UI or a job queue).
+    ``loss_fn`` is a criterion, a :class:`BatchLoss` or a :class:`TrainStep` (see the module's doc);
+    ``metrics`` are computed on supervised outputs; ``penalty`` adds a regulariser to the loss (e.g. L1
+    on the weights); ``should_stop`` is polled after each step (a stop request from the UI or a job
+    queue). ``val`` takes the same forms as ``train`` and is scored every ``config.eval_every`` epochs.
     """
-    X, y = train
-    n = len(X)
-    bs = n if config.batch_size is None else max(1, min(config.batch_size, n))
-    steps_per_epoch = math.ceil(n / bs)
-    metrics = metrics or {}
+    optimizers = (optimizer,) if isinstance(optimizer, torch.optim.Optimizer) else tuple(optimizer)
+    step = make_step(loss_fn, metrics, penalty, config.max_grad_norm)
+    if val is not None and not step.can_evaluate:
+        raise ValueError("validation data needs TrainStep(..., evaluate=fn): an own step cannot score it")
     gen = torch.Generator().manual_seed(config.seed)
-    step_cbs = [cb for cb in callbacks if _overrides(cb, "on_step")]
-    history: dict[str, list[float]] = {"epoch": [], "train_loss": []}
-    for name in metrics:
-        history[f"train_{name}"] = []
-    if val is not None:
-        history["val_loss"] = []
-        for name in metrics:
-            history[f"val_{name}"] = []
-
-    best_loss, best_epoch, best_state, bad_evals = math.inf, None, None, 0
-    status, message, steps, epoch = "completed", "", 0, 0
-    first_loss: float | None = None
+    batches = _batches(train, config.batch_size, gen)
+    val_batches = None if val is None else _batches(val, 4096, None)
+    steps_per_epoch = len(batches) if hasattr(batches, "__len__") else 0
+    cbs = _standard_callbacks(config, should_stop) + list(callbacks)
+    if config.patience is not None and val is not None:
+        cbs.append(EarlyStopping(config.patience, config.min_delta, config.restore_best))
+    state = LoopState(model, optimizers, config.epochs, steps_per_epoch)
+    for cb in cbs:
+        cb.state = state
+    run = _Run(state, step, [cb for cb in cbs if overrides(cb, "on_step")], cbs)
     t0 = time.perf_counter()
-    deadline = None if config.time_budget_s is None else t0 + config.time_budget_s
-    for cb in callbacks:
+    for cb in cbs:
         cb.on_train_begin(config.epochs, steps_per_epoch)
     model.train()
-
+    stopper: Callback | None = None
     for epoch in range(1, config.epochs + 1):
-        # Full batch: no permutation needed, and indexing would copy the data every epoch.
-        order = None if bs == n else torch.randperm(n, generator=gen)
-        loss_sum = torch.zeros(())
-        metric_sums = {name: torch.zeros(()) for name in metrics}
-        interrupted = False
-        for i in range(steps_per_epoch):
-            if order is None:
-                xb, yb = X, y
-            else:
-                idx = order[i * bs : (i + 1) * bs]
-                xb, yb = X[idx], y[idx]
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            total = loss if penalty is None else loss + penalty(model)
-            optimizer.zero_grad(set_to_none=True)
-            total.backward()
-            if config.max_grad_norm is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-            optimizer.step()
-            steps += 1
-            if order is None:  # full batch: the step's loss is the epoch's loss
-                loss_sum = loss.detach()
-                for name, fn in metrics.items():
-                    metric_sums[name] = fn(out.detach(), yb)
-            else:
-                w = len(xb) / n
-                loss_sum += loss.detach() * w
-                for name, fn in metrics.items():
-                    metric_sums[name] += fn(out.detach(), yb) * w
-            if step_cbs and not all(cb.on_step(epoch, i + 1, steps_per_epoch) for cb in step_cbs):
-                status, interrupted = "stopped", True
-            elif should_stop is not None and should_stop():
-                status, interrupted = "stopped", True
-            elif deadline is not None and time.perf_counter() > deadline:
-                status, interrupted = "time_budget", True
-            if interrupted:
-                break
-        if interrupted and i + 1 < steps_per_epoch:
-            epoch -= 1  # the partial epoch does not count and is not logged
+        state.epoch = epoch
+        means, stopper, whole = run.epoch(batches, t0)
+        if stopper is not None and not whole:
+            break  # the partial epoch does not count and is not logged
+        last = epoch == config.epochs or stopper is not None
+        vals = None
+        if val_batches is not None and (epoch % config.eval_every == 0 or last):
+            vals = _evaluate(model, step, val_batches)
+        run.log(epoch, means, vals, val_batches is not None)
+        ended = [cb for cb in cbs if not cb.on_epoch_end(epoch, run.logs)]
+        stopper = stopper or (ended[0] if ended else None)
+        if stopper is not None:
             break
-
-        train_loss = float(loss_sum)
-        if first_loss is None:
-            first_loss = train_loss
-        exploded = (
-            config.divergence_factor is not None
-            and math.isfinite(first_loss)
-            and train_loss > config.divergence_factor * max(first_loss, 1e-8)
-        )
-        if not math.isfinite(train_loss) or exploded:
-            status = "diverged"
-            grown = f" (from {first_loss:.3g})" if exploded else ""
-            message = (
-                f"diverged in epoch {epoch}: the training loss became {train_loss:.3g}{grown}; "
-                "try a smaller learning rate"
-            )
-            break
-        history["epoch"].append(float(epoch))
-        history["train_loss"].append(train_loss)
-        for name in metrics:
-            history[f"train_{name}"].append(float(metric_sums[name]))
-        logs = {"epoch": float(epoch), "train_loss": train_loss}
-        if val is not None:
-            if epoch % config.eval_every == 0 or epoch == config.epochs or interrupted:
-                vals = evaluate(model, loss_fn, val[0], val[1], metrics)
-            else:
-                vals = {"loss": math.nan, **{name: math.nan for name in metrics}}
-            history["val_loss"].append(vals["loss"])
-            logs["val_loss"] = vals["loss"]
-            for name in metrics:
-                history[f"val_{name}"].append(vals[name])
-                logs[f"val_{name}"] = vals[name]
-            if math.isfinite(vals["loss"]):
-                if vals["loss"] < best_loss - config.min_delta:
-                    best_loss, best_epoch, bad_evals = vals["loss"], epoch, 0
-                    if config.patience is not None and config.restore_best:
-                        best_state = copy.deepcopy(model.state_dict())
-                else:
-                    bad_evals += 1
-        for name in metrics:
-            logs[f"train_{name}"] = history[f"train_{name}"][-1]
-        if not all(cb.on_epoch_end(epoch, logs) for cb in callbacks):
-            status, interrupted = "stopped", True
-        if interrupted:
-            break
-        if config.patience is not None and bad_evals >= config.patience:
-            status = "early_stopped"
-            break
-
-    if status == "early_stopped" and best_state is not None:
-        model.load_state_dict(best_state)
-    if not message:
-        message = STATUS_TEXT[status]
-        if status == "early_stopped" and best_epoch is not None:
-            message += f" (best epoch {best_epoch}" + (", weights restored)" if best_state else ")")
     model.eval()
+    status = "completed" if stopper is None else stopper.status
     result = FitResult(
         status=status,
-        epochs_run=len(history["epoch"]),
-        steps=steps,
+        epochs_run=len(run.history["epoch"]),
+        steps=state.global_step,
         seconds=time.perf_counter() - t0,
-        history=history,
-        best_epoch=best_epoch,
-        message=message,
+        history=run.history,
+        best_epoch=run.best_epoch(),
+        message=(stopper.message if stopper is not None else "") or STATUS_TEXT[status],
     )
-    for cb in callbacks:
+    for cb in cbs:
         cb.on_train_end(result)
     return result
+
+
+class _Run:
+    """The state of one :func:`fit` call that outlives an epoch: the history and the callbacks."""
+
+    def __init__(self, state: LoopState, step: Step, step_cbs: list[Callback], cbs: list[Callback]) -> None:
+        self.state, self.step, self.step_cbs, self.cbs = state, step, step_cbs, cbs
+        self.history: dict[str, list[float]] = {"epoch": []}
+        self.logs: dict[str, float] = {}
+
+    def epoch(self, batches: Iterable[Any], t0: float) -> tuple[dict[str, float], Callback | None, bool]:
+        """One pass: (sample-weighted means of the batch values, the callback that ended the run or
+        None, whether the pass reached its end)."""
+        state, step, sums = self.state, self.step, _Sums()
+        model, optimizers = state.model, state.optimizers
+        i = 0
+        for i, batch in enumerate(batches, 1):
+            values = step(model, batch, optimizers)
+            n = _batch_len(batch)
+            sums.add(values, n)
+            state.step, state.batch, state.batch_size = i, values, n
+            state.global_step += 1
+            state.seconds = time.perf_counter() - t0
+            stopped = None
+            for cb in self.step_cbs:  # every hook runs (a recorder keeps the last row), the first one wins
+                if not cb.on_step(state.epoch, i, state.steps_per_epoch) and stopped is None:
+                    stopped = cb
+            if stopped is not None:
+                return sums.means(), stopped, i == state.steps_per_epoch and stopped.status != "diverged"
+        if not state.steps_per_epoch:  # streamed batches of unknown length: now we know it
+            state.steps_per_epoch = i
+        return sums.means(), None, True
+
+    def log(self, epoch: int, means: dict[str, float], vals: dict[str, float] | None, has_val: bool) -> None:
+        row = {"epoch": float(epoch), **{f"train_{k}": v for k, v in means.items()}}
+        if has_val:
+            keys = vals.keys() if vals is not None else [k[4:] for k in self.history if k.startswith("val_")]
+            row.update({f"val_{k}": (vals or {}).get(k, math.nan) for k in keys or ["loss"]})
+        n = len(self.history["epoch"])  # a value that first appears late reads NaN for the epochs before
+        for k, v in row.items():
+            self.history.setdefault(k, [math.nan] * n).append(v)
+        self.logs = row
+
+    def best_epoch(self) -> int | None:
+        losses = self.history.get("val_loss", [])
+        finite = [(v, i) for i, v in enumerate(losses) if math.isfinite(v)]
+        return int(self.history["epoch"][min(finite)[1]]) if finite else None

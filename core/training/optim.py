@@ -40,7 +40,9 @@ def make_optimizer(name: str, params: Any, lr: float, weight_decay: float = 0.0,
     """
     unknown = set(hyper) - set(HYPER_DEFAULTS)
     if unknown:
-        raise TypeError(f"unknown optimiser hyperparameter(s) {sorted(unknown)}; known: {sorted(HYPER_DEFAULTS)}")
+        raise TypeError(
+            f"unknown optimiser hyperparameter(s) {sorted(unknown)}; known: {sorted(HYPER_DEFAULTS)}"
+        )
     h = {**HYPER_DEFAULTS, **hyper}
     fast: dict[str, Any] = {"fused": True} if kernel == "fused" else {"foreach": False}
     if name == "sgd":
