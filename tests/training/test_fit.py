@@ -23,8 +23,15 @@ def _model(seed: int = 0, width: int = 32) -> nn.Module:
 
 def test_learns_xor_and_reports_metrics() -> None:
     model = _model()
-    res = fit(model, nn.functional.cross_entropy, torch.optim.Adam(model.parameters(), 0.02),
-              _xor_data(400, 0), _xor_data(200, 1), FitConfig(epochs=300), metrics={"accuracy": accuracy})
+    res = fit(
+        model,
+        nn.functional.cross_entropy,
+        torch.optim.Adam(model.parameters(), 0.02),
+        _xor_data(400, 0),
+        _xor_data(200, 1),
+        FitConfig(epochs=300),
+        metrics={"accuracy": accuracy},
+    )
     assert res.status == "completed" and res.epochs_run == 300 and res.steps == 300
     assert res.final("val_accuracy") > 0.9
     assert len(res.history["val_loss"]) == 300
@@ -33,8 +40,14 @@ def test_learns_xor_and_reports_metrics() -> None:
 
 def test_huge_learning_rate_is_reported_as_divergence_not_raised() -> None:
     model = _model()
-    res = fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), lr=1e12),
-              _xor_data(200, 0), _xor_data(100, 1), FitConfig(epochs=200))
+    res = fit(
+        model,
+        nn.functional.cross_entropy,
+        torch.optim.SGD(model.parameters(), lr=1e12),
+        _xor_data(200, 0),
+        _xor_data(100, 1),
+        FitConfig(epochs=200),
+    )
     assert res.status == "diverged" and res.diverged
     assert "diverged" in res.message and "learning rate" in res.message
     assert res.epochs_run < 200
@@ -47,8 +60,14 @@ def test_early_stopping_restores_the_best_weights() -> None:
     Xv, _ = _xor_data(200, 1)
     yv = torch.randint(0, 2, (200,), generator=torch.Generator().manual_seed(3))
     model = _model(width=128)
-    res = fit(model, nn.functional.cross_entropy, torch.optim.Adam(model.parameters(), 0.01),
-              (X, y), (Xv, yv), FitConfig(epochs=2000, patience=20))
+    res = fit(
+        model,
+        nn.functional.cross_entropy,
+        torch.optim.Adam(model.parameters(), 0.01),
+        (X, y),
+        (Xv, yv),
+        FitConfig(epochs=2000, patience=20),
+    )
     assert res.status == "early_stopped"
     assert res.epochs_run < 2000 and res.best_epoch is not None
     assert res.epochs_run == res.best_epoch + 20
@@ -65,23 +84,40 @@ def test_stop_request_and_callback_stop() -> None:
         return calls["n"] >= 5
 
     model = _model()
-    res = fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.1),
-              _xor_data(100, 0), config=FitConfig(epochs=100), should_stop=should_stop)
+    res = fit(
+        model,
+        nn.functional.cross_entropy,
+        torch.optim.SGD(model.parameters(), 0.1),
+        _xor_data(100, 0),
+        config=FitConfig(epochs=100),
+        should_stop=should_stop,
+    )
     assert res.status == "stopped" and res.epochs_run == 5
 
     class StopAt3(Callback):
         def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
             return epoch < 3
 
-    res = fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.1),
-              _xor_data(100, 0), config=FitConfig(epochs=100), callbacks=[StopAt3()])
+    res = fit(
+        model,
+        nn.functional.cross_entropy,
+        torch.optim.SGD(model.parameters(), 0.1),
+        _xor_data(100, 0),
+        config=FitConfig(epochs=100),
+        callbacks=[StopAt3()],
+    )
     assert res.status == "stopped" and res.epochs_run == 3
 
 
 def test_time_budget_bounds_a_long_run() -> None:
     model = _model(width=256)
-    res = fit(model, nn.functional.cross_entropy, torch.optim.Adam(model.parameters()),
-              _xor_data(2000, 0), config=FitConfig(epochs=10**7, batch_size=16, time_budget_s=0.3))
+    res = fit(
+        model,
+        nn.functional.cross_entropy,
+        torch.optim.Adam(model.parameters()),
+        _xor_data(2000, 0),
+        config=FitConfig(epochs=10**7, batch_size=16, time_budget_s=0.3),
+    )
     assert res.status == "time_budget"
     assert res.seconds < 3
 
@@ -90,8 +126,13 @@ def test_same_seed_same_history_and_minibatches_cover_the_data() -> None:
     def run() -> list[float]:
         seed_everything(7)
         model = _model(seed=7)
-        return fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.1),
-                   _xor_data(103, 0), config=FitConfig(epochs=5, batch_size=10, seed=1)).history["train_loss"]
+        return fit(
+            model,
+            nn.functional.cross_entropy,
+            torch.optim.SGD(model.parameters(), 0.1),
+            _xor_data(103, 0),
+            config=FitConfig(epochs=5, batch_size=10, seed=1),
+        ).history["train_loss"]
 
     assert run() == run()
 
@@ -103,17 +144,28 @@ def test_same_seed_same_history_and_minibatches_cover_the_data() -> None:
             return True
 
     model = _model()
-    res = fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.1),
-              _xor_data(103, 0), config=FitConfig(epochs=2, batch_size=10), callbacks=[Count()])
+    res = fit(
+        model,
+        nn.functional.cross_entropy,
+        torch.optim.SGD(model.parameters(), 0.1),
+        _xor_data(103, 0),
+        config=FitConfig(epochs=2, batch_size=10),
+        callbacks=[Count()],
+    )
     assert res.steps == 22 and seen == [11] * 22
 
 
 def test_penalty_is_added_to_the_objective() -> None:
     def l1_norm_after(strength: float) -> float:
         model = _model()
-        fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.05),
-            _xor_data(200, 0), config=FitConfig(epochs=200),
-            penalty=lambda m: strength * sum(p.abs().sum() for p in m.parameters()))
+        fit(
+            model,
+            nn.functional.cross_entropy,
+            torch.optim.SGD(model.parameters(), 0.05),
+            _xor_data(200, 0),
+            config=FitConfig(epochs=200),
+            penalty=lambda m: strength * sum(p.abs().sum() for p in m.parameters()),
+        )
         return sum(p.detach().abs().sum().item() for p in model.parameters())
 
     assert l1_norm_after(0.05) < 0.3 * l1_norm_after(0.0), "an L1 penalty shrinks the weights"

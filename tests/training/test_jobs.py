@@ -82,8 +82,14 @@ def test_fit_reports_history_and_stops_through_the_job() -> None:
 
     def train(job: Job):
         model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
-        return fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.1), (X, y),
-                   config=FitConfig(epochs=10**6), callbacks=[job.callback()])
+        return fit(
+            model,
+            nn.functional.cross_entropy,
+            torch.optim.SGD(model.parameters(), 0.1),
+            (X, y),
+            config=FitConfig(epochs=10**6),
+            callbacks=[job.callback()],
+        )
 
     job = q.submit(train)
     deadline = time.time() + 10

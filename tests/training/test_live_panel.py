@@ -26,12 +26,21 @@ def _script() -> None:
             X = torch.randn(200, 2)
             y = (X[:, 0] > 0).long()
             model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
-            return fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), lr),
-                       (X, y), (X, y), FitConfig(epochs=int(epochs)), callbacks=[job.callback()])
+            return fit(
+                model,
+                nn.functional.cross_entropy,
+                torch.optim.SGD(model.parameters(), lr),
+                (X, y),
+                (X, y),
+                FitConfig(epochs=int(epochs)),
+                callbacks=[job.callback()],
+            )
 
         return run
 
-    training_panel("lp", make_job, result=lambda job: st.write(f"final val loss {job.result.final('val_loss'):.3f}"))
+    training_panel(
+        "lp", make_job, result=lambda job: st.write(f"final val loss {job.result.final('val_loss'):.3f}")
+    )
 
 
 def test_train_shows_progress_then_result() -> None:

@@ -16,16 +16,22 @@ SPECS = specs()
 
 
 def test_list_names_every_registered_checkpoint() -> None:
-    out = subprocess.run([sys.executable, "-m", "core.train", "--list"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "core.train", "--list"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     for name in SPECS:
         assert name in out.stdout
 
 
 def test_unknown_name_is_a_clear_error() -> None:
-    out = subprocess.run([sys.executable, "-m", "core.train", "no-such-model"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "core.train", "no-such-model"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2
     assert "unknown checkpoint" in out.stderr
 
@@ -42,5 +48,7 @@ def test_quick_rebuild_writes_a_loadable_checkpoint(name: str, tmp_path: Path) -
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_shipped_checkpoint_exists_for_every_registered_one(name: str) -> None:
-    assert name in checkpoints.manifest(), f"{name} is registered but not shipped: run python -m core.train {name}"
+    assert name in checkpoints.manifest(), (
+        f"{name} is registered but not shipped: run python -m core.train {name}"
+    )
     assert checkpoints.verify(name) == "ok"
