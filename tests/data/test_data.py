@@ -16,11 +16,7 @@ import pytest
 
 from core import data
 from core.data import idx, toy
-
-try:  # tests/ is on sys.path under pytest's default import mode; as a package under others
-    from conftest_data_server import closed_port_url, make_idx_set, serve_directory
-except ImportError:  # pragma: no cover
-    from tests.conftest_data_server import closed_port_url, make_idx_set, serve_directory
+from tests.data.server import closed_port_url, make_idx_set, serve_directory
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 needs_fashion = pytest.mark.skipif(

@@ -1,4 +1,4 @@
-"""Helpers for tests/test_data.py: synthetic IDX files and a local HTTP mirror that serves them.
+"""Helpers for the core.data tests: synthetic IDX files and a local HTTP mirror that serves them.
 
 The online path of core.data is tested for real (sockets, HTTP, md5, atomic writes) against a server on
 127.0.0.1 only; nothing here ever reaches the internet.
