@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.basics.regression import figure
-from core.viz.style import PALETTE
+from core.basics.figures import LOOK
+from core.viz.style import PALETTE, fast_figure
 
 UNITS = {"nats": 1.0, "bits": 1.0 / math.log(2.0)}
 """Factor from nats to each unit."""
@@ -89,8 +89,6 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, unit: str = "nats") -> float:
     return max(float(kl_terms(p, q, unit).sum()), 0.0)
 
 
-kl = kl_divergence
-
 
 def _same_size(p: np.ndarray, q: np.ndarray) -> None:
     if p.shape != q.shape:
@@ -116,8 +114,8 @@ def distributions_figure(p: ArrayLike, q: ArrayLike, labels: Sequence[str] | Non
     labels = list(labels) if labels is not None else [str(i + 1) for i in range(p.size)]
     traces = [dict(type="bar", x=labels, y=v, name=name, marker=dict(color=c))
               for name, v, c in (("p", p, PALETTE[0]), ("q", q, PALETTE[1]))]  # fmt: skip
-    return figure(traces, "The two distributions", 320, dict(title="outcome", type="category"),
-                  dict(title="probability", range=[0, 1]), barmode="group")  # fmt: skip
+    return fast_figure(traces, "The two distributions", 320, xaxis=dict(title="outcome", type="category"),
+                       yaxis=dict(title="probability", range=[0, 1]), barmode="group", **LOOK)
 
 
 def kl_terms_figure(
@@ -139,5 +137,6 @@ def kl_terms_figure(
         traces.append(dict(type="bar", x=labels, y=shown, name=name, marker=dict(color=colour), text=text,
                            textposition="outside", cliponaxis=False))  # fmt: skip
     lo = min(float(finite.min()) * 1.3, 0.0)
-    return figure(traces, f"Where each direction pays ({unit})", 320, dict(title="outcome", type="category"),
-                  dict(title=unit, range=[lo, cap * 1.15]), barmode="group")  # fmt: skip
+    return fast_figure(traces, f"Where each direction pays ({unit})", 320,
+                       xaxis=dict(title="outcome", type="category"),
+                       yaxis=dict(title=unit, range=[lo, cap * 1.15]), barmode="group", **LOOK)

@@ -6,7 +6,7 @@ Both models minimise the regularised empirical risk
 
 with ℓ the squared error (linear) or the binary cross-entropy (logistic). The bias is not penalised:
 shifting every target by a constant should shift the fit, not cost anything. Gradients are written out
-by hand (no autodiff); ``tests/test_linear.py`` checks them against finite differences and the
+by hand (no autodiff); ``tests/basics/test_linear.py`` checks them against finite differences and the
 converged solutions against the ridge normal equations and scikit-learn.
 
 Everything here is float64 numpy: the data sets are tiny, so precision is free and per-call numpy
@@ -15,7 +15,6 @@ overhead, not arithmetic, is what costs time.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -305,130 +304,8 @@ def lr_stability_limit(X: np.ndarray, l2: float = 0.0, kind: str = "linear") -> 
     return float(2.0 / np.linalg.eigvalsh(H)[-1])
 
 
-# --------------------------------------------------------------------------------------------------
-# Features, splits, data
-# --------------------------------------------------------------------------------------------------
-
-
-def polynomial_features(X: np.ndarray, degree: int) -> np.ndarray:
-    """All monomials of the inputs of total degree 1..degree (no constant: the bias is separate).
-
-    1D input x gives [x, x², ..., x^degree]; 2D input gives x1, x2, x1², x1·x2, x2², ... .
-    """
-    X = np.asarray(X, dtype=np.float64)
-    X = X[:, None] if X.ndim == 1 else X
-    if degree < 1:
-        raise ValueError(f"degree must be >= 1, got {degree}")
-    cols = [
-        np.prod(X[:, list(combo)], axis=1)
-        for k in range(1, degree + 1)
-        for combo in itertools.combinations_with_replacement(range(X.shape[1]), k)
-    ]
-    return np.stack(cols, axis=1)
-
-
-def legendre_features(x: np.ndarray, degree: int, domain: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
-    """[P1(t), ..., P_degree(t)] of 1D inputs, t = x mapped from ``domain`` onto [-1, 1].
-
-    They span exactly the same polynomials as [x, ..., x^degree] (same model, same closed-form fit
-    without L2), but Legendre polynomials are orthogonal on [-1, 1], so the columns are nearly
-    uncorrelated and the loss surface is round instead of a narrow valley: GD converges in hundreds of
-    epochs where monomials need millions (condition number ~10^3 instead of ~10^13 at degree 9).
-    """
-    x = np.asarray(x, dtype=np.float64).ravel()
-    if degree < 1:
-        raise ValueError(f"degree must be >= 1, got {degree}")
-    lo, hi = domain
-    return np.polynomial.legendre.legvander(2.0 * (x - lo) / (hi - lo) - 1.0, degree)[:, 1:]
-
-
-def feature_names(n_inputs: int, degree: int) -> list[str]:
-    """Names of :func:`polynomial_features` columns, e.g. ['x', 'x^2'] or ['x1', 'x2', 'x1*x2', ...]."""
-    names = ["x"] if n_inputs == 1 else [f"x{i + 1}" for i in range(n_inputs)]
-    out: list[str] = []
-    for k in range(1, degree + 1):
-        for combo in itertools.combinations_with_replacement(range(n_inputs), k):
-            counts = {i: combo.count(i) for i in sorted(set(combo))}
-            out.append("*".join(names[i] + (f"^{c}" if c > 1 else "") for i, c in counts.items()))
-    return out
-
-
-@dataclass(frozen=True)
-class Standardizer:
-    """Per-feature z-scoring, fitted on the training split only (no peeking at validation/test)."""
-
-    mean: np.ndarray
-    """Per-feature mean of the training data."""
-    scale: np.ndarray
-    """Per-feature standard deviation (1 for constant features, which would divide by zero)."""
-
-    @classmethod
-    def fit(cls, X: np.ndarray) -> Standardizer:
-        X = np.asarray(X, dtype=np.float64)
-        std = X.std(axis=0)
-        return cls(mean=X.mean(axis=0), scale=np.where(std > 1e-12, std, 1.0))
-
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
-
-
-@dataclass(frozen=True)
-class Split:
-    """Train/validation/test partition of one data set."""
-
-    X_train: np.ndarray
-    """Training inputs: what the loss is minimised on."""
-    y_train: np.ndarray
-    """Training targets."""
-    X_val: np.ndarray
-    """Validation inputs: for choosing hyperparameters (degree, L2, learning rate)."""
-    y_val: np.ndarray
-    """Validation targets."""
-    X_test: np.ndarray
-    """Test inputs: touched once, to report the error of the chosen model."""
-    y_test: np.ndarray
-    """Test targets."""
-
-
-def train_val_test_split(
-    X: np.ndarray, y: np.ndarray, fractions: tuple[float, float, float] = (0.6, 0.2, 0.2), seed: int = 0
-) -> Split:
-    """A seeded random partition; fractions are normalised, and each split gets at least one point."""
-    X, y = np.asarray(X), np.asarray(y)
-    f = np.asarray(fractions, dtype=np.float64)
-    if f.shape != (3,) or np.any(f < 0) or f.sum() <= 0:
-        raise ValueError(f"need three non-negative fractions, got {fractions}")
-    n = len(y)
-    f = f / f.sum()
-    n_train, n_val = int(round(f[0] * n)), int(round(f[1] * n))
-    if n_train < 1 or n_val < 1 or n - n_train - n_val < 1:
-        raise ValueError(
-            f"{n} points split {f[0]:.0%}/{f[1]:.0%}/{f[2]:.0%} leave an empty split "
-            f"({n_train}/{n_val}/{n - n_train - n_val}); use more points or larger fractions"
-        )
-    idx = np.random.default_rng(seed).permutation(n)
-    tr, va, te = idx[:n_train], idx[n_train : n_train + n_val], idx[n_train + n_val :]
-    return Split(X[tr], y[tr], X[va], y[va], X[te], y[te])
-
-
-def sine_target(x: np.ndarray) -> np.ndarray:
-    """The true function of the 1D regression demo: sin(2πx) on [0, 1] (Bishop, PRML §1.1)."""
-    return np.sin(2.0 * np.pi * np.asarray(x, dtype=np.float64))
-
-
-def sine_data(n: int, noise: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """n points x ~ U[0, 1] with targets sin(2πx) + N(0, noise²), seeded."""
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(0.0, 1.0, size=n)
-    return x, sine_target(x) + noise * rng.standard_normal(n)
-
-
 def mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean squared error."""
     d = np.asarray(y_pred, dtype=np.float64) - np.asarray(y_true, dtype=np.float64)
     return float(np.mean(d * d))
 
-
-def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Fraction of correct labels."""
-    return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))

@@ -6,8 +6,9 @@ import math
 
 import streamlit as st
 
-from apps.common import state as ui
 from apps.common.layout import page_header, show_source
+from apps.pages.l1 import _widgets as w
+from core.basics import controls as c
 from core.basics import information as it
 
 P_WEIGHTS = (9, 1, 1, 1, 1, 1)  # peaked: p puts most of its mass on outcome 1
@@ -30,16 +31,16 @@ st.latex(r"H(p)=-\sum_i p_i\log p_i \qquad H(p,q)=-\sum_i p_i\log q_i \qquad "
          r"\mathrm{KL}(p\,\|\,q)=\sum_i p_i\log\frac{p_i}{q_i}=H(p,q)-H(p)\ \ge 0")  # fmt: skip
 c1, c2 = st.columns(2)
 with c1:
-    k = ui.slider("Number of outcomes", "l1inf_k", 2, 6, 4)
+    k = w.slider(c.OUTCOMES, "l1inf_k")
 with c2:
-    unit = ui.segmented("Unit", "l1inf_unit", ("bits", "nats"), "bits")
+    unit = w.segmented(c.UNIT, "l1inf_unit")
 left, right = st.columns(2)
 with left:
     st.markdown("**p** (the data, what actually happens): weights")
-    pw = [ui.slider(f"p weight {i}", f"l1inf_p{i}", 0, 10, P_WEIGHTS[i - 1]) for i in range(1, k + 1)]
+    pw = [w.slider(c.WEIGHT, f"l1inf_p{i}", f"p weight {i}", P_WEIGHTS[i - 1]) for i in range(1, k + 1)]
 with right:
     st.markdown("**q** (the model, what we expect): weights")
-    qw = [ui.slider(f"q weight {i}", f"l1inf_q{i}", 0, 10, Q_WEIGHTS[i - 1]) for i in range(1, k + 1)]
+    qw = [w.slider(c.WEIGHT, f"l1inf_q{i}", f"q weight {i}", Q_WEIGHTS[i - 1]) for i in range(1, k + 1)]
 st.button("Swap p and q", key="l1inf_swap", on_click=swap, args=(k,))
 if sum(pw) == 0 or sum(qw) == 0:
     st.warning("All weights of a distribution are zero; it is taken as uniform.")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from apps.common import state as ui
 from apps.common.layout import page_header
 from apps.pages.l1 import _regression_tabs as tabs
-from core.basics import regression as rv
+from apps.pages.l1 import _widgets as w
+from core.basics import controls as c
+from core.basics import experiments as ex
 
 page_header("l1-regression")
 st.markdown(
@@ -19,19 +20,17 @@ st.markdown(
 )
 with st.sidebar:
     st.subheader("1D regression data")
-    n = ui.slider("Number of points", "l1reg_n", 10, 500, 40)
-    noise = ui.slider("Noise σ", "l1reg_noise", 0.0, 1.0, 0.25, 0.05)
-    seed = ui.number_input("Data seed", "l1reg_seed", 0, 9999, 0)
-    train = ui.slider("Training share (%)", "l1reg_train", 20, 80, 60, 5)
-    val = ui.slider("Validation share (%)", "l1reg_val", 5, 40, 20, 5)
-    if train + val > 90:
-        st.warning(f"Training {train}% + validation {val}% leaves under 10% to test on; "
-                   f"validation cut to {90 - train}%.")  # fmt: skip
-        val = 90 - train
-    basis = ui.segmented("Feature basis", "l1reg_basis", ("legendre", "monomial"), "legendre")
+    n, noise = w.slider(c.POINTS, "l1reg_n"), w.slider(c.NOISE, "l1reg_noise")
+    seed = w.number(c.SEED, "l1reg_seed")
+    train, val = w.slider(c.TRAIN_PCT, "l1reg_train"), w.slider(c.VAL_PCT, "l1reg_val")
+    if train + val > 100 - c.MIN_TEST_PCT:
+        st.warning(f"Training {train}% + validation {val}% leaves under {c.MIN_TEST_PCT}% to test on; "
+                   f"validation cut to {100 - c.MIN_TEST_PCT - train}%.")  # fmt: skip
+        val = 100 - c.MIN_TEST_PCT - train
+    basis = w.segmented(c.BASIS, "l1reg_basis")
     st.caption(f"Test share: {100 - train - val}%. Targets: sin(2πx) + N(0, σ²), x ~ U[0, 1].")
 data = dict(n=n, noise=noise, seed=seed, basis=basis, train_frac=train / 100, val_frac=val / 100)
-problem = rv.split_problem(rv.PolyConfig(**data))
+problem = ex.split_problem(ex.PolyConfig(**data))
 
 TABS = {"Linear regression": lambda: tabs.linear_tab(data, problem),
         "Logistic regression": lambda: tabs.logistic_tab(seed),

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import page, texts
-from tests.test_linear import finite_figure
+from tests.viz.figure_checks import finite_figure
 
 REG = "apps/pages/l1/regression.py"
 INF = "apps/pages/l1/information.py"
