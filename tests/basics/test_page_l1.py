@@ -4,11 +4,13 @@ view, bad links and absurd settings are answered with defaults or warnings, neve
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.basics import capacity, experiments, information
 from tests.helpers import page, texts
 from tests.viz.figure_checks import finite_figure
 
@@ -34,33 +36,44 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 LIN, LOG, CAP, LR = "Linear regression", "Logistic regression", "Capacity sweep", "Learning rate"
-# (key, widget kind, new value, tab it is shown in, figure that must change)
+POLY, LOGI, RATES = "run_polynomial", "run_logistic", "lr_comparison"
+SWEEP, L2SWEEP = "capacity_sweep", "l2_sweep"
+CORE = {POLY: experiments, LOGI: experiments, RATES: experiments, SWEEP: capacity, L2SWEEP: capacity}
+"""The core calls of the regression page, by name, and the module the page calls them through."""
+
+
+def cfg(field: str) -> Callable[..., Any]:
+    return lambda config, *_: getattr(config, field)
+
+
+# (key, widget kind, new value, tab it is shown in, figure that must change,
+#  core call it must reach, what that call received, the value expected there)
 REG_CONTROLS = [
-    ("l1reg_n", "slider", 80, LIN, "l1reg_fig_fit"),
-    ("l1reg_noise", "slider", 0.5, LIN, "l1reg_fig_fit"),
-    ("l1reg_seed", "number_input", 7, CAP, "l1reg_fig_cap"),
-    ("l1reg_train", "slider", 50, LR, "l1reg_fig_lrloss"),
-    ("l1reg_val", "slider", 30, CAP, "l1reg_fig_cap"),
-    ("l1reg_basis", "segmented_control", "monomial", LIN, "l1reg_fig_fit"),
-    ("l1reg_deg", "slider", 9, LIN, "l1reg_fig_fit"),
-    ("l1reg_batch", "selectbox", 4, LIN, "l1reg_fig_loss"),
-    ("l1reg_lr", "select_slider", 0.01, LIN, "l1reg_fig_loss"),
-    ("l1reg_epochs", "select_slider", 100, LIN, "l1reg_fig_loss"),
-    ("l1reg_l2", "select_slider", 0.1, LIN, "l1reg_fig_fit"),
-    ("l1reg_ds", "selectbox", "circles", LOG, "l1reg_fig_boundary"),
-    ("l1reg_lgn", "slider", 500, LOG, "l1reg_fig_boundary"),
-    ("l1reg_lgnoise", "slider", 0.4, LOG, "l1reg_fig_boundary"),
-    ("l1reg_lgdeg", "slider", 3, LOG, "l1reg_fig_boundary"),
-    ("l1reg_lglr", "select_slider", 0.1, LOG, "l1reg_fig_lgloss"),
-    ("l1reg_lgepochs", "select_slider", 100, LOG, "l1reg_fig_lgloss"),
-    ("l1reg_lgl2", "select_slider", 0.1, LOG, "l1reg_fig_boundary"),
-    ("l1reg_capl2", "select_slider", 0.01, CAP, "l1reg_fig_cap"),
-    ("l1reg_capdeg", "slider", 9, CAP, "l1reg_fig_l2"),
-    ("l1reg_lr1", "select_slider", 0.03, LR, "l1reg_fig_lrloss"),
-    ("l1reg_lr2", "select_slider", 0.5, LR, "l1reg_fig_lrw"),
-    ("l1reg_lr3", "select_slider", 0.9, LR, "l1reg_fig_lrloss"),
-    ("l1reg_lrdeg", "slider", 3, LR, "l1reg_fig_lrloss"),
-    ("l1reg_lrepochs", "select_slider", 300, LR, "l1reg_fig_lrw"),
+    ("l1reg_n", "slider", 80, LIN, "l1reg_fig_fit", POLY, cfg("n"), 80),
+    ("l1reg_noise", "slider", 0.5, LIN, "l1reg_fig_fit", POLY, cfg("noise"), 0.5),
+    ("l1reg_seed", "number_input", 7, CAP, "l1reg_fig_cap", SWEEP, cfg("seed"), 7),
+    ("l1reg_train", "slider", 50, LR, "l1reg_fig_lrloss", RATES, cfg("train_frac"), 0.5),
+    ("l1reg_val", "slider", 30, CAP, "l1reg_fig_cap", SWEEP, cfg("val_frac"), 0.3),
+    ("l1reg_basis", "segmented_control", "monomial", LIN, "l1reg_fig_fit", POLY, cfg("basis"), "monomial"),
+    ("l1reg_deg", "slider", 9, LIN, "l1reg_fig_fit", POLY, cfg("degree"), 9),
+    ("l1reg_batch", "selectbox", 4, LIN, "l1reg_fig_loss", POLY, cfg("batch_size"), 4),
+    ("l1reg_lr", "select_slider", 0.01, LIN, "l1reg_fig_loss", POLY, cfg("lr"), 0.01),
+    ("l1reg_epochs", "select_slider", 100, LIN, "l1reg_fig_loss", POLY, cfg("epochs"), 100),
+    ("l1reg_l2", "select_slider", 0.1, LIN, "l1reg_fig_fit", POLY, cfg("l2"), 0.1),
+    ("l1reg_ds", "selectbox", "circles", LOG, "l1reg_fig_boundary", LOGI, cfg("dataset"), "circles"),
+    ("l1reg_lgn", "slider", 500, LOG, "l1reg_fig_boundary", LOGI, cfg("n"), 500),
+    ("l1reg_lgnoise", "slider", 0.4, LOG, "l1reg_fig_boundary", LOGI, cfg("noise"), 0.4),
+    ("l1reg_lgdeg", "slider", 3, LOG, "l1reg_fig_boundary", LOGI, cfg("degree"), 3),
+    ("l1reg_lglr", "select_slider", 0.1, LOG, "l1reg_fig_lgloss", LOGI, cfg("lr"), 0.1),
+    ("l1reg_lgepochs", "select_slider", 100, LOG, "l1reg_fig_lgloss", LOGI, cfg("epochs"), 100),
+    ("l1reg_lgl2", "select_slider", 0.1, LOG, "l1reg_fig_boundary", LOGI, cfg("l2"), 0.1),
+    ("l1reg_capl2", "select_slider", 0.01, CAP, "l1reg_fig_cap", SWEEP, cfg("l2"), 0.01),
+    ("l1reg_capdeg", "slider", 9, CAP, "l1reg_fig_l2", L2SWEEP, cfg("degree"), 9),
+    ("l1reg_lr1", "select_slider", 0.03, LR, "l1reg_fig_lrloss", RATES, lambda _, lrs: lrs[0], 0.03),
+    ("l1reg_lr2", "select_slider", 0.5, LR, "l1reg_fig_lrw", RATES, lambda _, lrs: lrs[1], 0.5),
+    ("l1reg_lr3", "select_slider", 0.9, LR, "l1reg_fig_lrloss", RATES, lambda _, lrs: lrs[2], 0.9),
+    ("l1reg_lrdeg", "slider", 3, LR, "l1reg_fig_lrloss", RATES, cfg("degree"), 3),
+    ("l1reg_lrepochs", "select_slider", 300, LR, "l1reg_fig_lrw", RATES, cfg("epochs"), 300),
 ]
 REG_IDS = [c[0] for c in REG_CONTROLS]
 TAB_FIGURES = {
@@ -80,20 +93,37 @@ def open_tab(at: AppTest, label: str) -> AppTest:
 
 
 @pytest.fixture(scope="module")
-def reg_session() -> AppTest:
+def reg_session() -> Iterator[tuple[AppTest, dict[str, list[tuple[Any, ...]]]]]:
     """One session that the control tests below move one control at a time (a fresh page per control
-    would cost a full first run each; every test compares with the view just before its own change)."""
-    return app(REG)
+    would cost a full first run each; every test compares with the view just before its own change),
+    with every core call of the page recorded: the arguments it received, newest last."""
+    calls: dict[str, list[tuple[Any, ...]]] = {name: [] for name in CORE}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, module in CORE.items():
+            real = getattr(module, name)
+
+            def spy(*args: Any, _real: Callable[..., Any] = real, _name: str = name) -> Any:
+                calls[_name].append(args)
+                return _real(*args)
+
+            mp.setattr(module, name, spy)
+        yield app(REG), calls
 
 
-@pytest.mark.parametrize(("key", "kind", "value", "tab", "changes"), REG_CONTROLS, ids=REG_IDS)
-def test_regression_control_redraws_its_figure_and_writes_the_url(
-    reg_session: AppTest, key: str, kind: str, value: Any, tab: str, changes: str
-) -> None:
-    at = open_tab(reg_session, tab)
+@pytest.mark.parametrize(("key", "kind", "value", "tab", "changes", "call", "received", "expected"),
+                         REG_CONTROLS, ids=REG_IDS)  # fmt: skip
+def test_regression_control_reaches_its_core_call_redraws_and_writes_the_url(
+    reg_session: tuple[AppTest, dict[str, list[tuple[Any, ...]]]], key: str, kind: str, value: Any, tab: str,
+    changes: str, call: str, received: Callable[..., Any], expected: Any,
+) -> None:  # fmt: skip
+    at, calls = reg_session
+    open_tab(at, tab)
     before = charts(at)
+    assert received(*calls[call][-1]) != expected  # the control starts elsewhere
+    calls[call].clear()
     widget(at, kind, key).set_value(value).run()
     assert not at.exception
+    assert calls[call] and received(*calls[call][-1]) == pytest.approx(expected)
     assert charts(at)[changes] != before[changes]
     assert at.query_params[key] == (f"{value:.6g}" if isinstance(value, float) else str(value))
 
@@ -221,15 +251,26 @@ def test_information_defaults_show_kl_asymmetry() -> None:
 
 
 @pytest.fixture(scope="module")
-def inf_session() -> AppTest:
-    return app(INF)
+def inf_session() -> Iterator[tuple[AppTest, list[tuple[Any, ...]]]]:
+    """The information page, with the arguments of each ``summary(p, q, unit)`` call recorded."""
+    calls: list[tuple[Any, ...]] = []
+    real = information.summary
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(information, "summary", lambda *args: calls.append(args) or real(*args))
+        yield app(INF), calls
 
 
 @pytest.mark.parametrize(("key", "value"), INF_CONTROLS, ids=[c[0] for c in INF_CONTROLS])
-def test_each_weight_slider_changes_the_divergences(inf_session: AppTest, key: str, value: int) -> None:
-    at = inf_session
+def test_each_weight_slider_reaches_its_distribution_and_changes_the_divergences(
+    inf_session: tuple[AppTest, list[tuple[Any, ...]]], key: str, value: int
+) -> None:
+    at, calls = inf_session
     before, figs = kl_values(at), charts(at)
     at.slider(key=key).set_value(value).run()
+    weights = [at.slider(key=f"{key[:-1]}{i}").value for i in range(1, 5)]
+    p, q, _ = calls[-1]
+    assert weights[int(key[-1]) - 1] == value
+    assert list({"p": p, "q": q}[key[-2]]) == pytest.approx([v / sum(weights) for v in weights])
     assert kl_values(at) != before and charts(at)["l1inf_fig_dist"] != figs["l1inf_fig_dist"]
     assert at.query_params[key] == str(value)
 

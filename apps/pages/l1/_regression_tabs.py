@@ -1,4 +1,4 @@
-"""The four tabs of the lecture 1 regression page (``regression.py``), kept here so the page stays a frame.
+"""The model tabs of the lecture 1 regression page (``regression.py``): linear and logistic regression.
 
 Each tab is a ``st.fragment``: a control inside it reruns that tab alone. The page passes the sidebar's data
 settings in; fragments rerun with the arguments of the last full run, which is what the sidebar last set.
@@ -13,10 +13,10 @@ import streamlit as st
 
 from apps.common.layout import show_source
 from apps.pages.l1 import _widgets as w
-from core.basics import capacity, linear
 from core.basics import controls as c
 from core.basics import experiments as ex
 from core.basics import figures as fg
+from core.basics import linear
 
 
 def error_table(rows: dict[str, dict[str, float]]) -> str:
@@ -102,68 +102,3 @@ def logistic_tab(seed: int) -> None:
                "w·φ(x) + b = 0 is a straight line in feature space, curved in the plane when the degree is "
                "above 1.")  # fmt: skip
     show_source(linear.bce_and_grad, linear.fit_logistic_gd)
-
-
-@st.fragment
-def capacity_tab(data: dict[str, Any], problem: str | None) -> None:
-    """Validation error against degree and λ (the U-curves), with measured bias² and variance."""
-    c1, c2 = st.columns(2)
-    with c1:
-        cap_l2 = w.select_slider(c.CAPACITY_L2, "l1reg_capl2")
-    with c2:
-        cap_deg = w.slider(c.CAPACITY_DEGREE, "l1reg_capdeg")
-    if problem:
-        st.warning(problem)
-        return
-    cap = capacity.capacity_sweep(ex.PolyConfig(l2=cap_l2, **data))
-    reg = capacity.l2_sweep(ex.PolyConfig(degree=cap_deg, **data))
-    best = list(cap.degrees).index(cap.best_degree)
-    st.markdown(
-        f"Validation picks **degree {cap.best_degree}** (validation MSE {cap.errors['val'][best]:.4f}); "
-        f"its test MSE, the honest estimate, is **{cap.errors['test'][best]:.4f}**. At degree {cap_deg} "
-        f"validation picks **λ = {reg.best_l2:.3g}**. Every point is an exact (closed-form) fit, so the "
-        "U shape shows capacity, not optimisation."
-    )
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(fg.capacity_figure(cap), key="l1reg_fig_cap")
-    c2.plotly_chart(fg.bias_variance_figure(cap), key="l1reg_fig_bv")
-    st.plotly_chart(fg.l2_figure(reg), key="l1reg_fig_l2")
-    st.markdown(
-        f"Bias and variance are measured, not sketched: the same experiment on {cap.repeats} fresh data "
-        "sets. **Bias²**: how far the average fit is from sin(2πx), large for too-simple models. "
-        "**Variance**: how much the fit changes from one data set to the next, large for too-flexible ones. "
-        "Expected test error = bias² + variance + σ²; no model beats the noise σ². L2 trades a little bias "
-        "for much less variance."
-    )
-    show_source(capacity.capacity_sweep, capacity.ridge_batched)
-
-
-@st.fragment
-def lr_tab(data: dict[str, Any], problem: str | None) -> None:
-    """The same fit under three learning rates: creeping, converging, oscillating or diverging."""
-    cols = st.columns(3)
-    lrs = []
-    for i, (col, control) in enumerate(zip(cols, (c.LR_SMALL, c.LR_GOOD, c.LR_LARGE)), start=1):
-        with col:
-            lrs.append(w.select_slider(control, f"l1reg_lr{i}"))
-    with cols[0]:
-        rdeg = w.slider(c.LR_DEGREE, "l1reg_lrdeg")
-    with cols[1]:
-        rep = w.select_slider(c.LR_EPOCHS, "l1reg_lrepochs")
-    if problem:
-        st.warning(problem)
-        return
-    cmp = ex.lr_comparison(ex.PolyConfig(degree=rdeg, epochs=rep, **data), tuple(lrs))
-    st.markdown(
-        f"Least squares has a quadratic loss: a bowl with curvature λ_max = {2 / cmp.limit:.3g} along its "
-        "steepest direction. GD multiplies the error there by (1 − ηλ_max) per step: it creeps for small η, "
-        f"**overshoots and oscillates** for η > {cmp.limit / 2:.3g} (w1 jumps across its optimum every "
-        f"step), and **diverges** for η > 2/λ_max = {cmp.limit:.3g}: the loss grows geometrically until "
-        "the run is stopped."
-    )
-    for lr, r in zip(cmp.lrs, cmp.runs):
-        (st.error if r.diverged else st.caption)(f"η = {lr:g}: {r.message}.")
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(fg.lr_loss_figure(cmp), key="l1reg_fig_lrloss")
-    c2.plotly_chart(fg.lr_weight_figure(cmp), key="l1reg_fig_lrw")
-    show_source(ex.lr_comparison, linear.lr_stability_limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from apps.common.layout import page_header
+from apps.pages.l1 import _hyperparameter_tabs as hyper
 from apps.pages.l1 import _regression_tabs as tabs
 from apps.pages.l1 import _widgets as w
 from core.basics import controls as c
@@ -34,8 +35,8 @@ problem = ex.split_problem(ex.PolyConfig(**data))
 
 TABS = {"Linear regression": lambda: tabs.linear_tab(data, problem),
         "Logistic regression": lambda: tabs.logistic_tab(seed),
-        "Capacity sweep": lambda: tabs.capacity_tab(data, problem),
-        "Learning rate": lambda: tabs.lr_tab(data, problem)}  # fmt: skip
+        "Capacity sweep": lambda: hyper.capacity_tab(data, problem),
+        "Learning rate": lambda: hyper.lr_tab(data, problem)}  # fmt: skip
 # Only the open tab runs: the tabs are bound to the URL (a link reopens the same tab), and switching
 # tabs reruns the page. Each tab is a fragment, so a control inside it reruns that tab alone.
 for tab, body in zip(st.tabs(list(TABS), key="l1reg_tab", bind="query-params"), TABS.values()):
