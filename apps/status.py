@@ -6,58 +6,59 @@ import pandas as pd
 import streamlit as st
 
 from apps.common.live import training_panel
-from core import checkpoints, data
-from core.registry import TrainContext, specs
+from core import checkpoints, data, registry
 
 st.title("Checkpoints & data")
 st.markdown(
     "Every shipped checkpoint is a safetensors file with a manifest entry; its sha256 is checked before "
-    "a page loads it. Metrics were measured on held-out data by the training command."
+    "a page loads it. Metrics were measured on held-out data by the training command, and the test suite "
+    "measures them again from the shipped file."
 )
 
-registry = specs()
 try:
-    entries = checkpoints.manifest()
+    rows = registry.overview()
 except checkpoints.CheckpointError as exc:
-    st.error(str(exc))
-    entries = {}
+    st.error(str(exc), icon=":material/error:")
+    rows = []
 
-rows, broken = [], []
-for name in sorted(set(entries) | set(registry)):
-    ent = entries.get(name)
-    try:
-        state = checkpoints.verify(name) if ent else "not built"
-    except checkpoints.CheckpointError as exc:
-        state = "missing" if isinstance(exc, checkpoints.CheckpointMissing) else "corrupted"
-        broken.append((name, str(exc)))
-    if ent is None:
-        broken.append((name, f"{name} is registered but not built yet."))
-    rows.append(
-        {
-            "checkpoint": name,
-            "lecture": ent["lecture"] if ent else registry[name].lecture,
-            "status": state,
-            "metrics": ", ".join(f"{k} {v}" for k, v in (ent or {}).get("metrics", {}).items()),
-            "data": (ent or {}).get("dataset", {}).get("provenance", ""),
-            "size (kB)": round((checkpoints.PRETRAINED_DIR / ent["file"]).stat().st_size / 1024, 1)
-            if ent and state == "ok" else None,
-            "rebuild": (ent or {}).get("train_command", f"python -m core.train {name}"),
-        }
-    )
-if rows:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+def _size_kb(row: registry.CheckpointStatus) -> float | None:
+    if row.entry is None or row.state != "ok":
+        return None
+    return round((checkpoints.pretrained_dir() / row.entry.file).stat().st_size / 1024, 1)
+
+
+table = [
+    {
+        "checkpoint": row.name,
+        "lecture": row.lecture,
+        "task": row.entry.task if row.entry else "",
+        "status": row.state,
+        "metrics": ", ".join(f"{k} {v}" for k, v in row.entry.metrics.items()) if row.entry else "",
+        "data": row.entry.dataset["provenance"] if row.entry else "",
+        "size (kB)": _size_kb(row),
+        "rebuild": row.entry.train_command if row.entry else checkpoints.rebuild_command(row.name),
+    }
+    for row in rows
+]
+if table:
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 else:
     st.info("No checkpoints are registered.")
 
-for name, why in broken:
-    st.warning(why, icon=":material/warning:")
-    if name in registry:
-        spec = registry[name]
+for row in rows:
+    if row.state == "ok":
+        continue
+    st.warning(f"**{row.name}** is {row.state}. {row.problem}", icon=":material/warning:")
+    if row.spec is None:
+        st.caption(f"No module registers {row.name}, so it cannot be rebuilt here.")
+        continue
 
-        def make_job(spec=spec):  # bind the loop variable
-            return lambda job: spec.fn(TrainContext(callbacks=(job.callback(),)))
+    def make_job(spec: registry.TrainSpec = row.spec):  # bind this row's spec, not the loop's last
+        return lambda job: spec.fn(registry.TrainContext(callbacks=(job.callback(),)))
 
-        training_panel(f"status_{name}", make_job, label=f"Retrain {name} (~{spec.est_seconds:.0f} s)")
+    training_panel(f"status_{row.name}", make_job,
+                   label=f"Rebuild {row.name} (~{row.spec.est_seconds:.0f} s)")
 
 st.header("Data sources")
 st.markdown("Each data set has a chain of sources; the first available one serves it.")
