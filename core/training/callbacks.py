@@ -50,8 +50,6 @@ class LoopState:
     """This step's named losses and metrics (``loss``, ``accuracy``, ``kl``, ...) as floats."""
     batch_size: int = 0
     """Number of samples in this step's batch."""
-    seconds: float = 0.0
-    """Wall time since the start, updated after each step."""
 
 
 class Callback:

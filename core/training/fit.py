@@ -212,7 +212,7 @@ class _InMemory:
         order = torch.randperm(self.n, generator=self.gen)
         for i in range(0, self.n, self.bs):
             idx = order[i : i + self.bs]
-            yield tuple(t[idx] for t in self.tensors)
+            yield tuple([t[idx] for t in self.tensors])
 
 
 def _batches(data: Batches, batch_size: int | None, gen: torch.Generator | None) -> Iterable[Any]:
@@ -271,7 +271,7 @@ def fit(
     stopper: Callback | None = None
     for epoch in range(1, config.epochs + 1):
         state.epoch = epoch
-        means, stopper, whole = run.epoch(batches, t0)
+        means, stopper, whole = run.epoch(batches)
         if stopper is not None and not whole:
             break  # the partial epoch does not count and is not logged
         last = epoch == config.epochs or stopper is not None
@@ -307,7 +307,7 @@ class _Run:
         self.history: dict[str, list[float]] = {"epoch": []}
         self.logs: dict[str, float] = {}
 
-    def epoch(self, batches: Iterable[Any], t0: float) -> tuple[dict[str, float], Callback | None, bool]:
+    def epoch(self, batches: Iterable[Any]) -> tuple[dict[str, float], Callback | None, bool]:
         """One pass: (sample-weighted means of the batch values, the callback that ended the run or
         None, whether the pass reached its end)."""
         state, step, sums = self.state, self.step, _Sums()
@@ -319,7 +319,6 @@ class _Run:
             sums.add(values, n)
             state.step, state.batch, state.batch_size = i, values, n
             state.global_step += 1
-            state.seconds = time.perf_counter() - t0
             stopped = None
             for cb in self.step_cbs:  # every hook runs (a recorder keeps the last row), the first one wins
                 if not cb.on_step(state.epoch, i, state.steps_per_epoch) and stopped is None:

@@ -8,6 +8,8 @@ this gallery runs on, and it is what lets a NaN loss stop the run at the step it
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -55,7 +57,7 @@ class Step(Protocol):
 
 
 def _floats(values: Mapping[str, Tensor | float]) -> dict[str, float]:
-    return {k: float(v.detach()) if isinstance(v, Tensor) else float(v) for k, v in values.items()}
+    return {k: v.item() if isinstance(v, Tensor) else float(v) for k, v in values.items()}
 
 
 def _update(total: Tensor, model: nn.Module, optimizers: Optimizers, max_grad_norm: float | None) -> None:
@@ -87,8 +89,10 @@ class _Supervised:
         out, target, loss = self._forward(model, batch)
         total = loss if self.penalty is None else loss + self.penalty(model)
         _update(total, model, optimizers, self.max_grad_norm)
+        if not self.metrics:  # the common case, kept lean: this runs once per step
+            return {"loss": loss.item()}
         out = out.detach()
-        return {"loss": float(loss.detach()), **{k: float(fn(out, target)) for k, fn in self.metrics.items()}}
+        return {"loss": loss.item(), **{k: fn(out, target).item() for k, fn in self.metrics.items()}}
 
     def evaluate(self, model: nn.Module, batch: Sequence[Any]) -> dict[str, float]:
         out, target, loss = self._forward(model, batch)
@@ -108,7 +112,7 @@ class _Custom:
         out = self.fn(model, batch)
         losses = {"loss": out} if isinstance(out, Tensor) else dict(out)
         if "loss" not in losses:
-            losses["loss"] = sum(losses.values(), torch.zeros(()))
+            losses["loss"] = functools.reduce(operator.add, losses.values())
         return losses
 
     def __call__(self, model: nn.Module, batch: Any, optimizers: Optimizers) -> dict[str, float]:

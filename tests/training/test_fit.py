@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 from torch import nn
 
 from core.training import Callback, FitConfig, accuracy, fit, seed_everything
+
+# A broken stop or time budget would otherwise hang the suite instead of failing it.
+pytestmark = pytest.mark.timeout(60)
 
 
 def _xor_data(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -12,6 +12,9 @@ from torch import nn
 from core.jobs import Job, JobQueue, QueueFull
 from core.training import FitConfig, fit
 
+# A broken stop or time budget would otherwise hang the suite instead of failing it.
+pytestmark = pytest.mark.timeout(60)
+
 
 def _blocker(gate: threading.Event):
     def fn(job: Job) -> str:
@@ -101,3 +104,26 @@ def test_fit_reports_history_and_stops_through_the_job() -> None:
     assert job.fit_result is not None and job.fit_result.status == "stopped"
     assert len(job.history()["train_loss"]) >= 20
     assert job.message == "stopped on request"
+
+
+@pytest.mark.timeout(30)
+def test_a_time_budget_bounds_a_queued_training() -> None:
+    X = torch.randn(2000, 2)
+    y = (X[:, 0] > 0).long()
+
+    def train(job: Job):
+        model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 2))
+        return fit(
+            model,
+            nn.functional.cross_entropy,
+            torch.optim.Adam(model.parameters()),
+            (X, y),
+            config=FitConfig(epochs=10**7, batch_size=8, time_budget_s=0.5),
+            callbacks=[job.callback()],
+        )
+
+    job = JobQueue().submit(train)
+    assert job.wait(20), "the time budget did not end the run"
+    assert job.status == "done" and job.fit_result is not None
+    assert job.fit_result.status == "time_budget" and job.fit_result.seconds < 10
+    assert job.message == "stopped at the time budget"
