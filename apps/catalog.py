@@ -3,6 +3,8 @@
 Each lecture's package ``apps/pages/l<N>/`` declares its ``DEMOS`` in its ``__init__.py``; this module
 discovers them (a new lecture adds files and edits nothing here) and joins them with the schedule of
 ``core.schedule``. A demo whose page file does not exist yet is not shown (:func:`available_demos`).
+A lecture package may also declare ``SECTION``, a short title for its navigation section
+(:func:`section_title`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from core.schedule import Lecture
 
 APPS_DIR = Path(__file__).resolve().parent
 PAGES_DIR = APPS_DIR / "pages"
+SECTION_MAX_CHARS = 34
+"""Longest navigation section title that fits the sidebar unclipped at the gallery's 18 px base font
+(measured in Chromium: "3 · Convolutional neural networks", 33 characters, is the longest that fits)."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,28 @@ def _catalogue() -> dict[int, tuple[Demo, ...]]:
         demos = tuple(Demo(**{**d.__dict__, "lecture": lec.number}) for d in getattr(module, "DEMOS", ()))
         for d in demos:
             if d.slug in slugs:
-                raise ValueError(f"demo slug {d.slug!r} is declared by lectures {slugs[d.slug]} and {lec.number}")
+                raise ValueError(
+                    f"demo slug {d.slug!r} is declared by lectures {slugs[d.slug]} and {lec.number}"
+                )
             slugs[d.slug] = lec.number
         found[lec.number] = demos
     return found
+
+
+def section_title(lec: Lecture) -> str:
+    """The lecture's navigation section: ``"<n> · <short title>"``. The short title is the package's
+    ``SECTION`` if it declares one, else the schedule's title up to its first comma (and, if that is
+    still too long for the sidebar, up to its first "&")."""
+    module = None
+    if (PAGES_DIR / f"l{lec.number}" / "__init__.py").is_file():
+        module = importlib.import_module(f"apps.pages.l{lec.number}")
+    short = getattr(module, "SECTION", None) or lec.title.split(",")[0].strip()
+    prefix = f"{lec.number} · "
+    if len(prefix + short) > SECTION_MAX_CHARS:
+        short = short.split(" & ")[0].strip()
+    if len(prefix + short) > SECTION_MAX_CHARS:
+        short = short[: SECTION_MAX_CHARS - len(prefix) - 1].rstrip() + "…"
+    return prefix + short
 
 
 def all_demos(lec: Lecture | None = None) -> tuple[Demo, ...]:

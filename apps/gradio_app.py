@@ -29,6 +29,9 @@ from core.jobs import warm_up_in_background  # noqa: E402
 CONCURRENCY = int(os.environ.get("GALLERY_GRADIO_CONCURRENCY", "1"))
 MAX_QUEUE = int(os.environ.get("GALLERY_GRADIO_QUEUE", "32"))
 MAX_FILE_SIZE = "10mb"
+# Uploads (and files the app returns) sit in Gradio's cache until removed: every 10 minutes, delete
+# those older than an hour, so a public Space's disk stays bounded; all of them go at shutdown.
+DELETE_CACHE: tuple[int, int] = (600, 3600)
 
 
 def tab_modules(lec: schedule.Lecture) -> list[str]:
@@ -40,8 +43,9 @@ def tab_modules(lec: schedule.Lecture) -> list[str]:
     return mods
 
 
-def build_app() -> gr.Blocks:
-    with gr.Blocks(title="Deep Learning — lecture gallery") as app:
+def build_app(delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
+    """The whole Gradio front end; ``delete_cache`` is Gradio's (every seconds, older than seconds)."""
+    with gr.Blocks(title="Deep Learning — lecture gallery", delete_cache=delete_cache) as app:
         with gr.Tab("Course map"):
             gr.Markdown(catalog.course_map_markdown())
         for lec in schedule.LECTURES:

@@ -9,8 +9,8 @@ from core import schedule
 from tests.helpers import ROOT, page, texts
 
 
-def test_entry_point_renders_the_course_map() -> None:
-    at = AppTest.from_file(str(ROOT / "apps" / "streamlit_app.py"), default_timeout=60)
+def test_frame_opens_on_the_course_map() -> None:
+    at = AppTest.from_file(str(ROOT / "apps" / "frame.py"), default_timeout=60)
     at.run()
     assert not at.exception
     assert "interactive lecture gallery" in at.title[0].value
@@ -18,6 +18,13 @@ def test_entry_point_renders_the_course_map() -> None:
     for lec in schedule.LECTURES:
         assert f"{lec.number} · {lec.title}" in [s.value for s in at.subheader]
     assert "Homework" in shown and "16.12." in shown
+
+
+def test_the_server_entry_point_serves_the_frame() -> None:
+    """``streamlit run apps/streamlit_app.py`` (README, Dockerfile) serves apps/frame.py to every session."""
+    from apps import streamlit_app
+
+    assert streamlit_app.app.script_path == ROOT / "apps" / "frame.py"
 
 
 def test_home_metrics_count_real_pages() -> None:

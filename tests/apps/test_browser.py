@@ -1,5 +1,6 @@
 """Real browser: open the running gallery in Debian's Chromium, visit every page of the navigation,
-check that no page shows a Streamlit exception, and save a screenshot of each.
+check that no page shows a Streamlit exception, and save a screenshot of each; open a shared link as
+the very first request to a fresh server; check that the navigation shows every demo, unfolded.
 
 Screenshots go to ``artifacts/screenshots/`` (or ``GALLERY_SCREENSHOTS``); the README's picture is one.
 """
@@ -7,6 +8,7 @@ Screenshots go to ``artifacts/screenshots/`` (or ``GALLERY_SCREENSHOTS``); the R
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,12 +33,20 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Debian chromium (apt-get install chromium)"),
 ]
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
+    with _streamlit_server() as url:
+        yield url
+
+
+@contextmanager
+def _streamlit_server() -> Iterator[str]:
+    """A fresh gallery server on a free port, started the way the README and the Dockerfile start it;
+    yields its URL once healthy (a health check opens no session, so the server is still fresh)."""
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
@@ -102,11 +113,63 @@ def test_every_page_opens_without_an_exception(server: str) -> None:
             _wait_until_idle(page)
             name = slug or "home"
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-            n_exc = page.locator('[data-testid="stException"]').count()
-            if n_exc:
-                failures.append(f"{name}: {page.locator('[data-testid=stException]').first.inner_text()[:500]}")
+            exc = page.locator('[data-testid="stException"]')
+            if exc.count():
+                failures.append(f"{name}: {exc.first.inner_text()[:500]}")
             title = page.locator("h1").first.inner_text()
             if not title.strip():
                 failures.append(f"{name}: empty title")
         browser.close()
     assert not failures, "pages with exceptions:\n" + "\n".join(failures)
+
+
+# True for an element whose text the sidebar clips (ellipsis): it or a child is wider than its box.
+_CLIPPED = (
+    "els => els.map(e => [e.innerText,"
+    " [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth)])"
+)
+
+
+def test_navigation_shows_every_demo_one_click_away(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        _wait_until_idle(page)
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        links = nav.locator('[data-testid="stSidebarNavLink"]')
+        shown = [links.nth(i) for i in range(links.count()) if links.nth(i).is_visible()]
+        visible = [link.inner_text().split("\n")[-1] for link in shown]
+        headers = page.eval_on_selector_all('[data-testid="stNavSectionHeader"]', _CLIPPED)
+        folded = re.findall(r"View (?:\d+ )?(?:more|less)", nav.inner_text())  # Streamlit's fold button
+        browser.close()
+    assert not folded, f"the navigation folds pages: {folded}"
+    assert set(visible) >= {d.title for d in catalog.available_demos()}, visible
+    lectures_shown = {catalog.section_title(catalog.lecture_of(d.slug)) for d in catalog.available_demos()}
+    assert {h for h, _ in headers} == {"Course"} | lectures_shown
+    assert not [h for h, clipped in headers if clipped], f"section titles clipped by the sidebar: {headers}"
+
+
+def test_a_shared_link_opens_clean_as_the_first_request_to_a_fresh_server() -> None:
+    """A lecturer's bookmark, opened right after the server (re)starts: the page itself with the link's
+    settings, and no "Page not found" dialog over it."""
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with _streamlit_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/l2-playground?l2pg_lr=0.1&l2pg_width=32")
+        _wait_until_idle(page)
+        page.screenshot(path=str(SHOTS / "first-visit-l2-playground.png"), full_page=False)
+        dialogs = page.locator('[role="dialog"]').all_inner_texts()
+        title = page.locator("h1").first.inner_text()
+        values = page.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
+        address = page.url
+        browser.close()
+    assert not dialogs, f"a dialog covers the page: {dialogs}"
+    assert title == "MLP playground"
+    assert "0.1" in values and "32" in values, f"the link's learning rate and width are not shown: {values}"
+    assert "l2pg_lr=0.1" in address and "l2pg_width=32" in address
