@@ -320,3 +320,12 @@ def test_all_zero_weights_warn_and_use_uniform() -> None:
     at = app(INF, {"l1inf_k": "2", "l1inf_q1": "0", "l1inf_q2": "0"})
     assert any("taken as uniform" in w.value for w in at.warning)
     assert metrics(at)["H(q) [bits]"] == "1.000"
+
+
+def test_non_finite_url_values_fall_back_to_defaults() -> None:
+    at = app(REG, {"l1reg_noise": "nan", "l1reg_n": "inf", "l1reg_lr": "nan", "l1reg_seed": "-inf"})
+    assert at.slider(key="l1reg_noise").value == 0.25 and at.slider(key="l1reg_n").value == 40
+    assert at.select_slider(key="l1reg_lr").value == 0.1 and at.number_input(key="l1reg_seed").value == 0
+    assert all(finite_figure(spec) for spec in charts(at).values())
+    inf = app(INF, {"l1inf_k": "nan", "l1inf_p1": "inf"})
+    assert inf.slider(key="l1inf_k").value == 4 and inf.slider(key="l1inf_p1").value == 9
