@@ -21,9 +21,11 @@ import torch.nn.functional as F
 
 from bench.common import best_of, table
 from core import data
+from core.cnn import config as cnn_config
+from core.cnn import convnet, shipped
 from core.cnn import initialisation as iv
-from core.cnn import models as cm
-from core.training import FitConfig, fit
+from core.cnn import training as cnn_training
+from core.training import FitConfig, fit, make_optimizer
 
 
 def _data(n: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -31,11 +33,11 @@ def _data(n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(np.array(ds.X[:n])), torch.from_numpy(np.array(ds.y[:n]))
 
 
-def bare_loop(X: torch.Tensor, y: torch.Tensor, config: cm.CNNConfig) -> float:
+def bare_loop(X: torch.Tensor, y: torch.Tensor, config: cnn_config.CNNConfig) -> float:
     """One epoch with the textbook loop: shuffle, slice, forward, loss, backward, step. Returns seconds."""
     torch.manual_seed(0)
-    model = cm.ConvNet(config)
-    opt = cm.make_optimizer(config, model.parameters())
+    model = convnet.ConvNet(config)
+    opt = make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay)
     model.train()
     t = time.perf_counter()
     order = torch.randperm(len(X))
@@ -48,19 +50,19 @@ def bare_loop(X: torch.Tensor, y: torch.Tensor, config: cm.CNNConfig) -> float:
     return time.perf_counter() - t
 
 
-def core_fit(X: torch.Tensor, y: torch.Tensor, config: cm.CNNConfig) -> float:
+def core_fit(X: torch.Tensor, y: torch.Tensor, config: cnn_config.CNNConfig) -> float:
     """The same epoch through core.training.fit (no validation, no callbacks)."""
     torch.manual_seed(0)
-    model = cm.ConvNet(config)
-    opt = cm.make_optimizer(config, model.parameters())
+    model = convnet.ConvNet(config)
+    opt = make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay)
     return fit(
         model, F.cross_entropy, opt, (X, y), None, FitConfig(epochs=1, batch_size=config.batch_size)
     ).seconds
 
 
-def page_run(n: int, config: cm.CNNConfig) -> float:
+def page_run(n: int, config: cnn_config.CNNConfig) -> float:
     """What the page does: train_cnn with live rows, validation curve and filter snapshots (fit time only)."""
-    run = cm.train_cnn(replace(config, train_size=n), test_limit=10)
+    run = cnn_training.train_cnn(replace(config, train_size=n), test_limit=10)
     return run.fit.seconds
 
 
@@ -80,13 +82,13 @@ def main() -> None:
     )
 
     configs = {
-        "default (32/64, BN, channels-last)": cm.DEFAULT,
-        "without batch norm": replace(cm.DEFAULT, batch_norm=False),
-        "16/32 filters": replace(cm.DEFAULT, filters=16),
+        "default (32/64, BN, channels-last)": shipped.DEFAULT,
+        "without batch norm": replace(shipped.DEFAULT, batch_norm=False),
+        "16/32 filters": replace(shipped.DEFAULT, filters=16),
     }
     rows = []
     for name, cfg in configs.items():
-        cm.train_cnn(
+        cnn_training.train_cnn(
             replace(cfg, train_size=256, val_size=0), test_limit=1
         )  # warm up: lazy imports, oneDNN kernels
         runs: dict[str, Callable[[], float]] = {
@@ -98,7 +100,7 @@ def main() -> None:
         rows.append(
             [
                 name,
-                f"{cm.param_count(cfg):,}",
+                f"{cnn_config.param_count(cfg):,}",
                 n / best["bare"],
                 n / best["fit"],
                 n / best["page"],

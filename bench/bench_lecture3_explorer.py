@@ -24,7 +24,8 @@ import torch  # noqa: E402
 from bench.common import table  # noqa: E402
 from core.cnn import architectures as arch  # noqa: E402
 from core.cnn import conv1d3d as c13  # noqa: E402
-from core.cnn import explorer as cnn  # noqa: E402
+from core.cnn import explorer, explorer_figures, image_sources  # noqa: E402
+from core.cnn import receptive_field as rf  # noqa: E402
 
 
 def _ms(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -37,29 +38,29 @@ def _ms(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
     return statistics.median(times), min(times)
 
 
-def _respond(image: cnn.SourceImage, cfg: cnn.ExplorerConfig) -> None:
+def _respond(image: image_sources.SourceImage, cfg: explorer.ExplorerConfig) -> None:
     """What one slider move costs in core: the pipeline plus every picture the page shows."""
-    res = cnn.explore(image.pixels, cfg)
-    scale = cnn.display_scale(image.pixels.shape)
+    res = explorer.explore(image.pixels, cfg)
+    scale = explorer_figures.display_scale(image.pixels.shape)
     for a in (res.image, res.conv, res.pooled, res.transposed, res.overlap):
         if a is not None:
-            cnn.to_rgb(a, scale)
+            explorer_figures.to_rgb(a, scale)
 
 
-SETTINGS: list[tuple[str, str, cnn.ExplorerConfig]] = [
-    ("Sobel 3×3 (default)", "camera", cnn.ExplorerConfig()),
+SETTINGS: list[tuple[str, str, explorer.ExplorerConfig]] = [
+    ("Sobel 3×3 (default)", "camera", explorer.ExplorerConfig()),
     (
         "Gaussian 11×11, dilation 3",
         "camera",
-        cnn.ExplorerConfig(kernel="blur (Gaussian)", kernel_size=11, dilation=3),
+        explorer.ExplorerConfig(kernel="blur (Gaussian)", kernel_size=11, dilation=3),
     ),
-    ("random 7×7, stride 4", "astronaut", cnn.ExplorerConfig(kernel="random", kernel_size=7, stride=4)),
-    ("Sobel + ReLU + max-pool 2", "camera", cnn.ExplorerConfig(relu=True, pool="max")),
-    ("+ transposed 3×3 s2", "camera", cnn.ExplorerConfig(pool="avg", transposed=True)),
+    ("random 7×7, stride 4", "astronaut", explorer.ExplorerConfig(kernel="random", kernel_size=7, stride=4)),
+    ("Sobel + ReLU + max-pool 2", "camera", explorer.ExplorerConfig(relu=True, pool="max")),
+    ("+ transposed 3×3 s2", "camera", explorer.ExplorerConfig(pool="avg", transposed=True)),
     (
         "Laplacian 5×5 on a 28×28 digit",
         "MNIST digit",
-        cnn.ExplorerConfig(kernel="edge (Laplacian)", kernel_size=5),
+        explorer.ExplorerConfig(kernel="edge (Laplacian)", kernel_size=5),
     ),
 ]
 
@@ -67,7 +68,7 @@ SETTINGS: list[tuple[str, str, cnn.ExplorerConfig]] = [
 def explorer_table(repeats: int) -> None:
     rows = []
     for label, source, cfg in SETTINGS:
-        image = cnn.load_image(source)
+        image = image_sources.load_image(source)
         med, best = _ms(lambda image=image, cfg=cfg: _respond(image, cfg), repeats)
         size = "×".join(map(str, image.pixels.shape))
         rows.append([label, size, f"{med:.1f}", f"{best:.1f}", "yes" if med < 100 else "NO"])
@@ -76,12 +77,12 @@ def explorer_table(repeats: int) -> None:
 
 
 def rf_table(repeats: int) -> None:
-    shape = cnn.load_image("camera").pixels.shape
+    shape = image_sources.load_image("camera").pixels.shape
     rows = []
-    for preset in cnn.RF_PRESETS[:4]:
-        layers = cnn.rf_stack(preset, 4)
-        cold, _ = _ms(lambda ls=layers: cnn._rf_check.__wrapped__(ls, shape, None), max(3, repeats // 3))
-        warm, _ = _ms(lambda ls=layers: cnn.rf_check(ls, shape), repeats)
+    for preset in rf.RF_PRESETS[:4]:
+        layers = rf.rf_stack(preset, 4)
+        cold, _ = _ms(lambda ls=layers: rf._rf_check.__wrapped__(ls, shape, None), max(3, repeats // 3))
+        warm, _ = _ms(lambda ls=layers: rf.rf_check(ls, shape), repeats)
         rows.append([f"{preset} ×4", f"{cold:.1f}", f"{warm:.3f}"])
     print("\n### Receptive field: gradient check on a 256×256 input (uncached / cached)\n")
     print(table(["stack", "uncached ms", "cached ms"], rows))

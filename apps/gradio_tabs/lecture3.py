@@ -7,14 +7,25 @@ and a Markdown summary of the sizes and the formula out.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
 
-from core.cnn import conv
-from core.cnn import explorer as cnn
+from apps.gradio_tabs.inputs import (
+    CheckedDropdown,
+    CheckedRadio,
+    CheckedSlider,
+    RawImage,
+    choice,
+    decode_upload,
+    number,
+)
+from core.cnn import conv, explorer, image_sources, kernels
+from core.cnn import explorer_figures as figures
 
+POOLS = ("none", "max", "avg")
 Images = tuple[np.ndarray, np.ndarray, np.ndarray | None, str]
 
 
@@ -31,72 +42,75 @@ def convolve(
     pool_size: float,
     pool_stride: float,
 ) -> Images:
-    """Convolve (and pool) a grey image: input, convolution and pooled map as images, and the sizes."""
+    """Convolve (and pool) a grey image: input, convolution and pooled map as images, and the sizes.
+
+    Every value is checked against the Streamlit page's widgets (same choices, same slider ranges)."""
     notes: list[str] = []
-    if upload:
-        path = Path(upload)
-        try:
-            image = cnn.load_upload(path.read_bytes(), path.name)
-        except (ValueError, OSError) as exc:
-            raise gr.Error(str(exc)) from None
-    else:
-        image = cnn.load_image(source if source in cnn.SOURCES else "camera")
-    if kernel == cnn.LEARNED:
-        try:
-            cnn.learned_filters()
-        except cnn.FiltersUnavailable as exc:
-            notes.append(f"⚠️ {exc} Using the Sobel x kernel.")
-            kernel = "edge (Sobel x)"
-    cfg = cnn.ExplorerConfig(
-        kernel=kernel,
-        kernel_size=int(kernel_size),
-        stride=int(stride),
-        padding=int(padding),
-        dilation=int(dilation),
-        relu=bool(relu),
-        pool=pool,
-        pool_size=int(pool_size),
-        pool_stride=int(pool_stride),
+    cfg = explorer.ExplorerConfig(
+        kernel=choice("Kernel", kernel, kernels.KERNELS),
+        kernel_size=number("Kernel size k", kernel_size, 1, 11),
+        stride=number("Stride s", stride, 1, 4),
+        padding=number("Padding p", padding, 0, 10),
+        dilation=number("Dilation d", dilation, 1, 4),
+        relu=choice("ReLU", relu, (False, True)),
+        pool=choice("Pooling", pool, POOLS),
+        pool_size=number("Pool window", pool_size, 2, 4),
+        pool_stride=number("Pool stride", pool_stride, 1, 4),
     )
+    if upload:
+        decoded = decode_upload(upload, image_sources.MAX_SIDE)
+        (h, w), name = decoded.rgba.shape[:2], Path(upload).name if isinstance(upload, str) else "upload"
+        size = f"{decoded.width}×{decoded.height} px, shown at {w}×{h}"
+        image = image_sources.SourceImage(decoded.grey(), f"your upload '{name}'",
+                                          f"uploaded file, {size} grey")  # fmt: skip
+    else:
+        image = image_sources.load_image(choice("Image", source, image_sources.SOURCES))
+    if cfg.kernel == kernels.LEARNED:
+        try:
+            kernels.learned_filters()
+        except kernels.FiltersUnavailable as exc:
+            notes.append(f"⚠️ {exc} Using the Sobel x kernel.")
+            cfg = replace(cfg, kernel="edge (Sobel x)")
     try:
-        res = cnn.explore(image.pixels, cfg)
+        res = explorer.explore(image.pixels, cfg)
     except ValueError as exc:
         raise gr.Error(
             f"These settings do not fit a {image.pixels.shape[1]}×{image.pixels.shape[0]} image — {exc}"
         ) from None
-    scale = cnn.display_scale(image.pixels.shape)
+    scale = figures.display_scale(image.pixels.shape)
     kh = res.kernel.shape[0]
     formula = conv.conv_formula_latex(res.image.shape[0], kh, cfg.stride, cfg.padding, cfg.dilation)
     text = "\n\n".join(
-        [*notes, f"**{image.label}** ({image.provenance})", cnn.explorer_summary(res), f"$${formula}$$"]
+        [*notes, f"**{image.label}** ({image.provenance})", explorer.explorer_summary(res), f"$${formula}$$"]
     )
-    pooled = cnn.to_rgb(res.pooled, scale) if res.pooled is not None else None
-    return cnn.to_rgb(res.image, scale, percentile=None), cnn.to_rgb(res.conv, scale), pooled, text
+    pooled = figures.to_rgb(res.pooled, scale) if res.pooled is not None else None
+    return figures.to_rgb(res.image, scale, percentile=None), figures.to_rgb(res.conv, scale), pooled, text
 
 
 def build() -> None:
     """Lay out the convolution explorer inside the current Blocks/Tab."""
     with gr.Tab("Convolution explorer"):
-        gr.Markdown(cnn.NOTES["sharing"])
+        gr.Markdown(explorer.NOTES["sharing"])
         with gr.Row():
             inputs: list[gr.components.Component] = [
-                gr.Dropdown(list(cnn.SOURCES), value="camera", label="Image"),
-                gr.Image(type="filepath", label="…or upload one (≤ 10 MB)", sources=["upload"]),
-                gr.Dropdown(list(cnn.KERNELS), value="edge (Sobel x)", label="Kernel"),
+                CheckedDropdown(list(image_sources.SOURCES), value="camera", label="Image"),
+                RawImage(type="filepath", image_mode=None, label="…or upload one (≤ 10 MB)",
+                         sources=["upload"]),
+                CheckedDropdown(list(kernels.KERNELS), value="edge (Sobel x)", label="Kernel"),
             ]
         with gr.Row():
             inputs += [
-                gr.Slider(1, 11, value=3, step=1, label="Kernel size k"),
-                gr.Slider(1, 4, value=1, step=1, label="Stride s"),
-                gr.Slider(0, 10, value=1, step=1, label="Padding p"),
-                gr.Slider(1, 4, value=1, step=1, label="Dilation d"),
+                CheckedSlider(1, 11, value=3, step=1, label="Kernel size k"),
+                CheckedSlider(1, 4, value=1, step=1, label="Stride s"),
+                CheckedSlider(0, 10, value=1, step=1, label="Padding p"),
+                CheckedSlider(1, 4, value=1, step=1, label="Dilation d"),
                 gr.Checkbox(value=False, label="ReLU"),
             ]
         with gr.Row():
             inputs += [
-                gr.Radio(["none", "max", "avg"], value="none", label="Pooling"),
-                gr.Slider(2, 4, value=2, step=1, label="Pool window"),
-                gr.Slider(1, 4, value=2, step=1, label="Pool stride"),
+                CheckedRadio(list(POOLS), value="none", label="Pooling"),
+                CheckedSlider(2, 4, value=2, step=1, label="Pool window"),
+                CheckedSlider(1, 4, value=2, step=1, label="Pool stride"),
             ]
         first = convolve("camera", None, "edge (Sobel x)", 3, 1, 1, 1, False, "none", 2, 2)
         with gr.Row():
@@ -110,4 +124,4 @@ def build() -> None:
         )
         triggers = [c.release if isinstance(c, gr.Slider) else c.change for c in inputs]
         gr.on(triggers, convolve, inputs, outputs, api_name="convolve")
-        gr.Markdown("\n\n".join(cnn.NOTES[k] for k in ("dilation", "pooling", "receptive_field")))
+        gr.Markdown("\n\n".join(explorer.NOTES[k] for k in ("dilation", "pooling", "receptive_field")))

@@ -1,4 +1,5 @@
-"""core.cnn.explorer: size formulas against torch, kernels, uploads, the explorer, receptive fields vs gradients."""
+"""The convolution explorer: size formulas against torch, kernels, uploads, the explorer, receptive fields
+checked against gradients."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from core.cnn import conv
-from core.cnn import explorer as cnn
+from core.cnn import conv, explorer, explorer_figures, image_sources, kernels
+from core.cnn import receptive_field as rf
 
 
 @pytest.fixture
@@ -138,10 +139,10 @@ def test_formula_latex_substitutes_the_numbers() -> None:
 # -- kernels ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [k for k in cnn.KERNELS if k != cnn.LEARNED])
+@pytest.mark.parametrize("name", [k for k in kernels.KERNELS if k != kernels.LEARNED])
 @pytest.mark.parametrize("size", [3, 4, 7])
 def test_every_kernel_has_its_size_and_expected_sums(name: str, size: int) -> None:
-    k = cnn.make_kernel(name, size, seed=1)
+    k = kernels.make_kernel(name, size, seed=1)
     assert k.shape == (size, size) and k.dtype == np.float32 and np.isfinite(k).all()
     assert not k.flags.writeable
     if name.startswith("blur") or name in ("identity", "sharpen"):
@@ -151,22 +152,24 @@ def test_every_kernel_has_its_size_and_expected_sums(name: str, size: int) -> No
 
 
 def test_classic_3x3_kernels_and_errors() -> None:
-    np.testing.assert_array_equal(cnn.make_kernel("edge (Sobel x)", 3), [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    sobel = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    np.testing.assert_array_equal(kernels.make_kernel("edge (Sobel x)", 3), sobel)
     np.testing.assert_array_equal(
-        cnn.make_kernel("edge (Sobel y)", 3), np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]).T
+        kernels.make_kernel("edge (Sobel y)", 3), np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]).T
     )
-    assert not np.array_equal(cnn.make_kernel("random", 3, seed=0), cnn.make_kernel("random", 3, seed=1))
-    np.testing.assert_array_equal(cnn.make_kernel("random", 3, seed=4), cnn.make_kernel("random", 3, seed=4))
+    make = kernels.make_kernel
+    assert not np.array_equal(make("random", 3, seed=0), make("random", 3, seed=1))
+    np.testing.assert_array_equal(make("random", 3, seed=4), make("random", 3, seed=4))
     with pytest.raises(ValueError, match="at least 3×3"):
-        cnn.make_kernel("edge (Laplacian)", 2)
+        kernels.make_kernel("edge (Laplacian)", 2)
     with pytest.raises(ValueError, match="unknown kernel"):
-        cnn.make_kernel("emboss", 3)
+        kernels.make_kernel("emboss", 3)
 
 
 def test_sobel_x_responds_to_a_vertical_edge_with_the_right_sign() -> None:
     img = np.zeros((20, 20), dtype=np.float32)
     img[:, 10:] = 1.0  # dark → bright from left to right
-    res = cnn.explore(img, cnn.ExplorerConfig(kernel="edge (Sobel x)", padding=0))
+    res = explorer.explore(img, explorer.ExplorerConfig(kernel="edge (Sobel x)", padding=0))
     assert (
         res.conv[:, 8:10].min() > 0 and np.allclose(res.conv[:, :7], 0) and np.allclose(res.conv[:, 11:], 0)
     )
@@ -176,10 +179,10 @@ def test_learned_filters_explain_a_missing_checkpoint(monkeypatch: pytest.Monkey
     from core import checkpoints
 
     monkeypatch.setattr(checkpoints, "PRETRAINED_DIR", tmp_path)
-    cnn.learned_filters.cache_clear()
-    with pytest.raises(cnn.FiltersUnavailable, match="not available yet.*pick another kernel"):
-        cnn.make_kernel(cnn.LEARNED)
-    cnn.learned_filters.cache_clear()
+    kernels.learned_filters.cache_clear()
+    with pytest.raises(kernels.FiltersUnavailable, match="not available yet.*pick another kernel"):
+        kernels.make_kernel(kernels.LEARNED)
+    kernels.learned_filters.cache_clear()
 
 
 def test_learned_filters_take_the_first_conv2d_of_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -188,38 +191,39 @@ def test_learned_filters_take_the_first_conv2d_of_the_model(monkeypatch: pytest.
     torch.manual_seed(0)
     model = nn.Sequential(nn.Sequential(nn.Conv2d(2, 8, 5)), nn.ReLU(), nn.Conv2d(8, 4, 3))
     monkeypatch.setattr(checkpoints, "load_model", lambda name: model)
-    cnn.learned_filters.cache_clear()
+    kernels.learned_filters.cache_clear()
     try:
-        bank = cnn.learned_filters()
+        bank = kernels.learned_filters()
         assert bank.shape == (8, 5, 5)
         np.testing.assert_allclose(bank[3], model[0][0].weight[3].sum(0).detach().numpy(), rtol=1e-6)
-        res = cnn.explore(
-            np.ones((16, 16), np.float32), cnn.ExplorerConfig(kernel=cnn.LEARNED, filter_index=3, padding=0)
+        res = explorer.explore(
+            np.ones((16, 16), np.float32),
+            explorer.ExplorerConfig(kernel=kernels.LEARNED, filter_index=3, padding=0),
         )
         assert res.kernel.shape == (5, 5) and res.sizes["convolution"] == (
             12,
             12,
         )  # k fixed by the CNN, not the slider
     finally:
-        cnn.learned_filters.cache_clear()
+        kernels.learned_filters.cache_clear()
 
 
 # -- images and uploads -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("source", cnn.PHOTOS)
+@pytest.mark.parametrize("source", image_sources.PHOTOS)
 def test_bundled_photos_are_grey_and_small(source: str) -> None:
-    img = cnn.load_image(source)
-    assert img.pixels.ndim == 2 and max(img.pixels.shape) <= cnn.MAX_SIDE
+    img = image_sources.load_image(source)
+    assert img.pixels.ndim == 2 and max(img.pixels.shape) <= image_sources.MAX_SIDE
     assert img.pixels.dtype == np.float32 and 0 <= img.pixels.min() and img.pixels.max() <= 1
     assert "scikit-image" in img.provenance
 
 
 def test_data_set_images_come_from_core_data() -> None:
-    img = cnn.load_image("8×8 digit", 5)
+    img = image_sources.load_image("8×8 digit", 5)
     assert img.pixels.shape == (8, 8) and "scikit-learn" in img.provenance and "test image 5" in img.label
     with pytest.raises(ValueError, match="unknown image source"):
-        cnn.load_image("lena")
+        image_sources.load_image("lena")
 
 
 def _png(mode: str, size: tuple[int, int], fmt: str = "PNG", **save: object) -> bytes:
@@ -240,7 +244,7 @@ def _png(mode: str, size: tuple[int, int], fmt: str = "PNG", **save: object) -> 
     [("L", "PNG"), ("RGB", "JPEG"), ("RGBA", "PNG"), ("I;16", "PNG"), ("P", "GIF"), ("RGB", "WEBP")],
 )
 def test_uploads_are_decoded_grey_and_downscaled(mode: str, fmt: str) -> None:
-    img = cnn.load_upload(_png(mode, (600, 300), fmt), f"pic.{fmt.lower()}")
+    img = image_sources.load_upload(_png(mode, (600, 300), fmt), f"pic.{fmt.lower()}")
     assert img.pixels.shape == (128, 256) and img.pixels.dtype == np.float32
     assert 0 <= img.pixels.min() <= img.pixels.max() <= 1 and img.pixels.max() > 0.5
     assert "600×300" in img.provenance
@@ -250,22 +254,22 @@ def test_uploads_are_decoded_grey_and_downscaled(mode: str, fmt: str) -> None:
     "data,message",
     [
         (b"", "empty"),
-        (b"hello, this is not an image", "not a readable image"),
-        (_png("L", (64, 64))[:60], "not a readable image"),  # truncated PNG
+        (b"hello, this is not an image", "not an image this app can read"),
+        (_png("L", (64, 64))[:60], "cannot be decoded: it is cut short"),  # truncated PNG
         (b"\x89PNG" + b"\0" * (11 * 1024 * 1024), "limit is 10 MB"),
     ],
 )
 def test_odd_uploads_give_clear_errors(data: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        cnn.load_upload(data, "odd.png")
+        image_sources.load_upload(data, "odd.png")
 
 
 def test_an_upload_claiming_too_many_pixels_is_refused_before_decoding() -> None:
     buf = io.BytesIO()
     Image.new("1", (10_000, 6_000)).save(buf, format="PNG")  # tiny file, 60 M pixels
     assert len(buf.getvalue()) < 1_000_000
-    with pytest.raises(ValueError, match="claims 10000×6000"):
-        cnn.load_upload(buf.getvalue(), "bomb.png")
+    with pytest.raises(ValueError, match="claims 10,000×6,000"):
+        image_sources.load_upload(buf.getvalue(), "bomb.png")
 
 
 # -- the explorer -------------------------------------------------------------------------------------
@@ -273,11 +277,11 @@ def test_an_upload_claiming_too_many_pixels_is_refused_before_decoding() -> None
 
 def test_explorer_stage_sizes_match_the_arrays_for_random_settings(one_thread: None) -> None:
     rng = random.Random(4)
-    img = cnn.load_image("coins", max_side=96).pixels
+    img = image_sources.load_image("coins", max_side=96).pixels
     checked = 0
     for _ in range(60):
-        cfg = cnn.ExplorerConfig(
-            kernel=rng.choice(cnn.KERNELS[:-1]),
+        cfg = explorer.ExplorerConfig(
+            kernel=rng.choice(kernels.KERNELS[:-1]),
             kernel_size=rng.randint(3, 9),
             stride=rng.randint(1, 4),
             padding=rng.randint(0, 6),
@@ -293,7 +297,7 @@ def test_explorer_stage_sizes_match_the_arrays_for_random_settings(one_thread: N
             t_output_padding=0,
         )
         try:
-            res = cnn.explore(img, cfg)
+            res = explorer.explore(img, cfg)
         except ValueError:
             continue
         checked += 1
@@ -310,38 +314,40 @@ def test_explorer_stage_sizes_match_the_arrays_for_random_settings(one_thread: N
 def test_transposed_convolution_overlaps_are_even_only_when_k_is_a_multiple_of_s() -> None:
     img = np.ones((16, 16), np.float32)
     for k, s, even in [(4, 2, True), (3, 2, False), (6, 3, True), (5, 2, False)]:
-        res = cnn.explore(
+        res = explorer.explore(
             img,
-            cnn.ExplorerConfig(kernel="identity", transposed=True, t_kernel=k, t_stride=s, t_padding=k - s),
+            explorer.ExplorerConfig(
+                kernel="identity", transposed=True, t_kernel=k, t_stride=s, t_padding=k - s
+            ),
         )
         inner = res.overlap[k:-k, k:-k]
         assert (inner.min() == inner.max()) == even, (k, s)
 
 
 def test_impossible_settings_name_the_stage() -> None:
-    digit = cnn.load_image("8×8 digit").pixels
+    digit = image_sources.load_image("8×8 digit").pixels
     with pytest.raises(ValueError, match="^convolution: .*empty"):
-        cnn.explore(digit, cnn.ExplorerConfig(kernel="blur (box)", kernel_size=11, padding=0))
+        explorer.explore(digit, explorer.ExplorerConfig(kernel="blur (box)", kernel_size=11, padding=0))
     with pytest.raises(ValueError, match="^pooling"):
-        cnn.explore(
-            digit, cnn.ExplorerConfig(kernel="identity", stride=4, padding=0, pool="max", pool_size=4)
+        explorer.explore(
+            digit, explorer.ExplorerConfig(kernel="identity", stride=4, padding=0, pool="max", pool_size=4)
         )
     with pytest.raises(ValueError, match="^transposed convolution: output_padding"):
-        cnn.explore(digit, cnn.ExplorerConfig(transposed=True, t_stride=1, t_output_padding=1))
+        explorer.explore(digit, explorer.ExplorerConfig(transposed=True, t_stride=1, t_output_padding=1))
 
 
 def test_summary_counts_weight_sharing() -> None:
-    res = cnn.explore(np.zeros((32, 32), np.float32), cnn.ExplorerConfig(kernel_size=5, padding=2))
+    res = explorer.explore(np.zeros((32, 32), np.float32), explorer.ExplorerConfig(kernel_size=5, padding=2))
     assert res.conv_params == 26 and res.dense_params == (32 * 32 + 1) * 32 * 32
-    assert "input 32×32 → convolution 32×32" in cnn.explorer_summary(res)
+    assert "input 32×32 → convolution 32×32" in explorer.explorer_summary(res)
 
 
 def test_to_rgb_colours() -> None:
-    signed = cnn.to_rgb(np.array([[-1.0, 0.0, 1.0]]), scale=2)
+    signed = explorer_figures.to_rgb(np.array([[-1.0, 0.0, 1.0]]), scale=2)
     assert signed.shape == (2, 6, 3) and signed.dtype == np.uint8
     assert tuple(signed[0, 2]) == (255, 255, 255)  # zero is white
     assert signed[0, 0, 2] > signed[0, 0, 0] and signed[0, 4, 0] > signed[0, 4, 2]  # − blue, + red
-    grey = cnn.to_rgb(np.array([[0.0, 2.0]]))
+    grey = explorer_figures.to_rgb(np.array([[0.0, 2.0]]))
     assert tuple(grey[0, 0]) == (0, 0, 0) and tuple(grey[0, 1]) == (255, 255, 255)
 
 
@@ -349,33 +355,33 @@ def test_to_rgb_colours() -> None:
 
 
 def test_receptive_field_table_of_known_stacks() -> None:
-    three = cnn.receptive_field(cnn.rf_stack("3×3 convolutions", 3), (64, 64))
+    three = rf.receptive_field(rf.rf_stack("3×3 convolutions", 3), (64, 64))
     assert [r.rf for r in three] == [3, 5, 7]  # VGG's argument: three 3×3 see 7×7
-    dilated = cnn.receptive_field(cnn.rf_stack("dilated 3×3 (d = 1, 2, 4, …)", 4), (64, 64))
+    dilated = rf.receptive_field(rf.rf_stack("dilated 3×3 (d = 1, 2, 4, …)", 4), (64, 64))
     assert [r.rf for r in dilated] == [3, 7, 15, 31]  # 2^(l+1) − 1: exponential growth (Yu & Koltun 2016)
     alexnet = [
-        cnn.Layer("conv", 11, 4, 2),
-        cnn.Layer("max", 3, 2),
-        cnn.Layer("conv", 5, 1, 2),
-        cnn.Layer("max", 3, 2),
-        cnn.Layer("conv", 3, 1, 1),
-        cnn.Layer("conv", 3, 1, 1),
-        cnn.Layer("conv", 3, 1, 1),
-        cnn.Layer("max", 3, 2),
+        rf.Layer("conv", 11, 4, 2),
+        rf.Layer("max", 3, 2),
+        rf.Layer("conv", 5, 1, 2),
+        rf.Layer("max", 3, 2),
+        rf.Layer("conv", 3, 1, 1),
+        rf.Layer("conv", 3, 1, 1),
+        rf.Layer("conv", 3, 1, 1),
+        rf.Layer("max", 3, 2),
     ]
-    rows = cnn.receptive_field(alexnet, (224, 224))
+    rows = rf.receptive_field(alexnet, (224, 224))
     assert (
         rows[-1].rf == 195 and rows[-1].jump == 32 and rows[-1].out_size == (6, 6)
     )  # Araujo et al. 2019, table 1
 
 
-@pytest.mark.parametrize("preset", cnn.RF_PRESETS[:4])
+@pytest.mark.parametrize("preset", rf.RF_PRESETS[:4])
 @pytest.mark.parametrize("repeats", [1, 3, 5])
 def test_gradient_of_one_unit_is_non_zero_exactly_on_the_predicted_field(preset: str, repeats: int) -> None:
-    layers = cnn.rf_stack(preset, repeats)
-    check = cnn.rf_check(layers, (96, 80))
+    layers = rf.rf_stack(preset, repeats)
+    check = rf.rf_check(layers, (96, 80))
     assert check.agree
-    rows = cnn.receptive_field(layers, (96, 80))
+    rows = rf.receptive_field(layers, (96, 80))
     top, left, bottom, right = check.box
     assert bottom - top + 1 == rows[-1].rf == right - left + 1
 
@@ -388,46 +394,45 @@ def test_gradient_check_on_random_stacks_and_corner_units(one_thread: None) -> N
         for _ in range(rng.randint(1, 4)):
             if rng.random() < 0.7:
                 k = rng.randint(1, 5)
-                layers.append(cnn.Layer("conv", k, rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 3)))
+                layers.append(rf.Layer("conv", k, rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 3)))
             else:
                 k = rng.randint(2, 3)
                 layers.append(
-                    cnn.Layer(rng.choice(["max", "avg"]), k, rng.randint(1, 3), rng.randint(0, k // 2))
+                    rf.Layer(rng.choice(["max", "avg"]), k, rng.randint(1, 3), rng.randint(0, k // 2))
                 )
         try:
-            rows = cnn.receptive_field(layers, (40, 36))
+            rows = rf.receptive_field(layers, (40, 36))
         except ValueError:
             continue
         h, w = rows[-1].out_size
         for unit in [(0, 0), (h - 1, w - 1), (h // 2, w // 3)]:
-            check = cnn.rf_check(layers, (40, 36), unit)
+            check = rf.rf_check(layers, (40, 36), unit)
             assert check.agree, (layers, unit)  # also when a corner unit sees nothing but padding
         done += 1
 
 
 def test_dilated_fields_have_gaps_that_the_gradient_confirms() -> None:
-    check = cnn.rf_check([cnn.Layer("conv", 3, 1, 0, 4)], (20, 20))
+    check = rf.rf_check([rf.Layer("conv", 3, 1, 0, 4)], (20, 20))
     row = check.gradient[check.unit[0] + 4]
     assert (row > 0).sum() == 3  # 3 taps, 4 pixels apart, inside a 9-pixel field
 
 
 def test_explorer_stack_and_errors() -> None:
-    cfg = cnn.ExplorerConfig(kernel_size=5, stride=2, padding=2, pool="max")
-    layers = cnn.rf_stack("the explorer's conv + pool", 2, cfg)
+    cfg = explorer.ExplorerConfig(kernel_size=5, stride=2, padding=2, pool="max")
+    layers = rf.rf_stack("the explorer's conv + pool", 2, cfg)
     assert [lay.kind for lay in layers] == ["conv", "max", "conv", "max"]
     with pytest.raises(ValueError, match=r"layer 8 \(max-pool 2×2 s2 p0\) on a 1×1 input: .*empty"):
-        cnn.receptive_field(cnn.rf_stack("3×3 conv + 2×2 max-pool", 4), (8, 8))
+        rf.receptive_field(rf.rf_stack("3×3 conv + 2×2 max-pool", 4), (8, 8))
     with pytest.raises(ValueError, match="unknown preset"):
-        cnn.rf_stack("nope", 1)
+        rf.rf_stack("nope", 1)
 
 
 def test_pictures_and_figures() -> None:
-    img = cnn.load_image("camera").pixels
-    check = cnn.rf_check(cnn.rf_stack(cnn.RF_PRESETS[1], 2), img.shape)
-    pic = cnn.rf_picture(img, check, scale=1)
+    img = image_sources.load_image("camera").pixels
+    check = rf.rf_check(rf.rf_stack(rf.RF_PRESETS[1], 2), img.shape)
+    pic = explorer_figures.rf_picture(img, check, scale=1)
     assert pic.shape == (*img.shape, 3) and pic.dtype == np.uint8
-    assert cnn.kernel_figure(cnn.make_kernel("sharpen", 3)).data[0].z.shape == (3, 3)
-    rows = cnn.receptive_field(cnn.rf_stack(cnn.RF_PRESETS[0], 4), img.shape)
-    assert list(cnn.rf_growth_figure(rows).data[0].y) == [3, 5, 7, 9]
-    assert "| 4 | conv 3×3 s1 p1 | 256×256 | 1 | 9 |" in cnn.rf_markdown(rows)
-    assert cnn.rf_table(rows)[0]["receptive field"] == 3
+    assert np.shape(explorer_figures.kernel_figure(kernels.make_kernel("sharpen", 3)).data[0].z) == (3, 3)
+    rows = rf.receptive_field(rf.rf_stack(rf.RF_PRESETS[0], 4), img.shape)
+    assert list(explorer_figures.rf_growth_figure(rows).data[0].y) == [3, 5, 7, 9]
+    assert "| 4 | conv 3×3 s1 p1 | 256×256 | 1 | 9 |" in explorer_figures.rf_markdown(rows)

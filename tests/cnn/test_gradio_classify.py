@@ -65,7 +65,7 @@ def test_blank_drawing_gets_a_note_not_a_crash(client: Client, tmp_path: Path) -
 
 def test_unknown_model_is_an_error(client: Client, tmp_path: Path) -> None:
     path, _ = _drawing(tmp_path, "mnist", 1)
-    with pytest.raises(Exception, match="not in the list of choices"):  # Gradio checks the Radio's choices
+    with pytest.raises(Exception, match="Model must be one of Fashion-MNIST CNN, MNIST CNN; got 'ResNet-1"):
         client.predict(_sketch(path), "ResNet-1000", api_name="/classify")
 
 
@@ -73,3 +73,13 @@ def test_the_gallery_app_mounts_this_tab() -> None:
     from apps.gradio_app import tab_modules
 
     assert "lecture3_classify" in tab_modules(schedule.lecture(3))
+
+
+@pytest.mark.parametrize("garbage", [b"", b"GIF89a but not really", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
+def test_unreadable_files_get_a_note_without_object_reprs(tmp_path: Path, garbage: bytes) -> None:
+    path = tmp_path / "odd.png"
+    path.write_bytes(garbage)
+    probs, seen, note = lecture3_classify.classify({"composite": str(path), "background": None, "layers": []},
+                                                   "MNIST CNN")  # fmt: skip
+    assert probs is None and seen is None and note.startswith("Cannot classify this image")
+    assert "object at 0x" not in note and "<class" not in note and "Traceback" not in note

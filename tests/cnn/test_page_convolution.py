@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.cnn import explorer as cnn
+from core.cnn import image_sources, kernels
+from core.cnn import receptive_field as rf
 from tests.helpers import ROOT, page, texts
 
 PAGE = "apps/pages/l3/convolution.py"
@@ -49,14 +50,14 @@ def test_geometry_sliders_change_the_output_size(at: AppTest, key: str, value: i
     assert expected in _sizes(at)
 
 
-@pytest.mark.parametrize("kernel", cnn.KERNELS)
+@pytest.mark.parametrize("kernel", kernels.KERNELS)
 def test_every_kernel(at: AppTest, kernel: str) -> None:
     at.selectbox(key="l3conv_kernel").set_value(kernel).run()
     assert not at.exception
-    if kernel == cnn.LEARNED:
+    if kernel == kernels.LEARNED:
         try:
-            cnn.learned_filters()
-        except cnn.FiltersUnavailable:
+            kernels.learned_filters()
+        except kernels.FiltersUnavailable:
             assert "not available yet" in texts(at)  # a clear message, and the page keeps working
             assert at.slider(key="l3conv_k").disabled
         else:
@@ -67,13 +68,13 @@ def test_every_kernel(at: AppTest, kernel: str) -> None:
         assert not at.exception and "Kernel 3×3" in str(at.get("plotly_chart")[0].proto.spec)
 
 
-@pytest.mark.parametrize("source", cnn.SOURCES)
+@pytest.mark.parametrize("source", image_sources.SOURCES)
 def test_every_image_source(at: AppTest, source: str) -> None:
     at.selectbox(key="l3conv_src").set_value(source).run()
     assert not at.exception
     caption = at.caption[1].value
     assert source.split(" ")[0] in caption
-    if source in cnn.DATASETS:
+    if source in image_sources.DATASETS:
         at.slider(key="l3conv_idx").set_value(7).run()
         assert "test image 7" in at.caption[1].value
 
@@ -106,7 +107,7 @@ def test_transposed_convolution_and_checkerboard(at: AppTest) -> None:
 
 
 def test_receptive_field_controls(at: AppTest) -> None:
-    for preset in cnn.RF_PRESETS:
+    for preset in rf.RF_PRESETS:
         at.selectbox(key="l3conv_stack").set_value(preset).run()
         assert not at.exception and "Gradient check passed" in texts(at), preset
     at.slider(key="l3conv_rep").set_value(6).run()
@@ -134,7 +135,7 @@ def test_upload_good_and_bad(at: AppTest) -> None:
     assert not at.exception and "your upload 'ramp.png'" in at.caption[1].value
     assert _sizes(at).startswith("input 171×256")  # downscaled to 256 px on the long side
     at.file_uploader(key="l3conv_upload").set_value(("notes.png", b"not an image at all", "image/png")).run()
-    assert not at.exception and "not a readable image" in at.error[0].value
+    assert not at.exception and "not an image this app can read" in at.error[0].value
 
 
 def test_url_round_trip() -> None:

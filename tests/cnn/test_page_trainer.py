@@ -123,7 +123,7 @@ def test_uploads_are_classified_and_garbage_is_explained() -> None:
     assert "l3tr_fig_probs" in [c.key for c in at.get("plotly_chart")]
     at.file_uploader(key="l3tr_upload").set_value(("x.png", b"not a png at all", "image/png")).run()
     assert not at.exception
-    assert any("not a readable image" in e.value for e in at.error)
+    assert any("not an image this app can read" in e.value for e in at.error)
 
 
 def test_tiny_training_run_shows_results_history_and_classifies_with_the_new_model() -> None:

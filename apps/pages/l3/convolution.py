@@ -6,20 +6,22 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
-from core.cnn import conv
-from core.cnn import explorer as cnn
+from apps.pages.l3._receptive_field_section import receptive_field_section
+from core.cnn import conv, explorer, image_sources, kernels
+from core.cnn import explorer_figures as figures
+from core.cnn import receptive_field as rf
 
 page_header("l3-convolution")
 UPLOAD = "your upload"
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    source = ui.selectbox("Image", "l3conv_src", (*cnn.SOURCES, UPLOAD), "camera")
-    index = ui.slider("Test image number", "l3conv_idx", 0, 199, 0) if source in cnn.DATASETS else 0
+    source = ui.selectbox("Image", "l3conv_src", (*image_sources.SOURCES, UPLOAD), "camera")
+    index = ui.slider("Test image number", "l3conv_idx", 0, 199, 0) if source in image_sources.DATASETS else 0
     upload = st.file_uploader("Your image (≤ 10 MB)", key="l3conv_upload") if source == UPLOAD else None
 with c2:
-    kernel = ui.selectbox("Kernel", "l3conv_kernel", cnn.KERNELS, "edge (Sobel x)")
-    k = ui.slider("Kernel size k", "l3conv_k", 1, 11, 3, disabled=kernel == cnn.LEARNED)
+    kernel = ui.selectbox("Kernel", "l3conv_kernel", kernels.KERNELS, "edge (Sobel x)")
+    k = ui.slider("Kernel size k", "l3conv_k", 1, 11, 3, disabled=kernel == kernels.LEARNED)
     seed = ui.slider("Random seed", "l3conv_seed", 0, 99, 0) if kernel == "random" else 0
 with c3:
     stride = ui.slider("Stride s", "l3conv_s", 1, 4, 1)
@@ -51,55 +53,56 @@ if source == UPLOAD:
         st.info("Choose a PNG/JPEG/… file above; meanwhile the 'camera' photo is shown.")
     else:
         try:
-            image = cnn.load_upload(upload.getvalue(), upload.name)
+            image = image_sources.load_upload(upload.getvalue(), upload.name)
         except ValueError as exc:
             st.error(f"{exc}. Showing the 'camera' photo instead.")
 try:
-    image = image or cnn.load_image(source if source != UPLOAD else "camera", index)
+    image = image or image_sources.load_image(source if source != UPLOAD else "camera", index)
 except (RuntimeError, OSError, ValueError) as exc:  # a data set with no source here: say so, use a photo
     st.warning(f"{source} is not available here ({exc}); showing the 'camera' photo.")
-    image = cnn.load_image("camera")
+    image = image_sources.load_image("camera")
 st.caption(
     f"{image.label} — {image.pixels.shape[1]}×{image.pixels.shape[0]} px, grey. Source: {image.provenance}"
 )
 
 filter_index = 0
-if kernel == cnn.LEARNED:
+if kernel == kernels.LEARNED:
     try:
-        n_filters = len(cnn.learned_filters())
+        n_filters = len(kernels.learned_filters())
         filter_index = ui.slider("Learned filter", "l3conv_filter", 0, n_filters - 1, 0)
-    except cnn.FiltersUnavailable as exc:
+    except kernels.FiltersUnavailable as exc:
         st.warning(f"{exc} Using the Sobel x kernel meanwhile.")
         kernel = "edge (Sobel x)"
 
-cfg = cnn.ExplorerConfig(kernel, k, stride, padding, dilation, relu, pool, pool_k, pool_s,
+cfg = explorer.ExplorerConfig(kernel, k, stride, padding, dilation, relu, pool, pool_k, pool_s,
                          transposed, t_k, t_s, t_p, t_op, seed, filter_index)  # fmt: skip
 try:
-    res = cnn.explore(image.pixels, cfg)
+    res = explorer.explore(image.pixels, cfg)
 except ValueError as exc:
     st.error(f"These settings do not fit a {image.pixels.shape[1]}×{image.pixels.shape[0]} image — {exc}")
     st.stop()
 
 # ---- results -----------------------------------------------------------------------------------------
-scale = cnn.display_scale(image.pixels.shape)
-st.markdown(cnn.explorer_summary(res))
+scale = figures.display_scale(image.pixels.shape)
+st.markdown(explorer.explorer_summary(res))
 a, b, c = st.columns([2, 1, 2])
 (h, w), (ch, cw) = res.image.shape, res.conv.shape
-a.image(cnn.to_rgb(res.image, scale, percentile=None), caption=f"input {h}×{w}")
-b.plotly_chart(cnn.kernel_figure(res.kernel, f"Kernel {res.kernel.shape[0]}×{res.kernel.shape[1]}"))
-c.image(cnn.to_rgb(res.conv, scale), caption=f"convolution {ch}×{cw} (red +, blue −, white 0)")
-kh = res.kernel.shape[0]
+a.image(figures.to_rgb(res.image, scale, percentile=None), caption=f"input {h}×{w}")
+kh, kw = res.kernel.shape
+b.plotly_chart(figures.kernel_figure(res.kernel, f"Kernel {kh}×{kw}"))
+c.image(figures.to_rgb(res.conv, scale), caption=f"convolution {ch}×{cw} (red +, blue −, white 0)")
 st.latex(conv.conv_formula_latex(h, kh, stride, padding, dilation))
 if res.pooled is not None:
-    st.image(cnn.to_rgb(res.pooled, scale), caption=f"{pool}-pooling {'×'.join(map(str, res.pooled.shape))}")
+    size_p = "×".join(map(str, res.pooled.shape))
+    st.image(figures.to_rgb(res.pooled, scale), caption=f"{pool}-pooling {size_p}")
     st.latex(conv.conv_formula_latex(ch, pool_k, pool_s))
     st.caption("Pooling follows the same formula (window k, stride s, no padding, d = 1).")
 if res.transposed is not None and res.overlap is not None:
     last = res.pooled if res.pooled is not None else res.conv
     d1, d2 = st.columns(2)
     size_t = "×".join(map(str, res.transposed.shape))
-    d1.image(cnn.to_rgb(res.transposed, scale), caption=f"transposed convolution {size_t}")
-    overlap = cnn.to_rgb(res.overlap, scale, signed=False, percentile=None)
+    d1.image(figures.to_rgb(res.transposed, scale), caption=f"transposed convolution {size_t}")
+    overlap = figures.to_rgb(res.overlap, scale, signed=False, percentile=None)
     d2.image(overlap, caption="kernel overlaps per pixel (uneven = checkerboard)")
     st.latex(conv.transpose_formula_latex(last.shape[0], t_k, t_s, t_p, 1, t_op))
     even = t_k % t_s == 0
@@ -108,34 +111,7 @@ if res.transposed is not None and res.overlap is not None:
         f"{'even' if even else 'uneven, hence the checkerboard pattern'}."
     )
 for key in ("sharing", "dilation", "pooling", "transposed"):
-    st.markdown(cnn.NOTES[key])
+    st.markdown(explorer.NOTES[key])
 
-# ---- receptive field ---------------------------------------------------------------------------------
-st.subheader("Receptive field through a stack of layers")
-st.markdown(cnn.NOTES["receptive_field"])
-st.latex(r"r_l = r_{l-1} + d_l(k_l-1)\,j_{l-1},\quad j_l = j_{l-1}\,s_l,\quad r_0 = j_0 = 1")
-r1, r2 = st.columns(2)
-with r1:
-    preset = ui.selectbox("Stack", "l3conv_stack", cnn.RF_PRESETS, cnn.RF_PRESETS[1])
-with r2:
-    repeats = ui.slider("Repeats", "l3conv_rep", 1, 8, 3)
-try:
-    layers = cnn.rf_stack(preset, repeats, cfg)
-    rows = cnn.receptive_field(layers, image.pixels.shape)
-    check = cnn.rf_check(layers, image.pixels.shape)
-except ValueError as exc:
-    st.error(f"This stack does not fit the image: {exc}")
-else:
-    st.markdown(cnn.rf_markdown(rows))
-    e1, e2 = st.columns(2)
-    e1.plotly_chart(cnn.rf_growth_figure(rows))
-    caption = f"what output unit {check.unit} sees: orange = non-zero gradient, blue = predicted box"
-    e2.image(cnn.rf_picture(image.pixels, check, scale), caption=caption)
-    if check.agree:
-        st.success(
-            f"Gradient check passed: ∂(unit {check.unit})/∂(input) is non-zero on exactly the "
-            f"{int(check.predicted.sum())} pixels the recurrence predicts (receptive field {rows[-1].rf} px)."
-        )
-    else:
-        st.warning("Gradient check: the non-zero gradient differs from the predicted field.")
-show_source(cnn.explore, cnn.receptive_field, cnn.rf_check)
+receptive_field_section(image.pixels, cfg, scale)
+show_source(explorer.explore, rf.receptive_field, rf.rf_check)

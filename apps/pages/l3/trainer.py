@@ -8,8 +8,10 @@ import streamlit as st
 
 from apps.common.layout import page_header, show_source
 from apps.common.live import LOSS_ACC_CHARTS, training_panel
-from apps.pages.l3 import _trainer_parts as parts
-from core.cnn import models as cm
+from apps.pages.l3 import _classify_section, _trainer_controls, _trainer_results
+from core.cnn import classify, convnet
+from core.cnn import config as cnn_config
+from core.cnn import training as cnn_training
 from core.jobs import Job
 
 page_header("l3-trainer")
@@ -20,16 +22,16 @@ st.markdown(
     "1998; Simonyan & Zisserman 2015). Change the number of features, kernel size, stride, padding, pooling "
     "and batch norm below, train, and compare the runs: the homework of lecture 3, on the full Fashion-MNIST."
 )
-config = parts.controls()
-trainable = parts.architecture(config)
+config = _trainer_controls.controls()
+trainable = _trainer_controls.architecture(config)
 
 
-def make_job() -> Callable[[Job], cm.CNNRun]:
+def make_job() -> Callable[[Job], cnn_training.CNNRun]:
     cfg = config
-    cm.validate(cfg, cm.PAGE_MAX_IMAGES)  # an absurd combination is refused before the job is queued
+    cnn_config.validate(cfg, cnn_config.PAGE_MAX_IMAGES)  # refused before the job is queued
 
-    def run(job: Job) -> cm.CNNRun:
-        return cm.train_cnn(cfg, job, max_images=cm.PAGE_MAX_IMAGES)
+    def run(job: Job) -> cnn_training.CNNRun:
+        return cnn_training.train_cnn(cfg, job, max_images=cnn_config.PAGE_MAX_IMAGES)
 
     return run
 
@@ -39,8 +41,8 @@ job = training_panel(
     make_job,
     label="Train this CNN",
     charts=LOSS_ACC_CHARTS,
-    live=parts.live_filters,
-    result=parts.show_result,
+    live=_trainer_results.live_filters,
+    result=_trainer_results.show_result,
     poll_s=0.5,  # two redraws a second are enough, and leave the cores to the training
 )
 if job is None and trainable:
@@ -50,9 +52,9 @@ if job is None and trainable:
         "model below (12 epochs on all 55,000 training images) reaches 92%.",
         icon=":material/school:",
     )
-parts.run_history()
+_trainer_results.run_history(job)
 st.divider()
-parts.classify_section(job)
+_classify_section.classify_section(job)
 st.markdown(
     "**Things to try.** Turn batch norm off and raise the learning rate (Ioffe & Szegedy 2015 normalise "
     "each layer's inputs so that larger steps stay stable). Pick 4 blocks with stride 2 and see the shape "
@@ -60,4 +62,4 @@ st.markdown(
     "a per-pixel MLP) with 5x5. Set the filters to 4 and look at the feature maps: few features, few "
     "patterns."
 )
-show_source(cm.ConvNet, cm.train_cnn, cm.preprocess_image)
+show_source(convnet.ConvNet, cnn_training.train_cnn, classify.preprocess_image)

@@ -1,0 +1,112 @@
+"""Gradio inputs whose values reach the endpoint undecoded and unchecked, so that the endpoint checks them.
+
+Why not Gradio's own handling: an Image or Sketchpad input decodes the whole picture before the endpoint
+runs (a 21 KB PNG claiming 400 million pixels took 8 GB and 18 s), a Slider lets NaN through its range
+check and answers a string with a TypeError, and a Radio refuses a value with a message that shows Python
+types. Here images arrive as file paths for :mod:`core.data.images` (the one decoder, which reads the
+header first), and numbers and choices are checked by :func:`number` and :func:`choice` with the same
+ranges as the Streamlit sliders and a message a user can act on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import gradio as gr
+from gradio.data_classes import FileData
+
+from core.data import images
+
+
+class RawImage(gr.Image):
+    """An image upload handed to the endpoint as its temporary file path, never decoded by Gradio."""
+
+    def preprocess(self, payload: Any) -> str | None:  # type: ignore[override]
+        if payload is None:
+            return None
+        url = getattr(payload, "url", None)
+        if isinstance(url, str) and url.startswith("data:"):
+            return url  # decoded by core.data.images.decode_data_url
+        return getattr(payload, "path", None)
+
+
+class RawSketchpad(gr.Sketchpad):
+    """A Sketchpad whose background, layers and composite arrive as file paths, never decoded by Gradio."""
+
+    def convert_and_format_image(self, file: Any, flatten_on_white: bool = False) -> Any:  # type: ignore[override]
+        if file is None:
+            return None
+        return file.path if isinstance(file, FileData) else bytes(file)
+
+
+class CheckedSlider(gr.Slider):
+    """A slider whose value reaches the endpoint as sent; the endpoint checks it with :func:`number`."""
+
+    def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
+        return payload
+
+
+class CheckedRadio(gr.Radio):
+    """A radio whose value reaches the endpoint as sent; the endpoint checks it with :func:`choice`."""
+
+    def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
+        return payload
+
+
+class CheckedDropdown(gr.Dropdown):
+    """A single-choice dropdown whose value reaches the endpoint as sent (checked with :func:`choice`)."""
+
+    def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
+        return payload
+
+
+def shown(value: Any) -> str:
+    """A value as a message may show it: numbers and short strings as they are, anything else by kind."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    if isinstance(value, str):
+        return repr(value[:40] + ("…" if len(value) > 40 else ""))
+    return f"a {type(value).__name__} value"
+
+
+def number(name: str, value: Any, lo: float, hi: float, integer: bool = True) -> Any:
+    """``value`` (a number, or a string holding one) as an int (or float) in [lo, hi]; gr.Error otherwise.
+
+    NaN and infinities are refused, whatever the range."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError
+        x = float(value)
+    except (TypeError, ValueError):
+        raise gr.Error(f"{name} must be a number from {lo:g} to {hi:g}, not {shown(value)}") from None
+    kind = "a whole number" if integer else "a number"
+    if not math.isfinite(x) or not lo <= x <= hi or (integer and x != round(x)):
+        raise gr.Error(f"{name} must be {kind} from {lo:g} to {hi:g}, not {shown(value)}")
+    return int(round(x)) if integer else x
+
+
+def choice(name: str, value: Any, options: Sequence[Any]) -> Any:
+    """The option equal to ``value``; a number sent for an option written as text (3 for "3") counts."""
+    for option in options:
+        if value == option or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                               and str(option) in (str(value), f"{value:g}")):
+            return option
+    raise gr.Error(f"{name} must be one of {', '.join(map(str, options))}; got {shown(value)}")
+
+
+def decode_upload(path_or_url: str | bytes, max_side: int = images.DEFAULT_MAX_SIDE) -> images.DecodedImage:
+    """A RawImage / RawSketchpad value decoded by the one decoder; gr.Error with its message otherwise."""
+    try:
+        if isinstance(path_or_url, bytes):
+            return images.decode(path_or_url, "the image", max_side)
+        if isinstance(path_or_url, str) and path_or_url.startswith("data:"):
+            return images.decode_data_url(path_or_url, max_side)
+        if not isinstance(path_or_url, str):
+            raise images.ImageError(f"the image arrived as {shown(path_or_url)}, not as a file")
+        return images.decode_file(path_or_url, max_side=max_side)
+    except images.ImageError as exc:
+        raise gr.Error(str(exc)) from None

@@ -1,0 +1,78 @@
+"""The trainer page's "classify your own drawing" section: a drawing canvas or an upload, a shipped or the
+just-trained CNN. Every picture goes through ``core.data.images`` (the one decoder) before the model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from apps.common import state as ui
+from core import checkpoints
+from core.cnn import classify, convnet
+from core.cnn import trainer_figures as figures
+from core.cnn import training as cnn_training
+from core.data import images
+from core.jobs import Job
+
+SHIPPED = {"Shipped Fashion-MNIST CNN": "cnn-fashion-mnist", "Shipped MNIST CNN": "cnn-mnist"}
+TRAINED = "Your trained model"
+
+# A small drawing canvas (Streamlit has no native one): white paper, black ink, exported as a PNG data URL.
+_CANVAS = st.components.v2.component(
+    "l3tr_canvas",
+    html='<canvas width="280" height="280" style="border:1px solid #999;touch-action:none;cursor:crosshair">'
+    '</canvas><br><button type="button">Clear</button>',
+    js="""
+export default function({ parentElement, setStateValue }) {
+  const cv = parentElement.querySelector('canvas'), ctx = cv.getContext('2d');
+  const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, cv.width, cv.height); };
+  clear(); let down = false, last = null;
+  ctx.lineWidth = 20; ctx.lineCap = 'round'; ctx.lineJoin = 'round'; ctx.strokeStyle = '#000';
+  const at = (e) => { const r = cv.getBoundingClientRect();
+    return [(e.clientX - r.left) * cv.width / r.width, (e.clientY - r.top) * cv.height / r.height]; };
+  cv.onpointerdown = (e) => { down = true; last = at(e); cv.setPointerCapture(e.pointerId); };
+  cv.onpointermove = (e) => { if (!down) return; const p = at(e);
+    ctx.beginPath(); ctx.moveTo(...last); ctx.lineTo(...p); ctx.stroke(); last = p; };
+  cv.onpointerup = () => { if (down) setStateValue('png', cv.toDataURL('image/png')); down = false; };
+  parentElement.querySelector('button').onclick = () => { clear(); setStateValue('png', ''); };
+}""",
+)
+
+
+@st.cache_resource(show_spinner="Loading the shipped model…")
+def shipped_model(name: str) -> convnet.ConvNet:
+    """A shipped checkpoint (read-only, shared by all sessions)."""
+    return checkpoints.load_model(name)
+
+
+def classify_section(job: Job | None) -> None:
+    """Draw or upload an image and classify it with a shipped model or the one just trained."""
+    st.subheader("Classify your own drawing or photo")
+    run = job.result if job is not None and isinstance(job.result, cnn_training.CNNRun) else None
+    run = None if run is None or run.fit.diverged else run
+    options = (*SHIPPED, *([TRAINED] if run is not None else ()))
+    choice = ui.radio("Model", "l3tr_model", options, options[0], horizontal=True)
+    left, right = st.columns(2)
+    with left:
+        drawn = _CANVAS(key="l3tr_canvas", default={"png": ""}, on_png_change=lambda: None).png
+        kinds = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
+        upload = st.file_uploader("…or upload a photo or scan", type=kinds, key="l3tr_upload")
+    if upload is None and not drawn:
+        right.info("Draw a digit or a garment (dark on light), or upload a photo of one.")
+        return
+    try:
+        decoded = (images.decode(upload.getvalue(), f"'{upload.name}'") if upload is not None
+                   else images.decode_data_url(drawn))  # fmt: skip
+        trained = choice == TRAINED and run is not None
+        model = run.model if trained else shipped_model(SHIPPED.get(choice, "cnn-fashion-mnist"))
+        result = classify.classify_image(model, decoded.rgba)
+    except checkpoints.CheckpointError as exc:
+        right.warning(f"The shipped model is not available: {exc}")
+        return
+    except ValueError as exc:
+        right.error(f"Cannot classify this image: {exc}.")
+        return
+    with right:
+        st.image(
+            result.image, caption="What the network sees (preprocessed like its data)", width=140, clamp=True
+        )
+        st.plotly_chart(figures.probabilities_figure(result), key="l3tr_fig_probs")
