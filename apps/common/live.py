@@ -17,7 +17,14 @@ from core.viz.curves import loss_curves
 
 Charts = Sequence[tuple[str, Sequence[str]]]
 LOSS_CHARTS: Charts = (("Loss", ("train_loss", "val_loss")),)
-LOSS_ACC_CHARTS: Charts = (("Loss", ("train_loss", "val_loss")), ("Accuracy", ("train_accuracy", "val_accuracy")))
+LIVE_POINTS = 150
+"""Points per live curve: enough for a chart a few hundred pixels wide while it moves."""
+LOSS_ACC_CHARTS: Charts = (
+    ("Loss", ("train_loss", "val_loss")),
+    ("Accuracy", ("train_accuracy", "val_accuracy")),
+)
+RETURN_CHARTS: Charts = (("Episode return", ("episode_return", "mean_return")),)
+"""For reinforcement learning (``core.training.sb3.JobCallback`` rows), against ``x_key="timesteps"``."""
 
 
 def job_key(key: str) -> str:
@@ -37,13 +44,17 @@ def training_panel(
     charts: Charts = LOSS_CHARTS,
     live: Callable[[Job], None] | None = None,
     result: Callable[[Job], None] | None = None,
-    poll_s: float = 0.2,
+    poll_s: float = 0.5,
+    x_key: str = "epoch",
 ) -> Job | None:
     """A Train button and the live view of the job it starts.
 
     ``make_job`` is called on click and returns the function the job runs (it captures the current
-    widget values). ``live(job)`` draws extra live figures from ``job.artifact(...)``; ``result(job)``
-    draws the finished result (also after a stop, divergence or time-out).
+    widget values). ``x_key``: the history column the curves run along (``timesteps`` for RL).
+    ``live(job)`` draws extra live figures from ``job.artifact(...)``; ``result(job)``
+    draws the finished result (also after a stop, divergence or time-out). ``poll_s``: every poll runs
+    on the server and holds the GIL that the training thread needs; at 2 Hz a chart still looks live
+    and the watcher costs half of what 5 Hz did (bench/bench_live.py).
     """
     job = current_job(key)
     busy = job is not None and job.active
@@ -59,13 +70,13 @@ def training_panel(
     if job is None:
         return None
     if job.active:
-        st.fragment(_live_view, run_every=poll_s)(key, charts, live)
+        st.fragment(_live_view, run_every=poll_s)(key, charts, live, x_key)
     else:
-        _finished_view(key, job, charts, result)
+        _finished_view(key, job, charts, result, x_key)
     return job
 
 
-def _live_view(key: str, charts: Charts, live: Callable[[Job], None] | None) -> None:
+def _live_view(key: str, charts: Charts, live: Callable[[Job], None] | None, x_key: str) -> None:
     job = current_job(key)
     if job is None:
         return
@@ -82,12 +93,14 @@ def _live_view(key: str, charts: Charts, live: Callable[[Job], None] | None) -> 
         st.progress(job.progress, text=job.message)
     if st.button("Stop", key=f"{key}__stop", icon=":material/stop:"):
         job.stop()
-    _charts(job.history(), charts, key=f"{key}_live")
+    _charts(job.history(), charts, x_key, key=f"{key}_live", cache=f"{key}__live_figures")
     if live is not None and job.status == "running":
         live(job)
 
 
-def _finished_view(key: str, job: Job, charts: Charts, result: Callable[[Job], None] | None) -> None:
+def _finished_view(
+    key: str, job: Job, charts: Charts, result: Callable[[Job], None] | None, x_key: str
+) -> None:
     fr = job.fit_result
     if job.status == "failed":
         st.error(f"Training failed: {job.error}", icon=":material/error:")
@@ -98,7 +111,8 @@ def _finished_view(key: str, job: Job, charts: Charts, result: Callable[[Job], N
     if fr is not None:
         text = f"{fr.message} — {fr.epochs_run} epochs, {fr.steps} steps in {fr.seconds:.1f} s."
         if fr.status == "diverged":
-            st.error(f"Diverged: {fr.message}. The model is not usable; lower the learning rate.", icon=":material/warning:")
+            st.error(f"Diverged: {fr.message}. The model is not usable; lower the learning rate.",
+                     icon=":material/warning:")
         elif fr.status == "completed":
             st.success(text, icon=":material/check_circle:")
         elif fr.status == "early_stopped":
@@ -109,15 +123,30 @@ def _finished_view(key: str, job: Job, charts: Charts, result: Callable[[Job], N
     else:
         st.success(job.message, icon=":material/check_circle:")
         history = job.history()
-    _charts(history, charts, key=f"{key}_done")
+    _charts(history, charts, x_key, key=f"{key}_done")
     if result is not None and job.result is not None:
         result(job)
 
 
-def _charts(history: dict[str, list[float]], charts: Charts, key: str) -> None:
+def _charts(
+    history: dict[str, list[float]], charts: Charts, x_key: str, key: str, cache: str | None = None
+) -> None:
+    """One figure per chart group; with ``cache`` (a live view), figures are rebuilt only when the history
+    has grown since the last poll, and drawn with fewer points (building them is most of a poll's cost)."""
     groups = [(title, keys) for title, keys in charts if any(history.get(k) for k in keys)]
     if not groups:
         return
-    for col, (title, keys) in zip(st.columns(len(groups)), groups):
+    rows = sum(len(v) for v in history.values())
+    cached = st.session_state.get(cache) if cache else None
+    if cached is not None and cached[0] == rows:
+        figures = cached[1]
+    else:
+        points = LIVE_POINTS if cache else 400
+        figures = [
+            loss_curves(history, keys, title=title, x_key=x_key, max_points=points) for title, keys in groups
+        ]
+        if cache:
+            st.session_state[cache] = (rows, figures)
+    for col, (title, _), fig in zip(st.columns(len(groups)), groups, figures):
         with col:
-            st.plotly_chart(loss_curves(history, keys, title=title), key=f"{key}_{title}")
+            st.plotly_chart(fig, key=f"{key}_{title}")
