@@ -6,7 +6,9 @@ import pytest
 import torch
 import torchvision.models as tvm
 
+from core.cnn import architecture_figures as arch_figures
 from core.cnn import architectures as arch
+from core.cnn.lenet5 import LeNet5
 
 TORCHVISION = {
     "alexnet": "alexnet",
@@ -28,7 +30,7 @@ def _library_model(name: str) -> torch.nn.Module:
 
             return timm.create_model("efficientnet_b0", pretrained=False)
         if name == "lenet5":
-            return arch.LeNet5()
+            return LeNet5()
         return getattr(tvm, TORCHVISION[name])(weights=None)
 
 
@@ -46,7 +48,7 @@ def test_registry_lists_the_issue_architectures() -> None:
     with pytest.raises(KeyError, match="unknown architecture 'resnet50'"):
         arch.info("resnet50")
     with pytest.raises(ValueError, match="registered twice"):
-        arch.register(name="lenet5")(lambda: arch.LeNet5())
+        arch.register(name="lenet5")(lambda: LeNet5())
 
 
 @pytest.mark.parametrize("name", arch.names())
@@ -174,12 +176,12 @@ def test_lenet5_runs_on_a_real_digit() -> None:
 
 def test_comparison_figures() -> None:
     summaries = [arch.summary(n) for n in arch.names()]
-    for metric in arch.METRICS:
-        fig = arch.comparison_figure(summaries, metric)
+    for metric in arch_figures.METRICS:
+        fig = arch_figures.comparison_figure(summaries, metric)
         assert len(fig.data[0].x) == len([s for s in summaries if s[metric] is not None])
-    trade = arch.tradeoff_figure(summaries)
+    trade = arch_figures.tradeoff_figure(summaries)
     assert (
         "LeNet-5" not in trade.data[0].text and "ResNet-18" in trade.data[0].text
     )  # no ImageNet accuracy for LeNet
     with pytest.raises(ValueError, match="unknown metric"):
-        arch.comparison_figure(summaries, "flops")
+        arch_figures.comparison_figure(summaries, "flops")

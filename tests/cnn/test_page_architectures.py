@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.cnn import architecture_figures as arch_figures
 from core.cnn import architectures as arch
 from tests.helpers import ROOT, page, texts
 
@@ -58,12 +59,12 @@ def test_input_size_and_fixed_input(at: AppTest) -> None:
     at.select_slider(key="l3arch_size").set_value(224).run()
 
 
-@pytest.mark.parametrize("metric", list(arch.METRICS))
+@pytest.mark.parametrize("metric", list(arch_figures.METRICS))
 def test_every_comparison_metric(at: AppTest, metric: str) -> None:
     at.selectbox(key="l3arch_metric").set_value(metric).run()
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["yaxis"]["title"]["text"] == arch.METRICS[metric]
+    assert spec["layout"]["yaxis"]["title"]["text"] == arch_figures.METRICS[metric]
 
 
 def test_url_round_trip() -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
+from core.cnn import architecture_figures as arch_figures
 from core.cnn import architectures as arch
 
 page_header("l3-architectures")
@@ -19,9 +20,8 @@ with c1:
 with c2:
     size = ui.select_slider("Input size (pixels)", "l3arch_size", SIZES, 224)
 with c3:
-    metric = ui.selectbox(
-        "Compare by", "l3arch_metric", tuple(arch.METRICS), "params", format_func=arch.METRICS.get
-    )
+    metrics = arch_figures.METRICS
+    metric = ui.selectbox("Compare by", "l3arch_metric", tuple(metrics), "params", format_func=metrics.get)
 
 meta = arch.info(name)
 try:
@@ -69,8 +69,8 @@ with st.expander(f"Layer table: {len(s['layers'])} conv / linear / pooling layer
 
 st.subheader("All architectures side by side")
 summaries = [arch.summary(n, size) for n in NAMES]
-st.plotly_chart(arch.comparison_figure(summaries, metric, highlight=name))
-st.plotly_chart(arch.tradeoff_figure(summaries, highlight=name))
+st.plotly_chart(arch_figures.comparison_figure(summaries, metric, highlight=name))
+st.plotly_chart(arch_figures.tradeoff_figure(summaries, highlight=name))
 st.caption(
     "Top-1 accuracies are those reported for the published ImageNet weights (torchvision's metadata; "
     "EfficientNet-B0 from its paper); nothing here is trained. Multiply-adds count convolutions and "
