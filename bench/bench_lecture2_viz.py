@@ -21,8 +21,11 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from core.mlp import backprop as bp  # noqa: E402
+from core.mlp import optimiser_figures as of  # noqa: E402
 from core.mlp import optimisers as ov  # noqa: E402
 from core.mlp import perceptron as pc  # noqa: E402
+from core.mlp import surfaces as sf  # noqa: E402
+from core.training.optim import make_optimizer  # noqa: E402
 
 REPEATS = 7
 
@@ -63,10 +66,10 @@ def interactions() -> list[tuple[str, float]]:
                  timed(lambda: ov.race("bowl", default_lrs("bowl"), 150),
                        lambda: (clear(), ov.race("bowl", default_lrs("bowl"), 100)))))
     rows.append(("race: contour grid of a new condition number (once, then cached)",
-                 timed(lambda: ov.contour_grid("bowl", 33.0), ov.contour_grid.cache_clear)))
-    rows.append(("race: contour figure + loss figure", timed(lambda: (ov.race_figure(r), ov.loss_figure(r)))))
+                 timed(lambda: sf.contour_grid("bowl", 33.0), sf.contour_grid.cache_clear)))
+    rows.append(("race: contour figure + loss figure", timed(lambda: (of.race_figure(r), of.loss_figure(r)))))
     rows.append(("race: both figures serialised to JSON (what Streamlit sends)",
-                 timed(lambda: (ov.race_figure(r).to_json(), ov.loss_figure(r).to_json()))))
+                 timed(lambda: (of.race_figure(r).to_json(), of.loss_figure(r).to_json()))))
 
     cfg = pc.PerceptronConfig()
     rows.append(("perceptron: new data/lr/epochs/init/seed (run, separable, 20 epochs)", timed(lambda: pc.run(cfg), pc.run.cache_clear)))
@@ -88,7 +91,7 @@ def bare_loop(surface: str, optimizer: str, lr: float, steps: int) -> None:
     """The hand-written reference: autograd on the torch surface, then torch.optim."""
     surf = ov.SURFACES[surface]
     p = torch.tensor(surf.start, dtype=torch.float64, requires_grad=True)
-    opt = ov.make_optimizer(optimizer, [p], lr)
+    opt = make_optimizer(optimizer, [p], lr)
     for _ in range(steps):
         opt.zero_grad()
         surf.fn(p[0], p[1]).backward()

@@ -24,17 +24,12 @@ from torch import nn
 from bench.common import table
 from core import data as core_data
 from core.jobs import JobQueue
+from core.mlp.config import MLPConfig
+from core.mlp.datasets import MLPData
+from core.mlp.decision_maps import LIVE_KEY
 from core.mlp.figures import decision_map_image, thinned
-from core.mlp.playground import (
-    LIVE_KEY,
-    TRAIN_THREADS,
-    MLPConfig,
-    MLPData,
-    build_mlp,
-    make_optimizer,
-    torch_threads,
-    train_mlp,
-)
+from core.mlp.model import build_mlp, make_optimizer
+from core.mlp.training import TRAIN_THREADS, torch_threads, train_mlp
 from core.training import FitConfig, accuracy, fit
 
 CFG = MLPConfig()  # the playground's default: 2-64-64-C ReLU, Adam, full batch

@@ -7,7 +7,10 @@ and returns the decision map, the loss curves, the confusion matrix, the numbers
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,45 +18,49 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from core.jobs import QueueFull, default_queue
-from core.mlp import playground as mlp
+from core.mlp import config as cf
+from core.mlp import datasets as ds
+from core.mlp import training as tr
 from core.mlp.figures import confusion_figure, decision_map_figure
+from core.training.optim import OPTIMIZERS
 from core.viz.curves import loss_curves
 
-LRS = [1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-STRENGTHS = [0.0, 1e-5, 1e-4, 0.001, 0.003, 0.01, 0.03, 0.1]
-BATCHES = [0, 8, 16, 32, 64, 128, 256]
-MAX_EPOCHS = 2000  # a public Space shares two cores: bound what one request may ask for
-TIME_BUDGET_S = 30.0
+TIME_BUDGET_S = 30.0  # a public Space shares two cores: bound what one request may take
+# Weights files handed to Gradio live in one folder of this process; only the newest few are kept
+# (Gradio copies a returned file into its own cache, which the app's cache cleanup empties).
+WEIGHTS_DIR = Path(tempfile.gettempdir()) / f"gallery-mlp-weights-{uuid.uuid4().hex[:8]}"
+KEEP_WEIGHTS = 8
 Outputs = tuple[go.Figure, go.Figure, go.Figure, dict[str, Any], str]
 
 
-def _config(layers: float, width: float, activation: str, optimizer: str, lr: float, batch: float,
-            epochs: float, l1: float, l2: float, dropout: float, patience: float,
-            seed: float) -> mlp.MLPConfig:
-    if not 1 <= int(epochs) <= MAX_EPOCHS:
-        raise gr.Error(f"epochs must be between 1 and {MAX_EPOCHS} here, got {epochs:g}")
-    cfg = mlp.MLPConfig(hidden=(int(width),) * int(layers), activation=activation, dropout=float(dropout),
-                        optimizer=optimizer, lr=float(lr), batch_size=int(batch) or None, epochs=int(epochs),
-                        l1=float(l1), l2=float(l2), patience=int(patience) or None, seed=int(seed),
-                        time_budget_s=TIME_BUDGET_S)
+def _config(*controls: Any) -> cf.MLPConfig:
     try:
-        cfg.validate()
+        return cf.playground_config(*controls, time_budget_s=TIME_BUDGET_S)
     except ValueError as exc:
         raise gr.Error(str(exc)) from None
-    return cfg
 
 
-def _train(cfg: mlp.MLPConfig, data: mlp.MLPData) -> Outputs:
+def _weights_file(run: tr.MLPRun) -> str:
+    """Write the run's weights to a fresh file, removing all but the newest :data:`KEEP_WEIGHTS`."""
+    folder = WEIGHTS_DIR / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    out = folder / "mlp-playground.safetensors"
+    out.write_bytes(run.weights_bytes())
+    old = sorted(WEIGHTS_DIR.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_WEIGHTS]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return str(out)
+
+
+def _train(cfg: cf.MLPConfig, data: ds.MLPData) -> Outputs:
     try:
-        job = default_queue().submit(lambda job: mlp.train_mlp(cfg, data, job=job), name="gradio-mlp")
+        job = default_queue().submit(lambda job: tr.train_mlp(cfg, data, job=job), name="gradio-mlp")
     except QueueFull as exc:
         raise gr.Error(f"The server is busy: {exc}") from None
     job.wait()
     if job.status == "failed":
         raise gr.Error(f"Training failed: {job.error}")
-    run: mlp.MLPRun = job.result
-    out = Path(tempfile.mkdtemp(prefix="mlp-")) / "mlp-playground.safetensors"
-    out.write_bytes(run.weights_bytes())
+    run: tr.MLPRun = job.result
     numbers = {"status": run.fit.status, "message": run.fit.message, "epochs": run.fit.epochs_run,
                "seconds": round(run.fit.seconds, 3), "data": data.provenance, "classes": list(data.classes),
                "accuracy": {s: _num(run.metrics[f"{s}_accuracy"]) for s in ("train", "val", "test")},
@@ -62,7 +69,7 @@ def _train(cfg: mlp.MLPConfig, data: mlp.MLPData) -> Outputs:
                "config": cfg.to_dict()}
     return (decision_map_figure(None if run.fit.diverged else run.grid, data),
             loss_curves(run.fit.history, ("train_loss", "val_loss"), "Loss"),
-            confusion_figure(run.confusion, data.classes), numbers, str(out))
+            confusion_figure(run.confusion, data.classes), numbers, _weights_file(run))
 
 
 def _num(x: float) -> float | None:
@@ -75,12 +82,15 @@ def train_mlp(dataset: str, n: float, noise: float, classes: float, data_seed: f
     """Train an MLP on a toy set: decision map, loss curves, test confusion matrix, numbers, weights file.
 
     ``classes`` applies to spirals and blobs; ``batch`` 0 is full batch; ``patience`` 0 disables early
-    stopping. A run that blows up reports status "diverged" instead of failing.
+    stopping. A run that blows up reports status "diverged" instead of failing. Every value must be one
+    the playground page's controls offer (``core.mlp.config``).
     """
-    if dataset not in mlp.TOY_SETS:
-        raise gr.Error(f"unknown data set {dataset!r}; choose one of {', '.join(mlp.TOY_SETS)}")
     try:
-        data = mlp.toy_data(dataset, n=int(n), noise=float(noise), seed=int(data_seed), classes=int(classes))
+        name = cf.check_choice("data set", dataset, ds.TOY_SETS)
+        data = ds.toy_data(name, n=cf.check_range("points", n, cf.POINTS[0], cf.POINTS[-1], integer=True),
+                           noise=cf.check_range("noise", noise, *cf.NOISE),
+                           seed=cf.check_range("data seed", data_seed, *cf.SEEDS, integer=True),
+                           classes=cf.check_range("classes", classes, *cf.CLASSES, integer=True))
     except ValueError as exc:
         raise gr.Error(str(exc)) from None
     cfg = _config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed)
@@ -91,34 +101,45 @@ def train_mlp_csv(file: str | None, layers: float, width: float, activation: str
                   batch: float, epochs: float, l1: float, l2: float, dropout: float, patience: float,
                   seed: float) -> Outputs:  # fmt: skip
     """Train on an uploaded CSV (two numeric feature columns, then a label); bad files get a clear message."""
-    if not file:
+    if not file or not isinstance(file, str):
         raise gr.Error("upload a CSV file first: two numeric feature columns, then a label")
     path = Path(file)
-    if path.stat().st_size > 2_000_000:
-        raise gr.Error(f"{path.name} is too large ({path.stat().st_size:,} bytes); at most 10,000 rows")
+    if not path.is_file():
+        raise gr.Error("the uploaded file is gone; upload the CSV file again")
+    if path.stat().st_size > ds.MAX_CSV_BYTES:
+        raise gr.Error(f"{path.name} is too large ({path.stat().st_size:,} bytes); at most "
+                       f"{ds.MAX_CSV_BYTES:,} bytes and {ds.MAX_CSV_ROWS:,} rows")
     try:
-        data = mlp.parse_csv(path.read_bytes(), path.name)
+        data = ds.parse_csv(path.read_bytes(), path.name)
     except ValueError as exc:
         raise gr.Error(f"Cannot use {path.name}: {exc}") from None
     cfg = _config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed)
     return _train(cfg, data)
 
 
+def _choice(choices: Sequence[Any], value: Any, label: str) -> gr.Dropdown:
+    # allow_custom_value: the endpoint checks every value itself (core.mlp.config), with a message that
+    # names the control, instead of Gradio's generic "not in the list of choices" (and numbers sent as
+    # text or as floats, 64.0 for 64, are accepted as the same choice).
+    return gr.Dropdown(list(choices), value=value, label=label, allow_custom_value=True)
+
+
 def _model_controls() -> list[Any]:
     with gr.Row():
-        net = [gr.Slider(0, 6, value=2, step=1, label="Hidden layers"),
-               gr.Dropdown([1, 2, 4, 8, 16, 32, 64, 128, 256], value=64, label="Neurons per layer"),
-               gr.Dropdown(list(mlp.ACTIVATIONS), value="relu", label="Activation"),
-               gr.Dropdown(list(mlp.OPTIMIZERS), value="adam", label="Optimiser"),
-               gr.Dropdown(LRS, value=0.01, label="Learning rate"),
-               gr.Dropdown(BATCHES, value=0, label="Batch size (0 = full)")]  # fmt: skip
+        net = [gr.Slider(*cf.LAYERS, value=2, step=1, label="Hidden layers"),
+               _choice(cf.WIDTHS, 64, "Neurons per layer"),
+               _choice(cf.ACTIVATION_NAMES, "relu", "Activation"),
+               _choice(OPTIMIZERS, "adam", "Optimiser"),
+               _choice(cf.LEARNING_RATES, 0.01, "Learning rate"),
+               _choice((0, *cf.BATCH_SIZES), 0, "Batch size (0 = full)")]  # fmt: skip
     with gr.Row():
-        reg = [gr.Slider(1, MAX_EPOCHS, value=200, step=1, label="Epochs"),
-               gr.Dropdown(STRENGTHS, value=0.0, label="L1"),
-               gr.Dropdown(STRENGTHS, value=0.0, label="L2"),
-               gr.Slider(0.0, 0.8, value=0.0, step=0.05, label="Dropout"),
-               gr.Slider(0, 200, value=0, step=5, label="Early-stopping patience (0 = off)"),
-               gr.Number(value=0, precision=0, minimum=0, maximum=9999, label="Seed")]  # fmt: skip
+        reg = [gr.Slider(1, cf.EPOCHS[-1], value=200, step=1, label="Epochs"),
+               _choice(cf.STRENGTHS, 0.0, "L1"),
+               _choice(cf.STRENGTHS, 0.0, "L2"),
+               gr.Slider(*cf.DROPOUT, value=0.0, step=0.05, label="Dropout"),
+               gr.Slider(0, cf.PATIENCE[1], value=0, step=5, label="Early-stopping patience (0 = off)"),
+               gr.Number(value=0, precision=0, minimum=cf.SEEDS[0], maximum=cf.SEEDS[1],
+                         label="Seed")]  # fmt: skip
     return net + reg
 
 
@@ -135,11 +156,12 @@ def build() -> None:
     gr.Markdown("An MLP on 2D data (homework 2): depth, width, optimiser, L1/L2, dropout, early stopping.")
     with gr.Tab("MLP playground"):
         with gr.Row():
-            data = [gr.Dropdown(list(mlp.TOY_SETS), value="moons", label="Data set"),
-                    gr.Slider(100, 5000, value=1000, step=100, label="Points"),
-                    gr.Slider(0.0, 1.0, value=0.2, step=0.01, label="Noise"),
-                    gr.Slider(2, 10, value=3, step=1, label="Classes (spirals, blobs)"),
-                    gr.Number(value=0, precision=0, minimum=0, maximum=9999, label="Data seed")]  # fmt: skip
+            data = [_choice(ds.TOY_SETS, "moons", "Data set"),
+                    gr.Slider(cf.POINTS[0], cf.POINTS[-1], value=1000, step=100, label="Points"),
+                    gr.Slider(*cf.NOISE, value=0.2, step=0.01, label="Noise"),
+                    gr.Slider(*cf.CLASSES, value=3, step=1, label="Classes (spirals, blobs)"),
+                    gr.Number(value=0, precision=0, minimum=cf.SEEDS[0], maximum=cf.SEEDS[1],
+                              label="Data seed")]  # fmt: skip
         inputs = data + _model_controls()
         button = gr.Button("Train", variant="primary")
         button.click(train_mlp, inputs, _outputs(), api_name="train_mlp")

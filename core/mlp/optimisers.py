@@ -2,12 +2,17 @@
 
 Every path is produced by the real ``torch.optim`` classes stepping a single 2-vector parameter, so what
 students see is what their training loops do. The gradient of each surface is written out in closed form
-(a Python-float function) and handed to the optimiser as ``p.grad``: for one 2D point that is ~50x cheaper
-than an autograd graph, which keeps a whole race well under 100 ms; ``tests/test_optim_viz.py`` checks
-every closed form against autograd on the torch definition of the surface.
+(a Python-float function, :mod:`core.mlp.surfaces`) and handed to the optimiser as ``p.grad``: for one 2D
+point that is ~50x cheaper than an autograd graph; ``tests/mlp/test_optimiser_race.py`` checks every closed
+form against autograd on the surface.
 
 A learning rate that blows up is not an error but a lesson: the path stops at the first non-finite or
 far-away point (:data:`DIVERGENCE_RADIUS`) and the run is reported as diverged at that step.
+
+First render. A process's first ``torch.optim`` optimizer imports ``torch._dynamo`` (~1 s here, measured
+in bench/bench_lecture2_viz.py), so the races at each surface's suggested settings, the page's opening
+state, are computed ahead by those same optimizers and shipped in ``suggested_races.npz``
+(:func:`write_suggested`; a test re-runs them through torch.optim and compares). Any other setting runs live.
 """
 
 from __future__ import annotations
@@ -16,150 +21,64 @@ import functools
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
-import torch
-from torch import Tensor
 
-from core.training.optim import HYPER_DEFAULTS, LABELS, OPTIMIZERS, USES, make_optimizer  # noqa: F401
-from core.viz.style import PALETTE, fast_figure
+from core.mlp.config import check_choice, check_range
+from core.mlp.surfaces import SURFACES, Surface, get_surface, loss_along
+from core.training.optim import HYPER_DEFAULTS, LABELS, OPTIMIZERS, USES
 
-COLORS: dict[str, str] = dict(zip(OPTIMIZERS, PALETTE[:4]))
 #: A coordinate beyond this (or a non-finite value) ends the path: "diverged". All view boxes lie within
 #: |x|, |y| <= 5, so nothing that legitimately wanders outside the view is cut short.
 DIVERGENCE_RADIUS = 1e4
 #: Loss gap to the minimum under which a run counts as having arrived (for "steps to 1e-3" in the table).
 ARRIVAL_GAP = 1e-3
 
-#: Choices offered by the front ends (log-spaced learning rates; condition numbers; decay rates).
+#: Choices and ranges offered by the front ends (one source of truth for sliders and API endpoints).
 LEARNING_RATES: tuple[float, ...] = (
     tuple(round(m * 10.0**e, 6) for e in range(-4, 0) for m in (1, 2, 3, 5)) + (1.0, 2.0)
 )
 CONDITIONS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200)
 ALPHAS: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.995, 0.999)
 BETA2S: tuple[float, ...] = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
+STEPS = (10, 500)
+START = (-5.0, 5.0)
+MOMENTUM = (0.0, 0.99)
+BETA1 = (0.0, 0.99)
+#: Bound on the memory the continued racers keep, in bytes (16 per point): ~1M points, then the least
+#: recently used racer goes. A count bound alone would let a few huge requests hold hundreds of MB.
+RACER_CACHE_BYTES = 16 * 2**20
+SUGGESTED_FILE = Path(__file__).with_name("suggested_races.npz")
 
 
-Grad = Callable[..., tuple[float, float]]
+def race_settings(surface: Any, optimizers: Iterable[Any], lr: Any, lr_adaptive: Any, steps: Any,
+                  start_x: Any, start_y: Any, momentum: Any, alpha: Any, beta1: Any, beta2: Any,
+                  condition: Any = None) -> dict[str, Any]:
+    """The race's controls checked against the page's ranges: keyword arguments of :func:`race`.
 
-
-@dataclass(frozen=True)
-class Surface:
-    """A 2D loss surface with everything a race on it needs."""
-
-    name: str
-    """Registry key (URL value)."""
-    title: str
-    """Human-readable name."""
-    formula: str
-    """LaTeX of f(x, y)."""
-    fn: Callable[..., Tensor]
-    """f(x, y, **params) in torch ops, elementwise, so it takes scalars (autograd) and grids (contours)."""
-    grad: Grad
-    """Closed-form (df/dx, df/dy) at Python floats, checked against autograd in the tests."""
-    minima: tuple[tuple[float, float], ...]
-    """Global minimisers (one or several)."""
-    fmin: float
-    """The minimum value (the loss plot shows f - fmin on a log axis)."""
-    start: tuple[float, float]
-    """Default start of the race."""
-    box: tuple[float, float, float, float]
-    """View box (xmin, xmax, ymin, ymax)."""
-    lr: float
-    """Suggested learning rate for SGD and momentum (they scale the gradient)."""
-    lr_adaptive: float
-    """Suggested learning rate for RMSProp and Adam (roughly their step length, in parameter units)."""
-    steps: int
-    """Suggested number of steps."""
-    lesson: str
-    """One sentence: what this surface shows about the optimisers."""
-    params: Mapping[str, float] = field(default_factory=dict)
-    """Surface parameters and their defaults (e.g. the bowl's condition number)."""
-
-
-def _bowl(x: Tensor, y: Tensor, condition: float = 50.0) -> Tensor:
-    return 0.5 * (x**2 + condition * y**2)
-
-
-def _bowl_grad(x: float, y: float, condition: float = 50.0) -> tuple[float, float]:
-    return x, condition * y
-
-
-def _rosenbrock(x: Tensor, y: Tensor) -> Tensor:
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-def _rosenbrock_grad(x: float, y: float) -> tuple[float, float]:
-    r = y - x * x
-    return -2 * (1 - x) - 400 * x * r, 200 * r
-
-
-def _saddle(x: Tensor, y: Tensor) -> Tensor:
-    # x^2 - y^2 is the textbook saddle; the quartic term gives it two minima to escape to, at y = ±sqrt(2).
-    return x**2 - y**2 + 0.25 * y**4
-
-
-def _saddle_grad(x: float, y: float) -> tuple[float, float]:
-    return 2 * x, -2 * y + y**3
-
-
-_BEALE_C = (1.5, 2.25, 2.625)
-
-
-def _beale(x: Tensor, y: Tensor) -> Tensor:
-    return sum((c - x + x * y ** (i + 1)) ** 2 for i, c in enumerate(_BEALE_C))  # type: ignore[return-value]
-
-
-def _beale_grad(x: float, y: float) -> tuple[float, float]:
-    gx = gy = 0.0
-    for i, c in enumerate(_BEALE_C):
-        k = i + 1
-        r = c - x + x * y**k
-        gx += 2 * r * (y**k - 1)
-        gy += 2 * r * k * x * y ** (k - 1)
-    return gx, gy
-
-
-def _himmelblau(x: Tensor, y: Tensor) -> Tensor:
-    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
-
-
-def _himmelblau_grad(x: float, y: float) -> tuple[float, float]:
-    a, b = x * x + y - 11, x + y * y - 7
-    return 4 * x * a + 2 * b, 2 * a + 4 * y * b
-
-
-SURFACES: dict[str, Surface] = {
-    s.name: s
-    for s in (
-        Surface("bowl", "Quadratic bowl (ravine)", r"f = \tfrac12\,(x^2 + \kappa\, y^2)", _bowl, _bowl_grad,
-                ((0.0, 0.0),), 0.0, (-2.5, 1.5), (-3.0, 3.0, -2.0, 2.0), 0.01, 0.1, 100,
-                "A large condition number makes a narrow ravine: SGD zig-zags across it, momentum averages the "
-                "zig-zag away, Adam rescales each coordinate.", {"condition": 50.0}),
-        Surface("rosenbrock", "Rosenbrock", r"f = (1-x)^2 + 100\,(y - x^2)^2", _rosenbrock, _rosenbrock_grad,
-                ((1.0, 1.0),), 0.0, (-1.2, 1.0), (-2.0, 2.0, -1.0, 3.0), 0.001, 0.1, 150,
-                "A curved, flat-bottomed valley: finding it is easy, following it to (1, 1) is slow.", {}),
-        Surface("saddle", "Saddle point", r"f = x^2 - y^2 + \tfrac14\, y^4", _saddle, _saddle_grad,
-                ((0.0, math.sqrt(2.0)), (0.0, -math.sqrt(2.0))), -1.0, (-2.0, 0.01), (-2.5, 2.5, -2.5, 2.5),
-                0.05, 0.05, 100,
-                "Started near the ridge, plain SGD lingers at the saddle (0, 0); momentum and Adam's per-"
-                "coordinate scaling escape much sooner.", {}),
-        Surface("beale", "Beale", r"f = \sum_{k=1}^{3} (c_k - x + x\,y^k)^2,\ c = (1.5, 2.25, 2.625)", _beale,
-                _beale_grad, ((3.0, 0.5),), 0.0, (0.5, -1.5), (-4.5, 4.5, -4.5, 4.5), 0.005, 0.1, 150,
-                "Plateaus and steep walls side by side: one learning rate is too small on one and too large "
-                "on the other.", {}),
-        Surface("himmelblau", "Himmelblau", r"f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2", _himmelblau,
-                _himmelblau_grad, ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
-                                   (3.584428, -1.848126)), 0.0, (-0.3, -0.9), (-5.0, 5.0, -5.0, 5.0), 0.01, 0.1, 100,
-                "Four equally good minima: from the same start, different optimisers can end in different ones.",
-                {}),
-    )
-}
+    Raises ValueError naming the first control no slider could produce (NaN and inf included).
+    """
+    surf = get_surface(str(surface))
+    chosen = [check_choice("optimiser", o, OPTIMIZERS) for o in optimizers]
+    lr = check_choice("learning rate (SGD, momentum)", lr, LEARNING_RATES)
+    lra = check_choice("learning rate (RMSProp, Adam)", lr_adaptive, LEARNING_RATES)
+    hyper: dict[str, Any] = {"momentum": check_range("momentum", momentum, *MOMENTUM),
+                             "alpha": check_choice("RMSProp decay", alpha, ALPHAS),
+                             "beta1": check_range("Adam beta1", beta1, *BETA1),
+                             "beta2": check_choice("Adam beta2", beta2, BETA2S)}
+    if "condition" in surf.params:
+        hyper["condition"] = float(check_choice("condition number", 50 if condition is None else condition,
+                                                CONDITIONS))
+    return {"surface": surf.name, "optimizers": [o for o in OPTIMIZERS if o in chosen],
+            "lr": {"sgd": lr, "momentum": lr, "rmsprop": lra, "adam": lra},
+            "steps": check_range("steps", steps, *STEPS, integer=True),
+            "start": (check_range("start x", start_x, *START), check_range("start y", start_y, *START)),
+            **hyper}
 
 
 def _split(surface: Surface, hyper: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
@@ -171,20 +90,16 @@ def _split(surface: Surface, hyper: Mapping[str, Any]) -> tuple[dict[str, float]
     return sp, {k: hyper.get(k, v) for k, v in HYPER_DEFAULTS.items()}
 
 
-def get_surface(name: str) -> Surface:
-    """The registered surface ``name`` (ValueError naming the choices otherwise)."""
-    try:
-        return SURFACES[name]
-    except KeyError:
-        raise ValueError(f"unknown surface {name!r}; choose from {tuple(SURFACES)}") from None
-
-
 class _Racer:
     """One optimiser's run in progress, kept so that asking for more steps continues it instead of
     starting over (moving the steps slider then costs only the new steps; the result is identical)."""
 
     def __init__(self, surf: Surface, sp: dict[str, float], optimizer: str, lr: float,
                  start: tuple[float, float], hyper: dict[str, Any]) -> None:
+        import torch  # here, not at import: the first render shows precomputed races without torch.optim
+
+        from core.training.optim import make_optimizer
+
         self.grad = functools.partial(surf.grad, **sp)
         # float64: paths of hundreds of small steps must not drift from the hand-run torch reference.
         self.p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
@@ -193,15 +108,25 @@ class _Racer:
         # numpy views share the tensors' memory: reading the point and writing the gradient cost ~0.1 us
         # instead of ~5 us per tensor op; the optimiser updates both tensors in place.
         self._g, self._x = self.p.grad.numpy(), self.p.detach().numpy()
-        self.points: list[tuple[float, float]] = [start]
+        self.points = np.empty((64, 2))
+        self.points[0] = start
+        self.n = 1  # points computed (row 0 is the start)
         self.diverged = False
         self.lock = threading.Lock()
 
+    @property
+    def nbytes(self) -> int:
+        return self.points.nbytes
+
     def advance(self, steps: int) -> np.ndarray:
         with self.lock:
-            while len(self.points) <= steps and not self.diverged:
-                x, y = self.points[-1]
-                gx, gy = self.grad(x, y)
+            if steps + 1 > len(self.points) and not self.diverged:
+                grown = np.empty((max(steps + 1, 2 * len(self.points)), 2))
+                grown[: self.n] = self.points[: self.n]
+                self.points = grown
+            x, y = self.points[self.n - 1]
+            while self.n <= steps and not self.diverged:
+                gx, gy = self.grad(float(x), float(y))
                 if not (math.isfinite(gx) and math.isfinite(gy)):
                     self.diverged = True
                     break
@@ -211,29 +136,84 @@ class _Racer:
                 if not (abs(x) <= DIVERGENCE_RADIUS and abs(y) <= DIVERGENCE_RADIUS):  # also catches NaN
                     self.diverged = True
                     break
-                self.points.append((x, y))
+                self.points[self.n] = x, y
+                self.n += 1
             path = np.full((steps + 1, 2), np.nan)
-            done = self.points[: steps + 1]
-            path[: len(done)] = done
+            done = min(self.n, steps + 1)
+            path[:done] = self.points[:done]
             return path
 
 
-_RACERS: OrderedDict[tuple, _Racer] = OrderedDict()
+_RACERS: OrderedDict[str, _Racer] = OrderedDict()
 _RACERS_LOCK = threading.Lock()
-_RACERS_MAX = 512
 
 
-def _racer(surf: Surface, sp: dict[str, float], optimizer: str, lr: float, start: tuple[float, float],
-           hyper: dict[str, Any]) -> _Racer:
-    key = (surf.name, tuple(sorted(sp.items())), optimizer, lr, start, tuple(sorted(hyper.items())))
+def _racer(key: str, surf: Surface, sp: dict[str, float], optimizer: str, lr: float,
+           start: tuple[float, float], hyper: dict[str, Any]) -> _Racer:
     with _RACERS_LOCK:
         racer = _RACERS.get(key)
         if racer is None:
             racer = _RACERS[key] = _Racer(surf, sp, optimizer, lr, start, hyper)
-            if len(_RACERS) > _RACERS_MAX:
-                _RACERS.popitem(last=False)
         _RACERS.move_to_end(key)
         return racer
+
+
+def _trim_racers() -> None:
+    with _RACERS_LOCK:
+        while len(_RACERS) > 1 and sum(r.nbytes for r in _RACERS.values()) > RACER_CACHE_BYTES:
+            _RACERS.popitem(last=False)
+
+
+def racer_cache_bytes() -> int:
+    """Memory the kept racers hold now (bounded by :data:`RACER_CACHE_BYTES`)."""
+    with _RACERS_LOCK:
+        return sum(r.nbytes for r in _RACERS.values())
+
+
+def _key(surf: Surface, sp: dict[str, float], optimizer: str, lr: float, start: tuple[float, float],
+         hyper: dict[str, Any]) -> str:
+    return repr((surf.name, tuple(sorted(sp.items())), optimizer, lr, start, tuple(sorted(hyper.items()))))
+
+
+@lru_cache(maxsize=1)
+def _suggested() -> dict[str, tuple[np.ndarray, bool]]:
+    """Precomputed paths by key: (points, diverged); empty if the file is missing."""
+    if not SUGGESTED_FILE.is_file():
+        return {}
+    with np.load(SUGGESTED_FILE, allow_pickle=False) as f:
+        keys, diverged = f["keys"], f["diverged"]
+        return {str(k): (f[f"path{i}"], bool(d)) for i, (k, d) in enumerate(zip(keys, diverged))}
+
+
+def _precomputed(key: str, steps: int) -> np.ndarray | None:
+    found = _suggested().get(key)
+    if found is None:
+        return None
+    points, diverged = found
+    if steps + 1 > len(points) and not diverged:  # asks for more than was computed ahead
+        return None
+    path = np.full((steps + 1, 2), np.nan)
+    done = min(len(points), steps + 1)
+    path[:done] = points[:done]
+    return path
+
+
+def _arguments(surface: str, optimizer: str, lr: float, steps: int, start: tuple[float, float] | None,
+               hyper: dict[str, Any]) -> tuple[Surface, dict[str, float], float, tuple[float, float], dict]:
+    surf = get_surface(surface)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose from {OPTIMIZERS}")
+    if not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"learning rate must be a positive number, got {lr}")
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    sp, h = _split(surf, hyper)
+    start_t = tuple(map(float, start if start is not None else surf.start))
+    if not all(math.isfinite(v) for v in (*start_t, *sp.values())):
+        raise ValueError("the start and the surface parameters must be finite numbers")
+    # Cache key: only what this optimiser reads, as plain Python values (a numpy float has another repr).
+    used = {k: bool(h[k]) if isinstance(HYPER_DEFAULTS[k], bool) else float(h[k]) for k in USES[optimizer]}
+    return surf, sp, float(lr), start_t, used  # type: ignore[return-value]
 
 
 def trajectory(surface: str, optimizer: str, lr: float, steps: int, start: tuple[float, float] | None = None,
@@ -246,32 +226,45 @@ def trajectory(surface: str, optimizer: str, lr: float, steps: int, start: tuple
     alpha, beta1, beta2, eps; those the optimiser does not use are ignored) and surface parameters
     (``condition`` for the bowl).
     """
-    surf = get_surface(surface)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose from {OPTIMIZERS}")
-    if not (lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"learning rate must be a positive number, got {lr}")
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    sp, h = _split(surf, hyper)
-    start_t = tuple(map(float, start if start is not None else surf.start))
-    used = {k: h[k] for k in USES[optimizer]}  # cache key: only what this optimiser reads
-    return _racer(surf, sp, optimizer, float(lr), start_t, used).advance(int(steps))
+    surf, sp, lr, start_t, used = _arguments(surface, optimizer, lr, steps, start, hyper)
+    key = _key(surf, sp, optimizer, lr, start_t, used)
+    if key not in _RACERS:
+        path = _precomputed(key, int(steps))
+        if path is not None:
+            return path
+    path = _racer(key, surf, sp, optimizer, lr, start_t, used).advance(int(steps))
+    _trim_racers()
+    return path
+
+
+def suggested_settings() -> list[tuple[str, str, float]]:
+    """(surface, optimizer, lr) of every race the page opens with: each surface's suggested settings."""
+    return [(s.name, o, s.lr if o in ("sgd", "momentum") else s.lr_adaptive)
+            for s in SURFACES.values() for o in OPTIMIZERS]
+
+
+def write_suggested(path: Path = SUGGESTED_FILE, steps: int = STEPS[1]) -> Path:
+    """Run every suggested race through torch.optim for the slider's full ``steps`` and save the paths.
+
+    ``python -c "from core.mlp.optimisers import write_suggested; write_suggested()"`` after a torch upgrade.
+    """
+    keys, diverged, arrays = [], [], {}
+    for i, (name, opt, lr) in enumerate(suggested_settings()):
+        surf, sp, lr, start, used = _arguments(name, opt, lr, steps, None, {})
+        racer = _Racer(surf, sp, opt, lr, start, used)
+        racer.advance(steps)
+        keys.append(_key(surf, sp, opt, lr, start, used))
+        diverged.append(racer.diverged)
+        arrays[f"path{i}"] = racer.points[: racer.n].copy()
+    np.savez_compressed(path, keys=np.array(keys), diverged=np.array(diverged), **arrays)
+    _suggested.cache_clear()
+    return path
 
 
 def diverged_at(path: np.ndarray) -> int | None:
     """The first step whose point is missing (NaN) in a trajectory, or None if the run stayed finite."""
     bad = np.flatnonzero(~np.isfinite(path).all(axis=1))
     return int(bad[0]) if bad.size else None
-
-
-def loss_along(surface: str, path: np.ndarray, **params: float) -> np.ndarray:
-    """f at every point of a path (NaN where the path is NaN)."""
-    surf = get_surface(surface)
-    sp = {k: float(params.get(k, v)) for k, v in surf.params.items()}
-    t = torch.from_numpy(np.asarray(path, dtype=np.float64))
-    with torch.no_grad():
-        return surf.fn(t[:, 0], t[:, 1], **sp).numpy()
 
 
 @dataclass(frozen=True)
@@ -349,76 +342,3 @@ def race(surface: str, lr: float | Mapping[str, float], steps: int, start: tuple
         path = full if k is None else full[:k]
         runs[opt] = Run(opt, opt_lr, path, loss_along(surf.name, path, **sp), k)
     return Race(surf.name, sp, start_t, int(steps), runs)  # type: ignore[arg-type]
-
-
-@lru_cache(maxsize=32)
-def contour_grid(surface: str, condition: float | None = None, n: int = 101
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(xs, ys, log10 of f - fmin + 1e-3) on the view box; computed once per surface/condition."""
-    surf = get_surface(surface)
-    sp = {k: (condition if k == "condition" and condition is not None else v) for k, v in surf.params.items()}
-    x0, x1, y0, y1 = surf.box
-    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
-    X, Y = torch.meshgrid(torch.from_numpy(ys), torch.from_numpy(xs), indexing="ij")
-    with torch.no_grad():
-        Z = surf.fn(Y, X, **sp).numpy()
-    # log scale: the surfaces span 5+ orders of magnitude; the offset keeps the minimum finite.
-    z = np.log10(Z - surf.fmin + 1e-3).astype(np.float32)
-    for a in (xs, ys, z):
-        a.flags.writeable = False
-    return xs, ys, z
-
-
-def _inside(path: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    x0, x1, y0, y1 = box
-    return np.flatnonzero((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1))
-
-
-def race_figure(r: Race, height: int = 520) -> go.Figure:
-    """Contour plot of the surface with every run's path; a diverged path ends in a cross."""
-    surf = SURFACES[r.surface]
-    xs, ys, z = contour_grid(r.surface, r.params.get("condition"))
-    lo, hi = float(z.min()), float(z.max())
-    mx, my = zip(*surf.minima)
-    traces: list[dict[str, Any]] = [
-        dict(type="contour", x=xs, y=ys, z=z, showscale=False, hoverinfo="skip",
-             contours=dict(start=lo, end=hi, size=(hi - lo) / 24),
-             colorscale=[[0, "#fdfdfd"], [1, "#c9d3dd"]], line=dict(width=0.6, color="#9aa5b1")),
-        dict(type="scatter", x=list(mx), y=list(my), mode="markers", name="minimum",
-             marker=dict(symbol="star", size=16, color="black")),
-        dict(type="scatter", x=[r.start[0]], y=[r.start[1]], mode="markers", name="start",
-             marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=3))),
-    ]
-    for k, run in r.runs.items():
-        name = LABELS[k] + (f" (diverged at step {run.diverged_at})" if run.diverged_at is not None else "")
-        traces.append(dict(type="scatter", x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=name,
-                           line=dict(color=COLORS[k], width=2.5), marker=dict(size=4), legendgroup=k))
-        if run.diverged_at is not None:
-            # Mark the last point still in view: the path's real end is usually far outside it.
-            inside = _inside(run.path, surf.box)
-            end = run.path[inside[-1] if inside.size else 0]
-            traces.append(dict(type="scatter", x=[end[0]], y=[end[1]], mode="markers+text", showlegend=False,
-                               text=[f"diverged (step {run.diverged_at})"], textposition="top right",
-                               legendgroup=k, marker=dict(symbol="x", size=16, color=COLORS[k]),
-                               textfont=dict(color=COLORS[k])))
-    x0, x1, y0, y1 = surf.box
-    return fast_figure(traces, surf.title, height,
-                       xaxis=dict(range=[x0, x1], title=dict(text="x"), constrain="domain"),
-                       yaxis=dict(range=[y0, y1], title=dict(text="y"), scaleanchor="x", constrain="domain"),
-                       legend=dict(y=-0.16, yanchor="top", x=0.0, xanchor="left"))
-
-
-def loss_figure(r: Race, height: int = 360) -> go.Figure:
-    """f - fmin against the step on a log axis (diverged runs end early, with a cross)."""
-    fmin = SURFACES[r.surface].fmin
-    traces: list[dict[str, Any]] = []
-    for k, run in r.runs.items():
-        gap = np.maximum(run.losses - fmin, 1e-16)  # exactly at the minimum: keep the log axis finite
-        traces.append(dict(type="scatter", x=np.arange(len(gap)), y=gap, mode="lines", name=LABELS[k],
-                           line=dict(color=COLORS[k], width=2.5)))
-        if run.diverged_at is not None:
-            traces.append(dict(type="scatter", x=[len(gap) - 1], y=[float(gap[-1])], mode="markers",
-                               showlegend=False, marker=dict(symbol="x", size=14, color=COLORS[k])))
-    return fast_figure(traces, "Loss − minimum", height, xaxis=dict(title=dict(text="step"), range=[0, r.steps]),
-                       yaxis=dict(type="log", title=dict(text="f − f*"), exponentformat="power"),
-                       legend=dict(y=-0.3, yanchor="top", x=0.0, xanchor="left"))

@@ -13,9 +13,11 @@ LOSS_NAMES = {"mse": "MSE ½(ŷ − t)²", "bce": "Binary cross-entropy"}
 
 page_header("l2-backprop")
 st.markdown(
-    "A network with two inputs, two hidden units and one sigmoid output: $z = Wx + b$, $h = \\mathrm{act}(z)$, "
-    "$o = v\\cdot h + c$, $\\hat y = \\sigma(o)$. The **forward pass** computes every value once; the **backward "
-    "pass** reuses them, multiplying local derivatives from the loss back to each weight: the chain rule."
+    "A network with two inputs, two hidden units and one sigmoid output: $z = Wx + b$, "
+    "$h = \\mathrm{act}(z)$, $o = v\\cdot h + c$, $\\hat y = \\sigma(o)$. The **forward pass** "
+    "computes every "
+    "value once; the **backward pass** reuses them, multiplying local derivatives from the loss "
+    "back to each weight: the chain rule."
 )
 with st.sidebar:
     x1 = ui.slider("Input x₁", "l2bp_x1", -2.0, 2.0, 1.0, 0.1)
@@ -52,7 +54,8 @@ st.subheader("One SGD step")
 c1, c2, c3 = st.columns(3)
 c1.metric("Loss before", f"{s.forward.loss:.5f}")
 change = s.forward_after.loss - s.forward.loss
-c2.metric("Loss after θ ← θ − η ∂L/∂θ", f"{s.forward_after.loss:.5f}", f"{change:+.5f}", delta_color="inverse")
+c2.metric("Loss after θ ← θ − η ∂L/∂θ", f"{s.forward_after.loss:.5f}", f"{change:+.5f}",
+          delta_color="inverse")
 c3.metric("First-order prediction −η‖∇L‖²", f"{s.predicted_change:+.5f}")
 st.markdown(
     "For a small η the change of the loss is close to $-\\eta\\lVert\\nabla L\\rVert^2$: the gradient is the "

@@ -6,37 +6,44 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
+from core.jobs import warm_up_in_background
 from core.mlp import optimisers as ov
+from core.mlp.optimiser_figures import loss_figure, race_figure
+from core.mlp.surfaces import SURFACES
+from core.training.optim import LABELS, OPTIMIZERS, make_optimizer
 
 
 def suggest() -> None:
     """Load the chosen surface's suggested learning rates, steps and start (on surface change / button)."""
-    s = ov.SURFACES[st.session_state["l2opt_surface"]]
+    s = SURFACES[st.session_state["l2opt_surface"]]
     st.session_state.update(l2opt_lr=s.lr, l2opt_lra=s.lr_adaptive, l2opt_steps=s.steps,
                             l2opt_x0=s.start[0], l2opt_y0=s.start[1])
 
 
 page_header("l2-optimisers")
+# The opening races are precomputed; a new setting runs torch.optim, whose first optimizer imports
+# torch._dynamo (~1 s): start that now, while the reader looks at the page.
+warm_up_in_background()
 with st.sidebar:
-    name = ui.selectbox("Surface", "l2opt_surface", tuple(ov.SURFACES), "bowl",
-                        format_func=lambda k: ov.SURFACES[k].title, on_change=suggest)
-    surf = ov.SURFACES[name]
+    name = ui.selectbox("Surface", "l2opt_surface", tuple(SURFACES), "bowl",
+                        format_func=lambda k: SURFACES[k].title, on_change=suggest)
+    surf = SURFACES[name]
     params = {}
     if "condition" in surf.params:
         params["condition"] = ui.select_slider("Condition number κ", "l2opt_cond", ov.CONDITIONS, 50)
     lr = ui.select_slider("Learning rate: SGD, momentum", "l2opt_lr", ov.LEARNING_RATES, surf.lr)
     lra = ui.select_slider("Learning rate: RMSProp, Adam", "l2opt_lra", ov.LEARNING_RATES, surf.lr_adaptive)
-    steps = ui.slider("Steps", "l2opt_steps", 10, 500, surf.steps, 10)
-    x0 = ui.slider("Start x", "l2opt_x0", -5.0, 5.0, surf.start[0], 0.01)
-    y0 = ui.slider("Start y", "l2opt_y0", -5.0, 5.0, surf.start[1], 0.01)
+    steps = ui.slider("Steps", "l2opt_steps", *ov.STEPS, surf.steps, 10)
+    x0 = ui.slider("Start x", "l2opt_x0", *ov.START, surf.start[0], 0.01)
+    y0 = ui.slider("Start y", "l2opt_y0", *ov.START, surf.start[1], 0.01)
     st.button("Suggested settings for this surface", on_click=suggest, key="l2opt_suggest")
     st.subheader("Hyperparameters")
-    momentum = ui.slider("Momentum μ", "l2opt_mom", 0.0, 0.99, 0.9, 0.01)
+    momentum = ui.slider("Momentum μ", "l2opt_mom", *ov.MOMENTUM, 0.9, 0.01)
     alpha = ui.select_slider("RMSProp decay α", "l2opt_alpha", ov.ALPHAS, 0.99)
-    beta1 = ui.slider("Adam β₁", "l2opt_b1", 0.0, 0.99, 0.9, 0.01)
+    beta1 = ui.slider("Adam β₁", "l2opt_b1", *ov.BETA1, 0.9, 0.01)
     beta2 = ui.select_slider("Adam β₂", "l2opt_b2", ov.BETA2S, 0.999)
     st.subheader("Racers")
-    shown = [k for k in ov.OPTIMIZERS if ui.checkbox(ov.LABELS[k], f"l2opt_show_{k}", True)]
+    shown = [k for k in OPTIMIZERS if ui.checkbox(LABELS[k], f"l2opt_show_{k}", True)]
 
 st.markdown(f"**{surf.title}:** ${surf.formula}$. {surf.lesson}")
 if not shown:
@@ -52,16 +59,18 @@ for k, run in race.runs.items():
     if run.diverged_at is not None:
         # Stability limits on a quadratic with largest curvature κ (SGD; heavy-ball momentum).
         limit = {"sgd": ("2/κ", 2), "momentum": ("2(1+μ)/κ", 2 * (1 + momentum))}.get(k) if params else None
-        hint = f" On this bowl it is stable only for lr < {limit[0]} = {limit[1] / params['condition']:.3g}." if limit else ""
-        st.error(f"**{ov.LABELS[k]} diverged** at step {run.diverged_at} with lr = {run.lr:g}: the path "
+        hint = (f" On this bowl it is stable only for lr < {limit[0]} = {limit[1] / params['condition']:.3g}."
+                if limit else "")
+        st.error(f"**{LABELS[k]} diverged** at step {run.diverged_at} with lr = {run.lr:g}: the path "
                  f"stops there. Lower its learning rate.{hint}")
 left, right = st.columns([3, 2])
-left.plotly_chart(ov.race_figure(race), key="l2opt_fig_race")
-right.plotly_chart(ov.loss_figure(race), key="l2opt_fig_loss")
+left.plotly_chart(race_figure(race), key="l2opt_fig_race")
+right.plotly_chart(loss_figure(race), key="l2opt_fig_loss")
 right.dataframe(race.table(), hide_index=True)
 
 st.subheader("The update rules")
-st.markdown("Each racer is `torch.optim` stepping one 2-vector θ with gradient $g_t = \\nabla f(\\theta_{t-1})$:")
+st.markdown("Each racer is `torch.optim` stepping one 2-vector θ with gradient "
+            "$g_t = \\nabla f(\\theta_{t-1})$:")
 c1, c2 = st.columns(2)
 c1.markdown("**SGD**")
 c1.latex(r"\theta_t = \theta_{t-1} - \eta\, g_t")
@@ -89,4 +98,4 @@ st.markdown(
     "correction: its first step is $\\eta/\\sqrt{1-\\alpha}$, 10η for α = 0.99, visible as its jump at the "
     "start on Rosenbrock. Adam's corrected first step is exactly η·sign(g) in each coordinate."
 )
-show_source(ov.trajectory, ov.make_optimizer, ov._Racer.advance)
+show_source(ov.trajectory, make_optimizer, ov._Racer.advance)

@@ -25,7 +25,8 @@ st.markdown(
 st.latex(r"y_i\,(w \cdot x_i + b) \le 0 \;\Rightarrow\; "
          r"w \leftarrow w + \eta\, y_i\, x_i,\quad b \leftarrow b + \eta\, y_i")
 with st.sidebar:
-    dataset = ui.selectbox("Data set", "l2perc_data", tuple(pc.DATASETS), "separable", format_func=pc.DATASETS.get)
+    dataset = ui.selectbox("Data set", "l2perc_data", tuple(pc.DATASETS), "separable",
+                           format_func=pc.DATASETS.get)
     lr = ui.select_slider("Learning rate η", "l2perc_lr", LRS, 1.0)
     epochs = ui.slider("Max epochs", "l2perc_epochs", 1, 50, 20)
     random_init = ui.checkbox("Start from random weights", "l2perc_random", False)
@@ -43,7 +44,8 @@ else:
         # Re-assert the value: a new slider range makes a new widget, which would otherwise restart at 0;
         # with fewer updates than before, stay within the range.
         st.session_state[STEP] = min(st.session_state[STEP], n)
-    step = ui.slider("Update", STEP, 0, n, 0, help="0 shows the initial weights; k the weights after k updates.")
+    step = ui.slider("Update", STEP, 0, n, 0,
+                     help="0 shows the initial weights; k the weights after k updates.")
     moves = (("First", 0, "first", "first_page"), ("Previous", max(step - 1, 0), "prev", "chevron_left"),
              ("Next", min(step + 1, n), "next", "chevron_right"), ("Last", n, "last", "last_page"))
     for col, (label, target, key, icon) in zip(st.columns(4), moves):
@@ -56,7 +58,8 @@ if step > 0:
     x, y = run.X[u.index], run.y[u.index]
     st.markdown(f"**Update {step}** (epoch {u.epoch}): point #{u.index}, $x = ({x[0]:.2f}, {x[1]:.2f})$, "
                 f"$y = {y:+d}$, was misclassified: $y\\,(w\\cdot x + b) = {u.score:.2f} \\le 0$, so")
-    st.latex(rf"w = ({u.w_before[0]:.2f}, {u.w_before[1]:.2f}) + {lr:g}\cdot({y:+d})\cdot({x[0]:.2f}, {x[1]:.2f})"
+    st.latex(rf"w = ({u.w_before[0]:.2f}, {u.w_before[1]:.2f}) + {lr:g}\cdot({y:+d})"
+             rf"\cdot({x[0]:.2f}, {x[1]:.2f})"
              rf" = ({u.w_after[0]:.2f}, {u.w_after[1]:.2f}),\qquad b = {u.b_before:.2f} + {lr:g}\cdot({y:+d})"
              rf" = {u.b_after:.2f}")
 else:
@@ -72,22 +75,28 @@ with right:
     st.plotly_chart(pc.mistakes_figure(run, step), key="l2perc_fig_mistakes")
 
 st.subheader("Why it converges, and why XOR never does")
-bound = (f" Here R = {run.radius:.2f} and γ = {run.margin:.3f}, so at most {run.bound:.0f} updates; it made {n}."
+bound = (f" Here R = {run.radius:.2f} and γ = {run.margin:.3f}, so at most {run.bound:.0f} updates; "
+         f"it made {n}."
          if run.bound else "")
 st.markdown(
     "**Perceptron convergence theorem** (Novikoff 1962). If some unit-length $(w^*, b^*)$ separates the data "
-    "with margin $\\gamma$, i.e. $y_i(w^*\\cdot x_i + b^*) \\ge \\gamma$, and every $\\lVert(x_i, 1)\\rVert \\le R$, "
+    "with margin $\\gamma$, i.e. $y_i(w^*\\cdot x_i + b^*) \\ge \\gamma$, and every $\\lVert(x_i, "
+    "1)\\rVert \\le R$, "
     "then starting from $w = 0$ the rule makes at most $(R/\\gamma)^2$ updates, in any order. Each update "
-    "raises $(w, b)\\cdot(w^*, b^*)$ by at least $\\eta\\gamma$ while $\\lVert (w, b)\\rVert^2$ grows by at most "
-    "$\\eta^2 R^2$; both cannot go on forever. From $w = 0$ the learning rate only rescales $w$: every η gives "
+    "raises $(w, b)\\cdot(w^*, b^*)$ by at least $\\eta\\gamma$ while $\\lVert (w, b)\\rVert^2$ "
+    "grows by at most "
+    "$\\eta^2 R^2$; both cannot go on forever. From $w = 0$ the learning rate only rescales $w$: "
+    "every η gives "
     f"the same mistakes.{bound}"
 )
 st.markdown(
     "**XOR is not linearly separable.** With $(0,0)\\mapsto -1$, $(1,1)\\mapsto -1$, $(0,1)\\mapsto +1$, "
-    "$(1,0)\\mapsto +1$ a line would need $b < 0$, $w_1 + w_2 + b < 0$, $w_2 + b > 0$ and $w_1 + b > 0$. Adding "
+    "$(1,0)\\mapsto +1$ a line would need $b < 0$, $w_1 + w_2 + b < 0$, $w_2 + b > 0$ and $w_1 + "
+    "b > 0$. Adding "
     "the last two gives $w_1 + w_2 + 2b > 0$, so $w_1 + w_2 + b > -b > 0$: a contradiction. The rule then "
     "never stops: on the XOR gate the weights return exactly to an earlier state and the same updates repeat "
-    "(Minsky & Papert 1969). A hidden layer fixes this: two perceptrons (OR, NAND) and an AND of their outputs "
+    "(Minsky & Papert 1969). A hidden layer fixes this: two perceptrons (OR, NAND) and an AND of "
+    "their outputs "
     "compute XOR, the starting point of the MLP."
 )
 show_source(pc.run, pc.separability)

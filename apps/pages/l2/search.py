@@ -9,8 +9,9 @@ from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
 from core.jobs import Job
-from core.mlp import playground as mlp
+from core.mlp import datasets as ds
 from core.mlp import search as hpo
+from core.mlp.config import MLPConfig
 from core.mlp.figures import best_so_far_figure, search_scatter_figure
 
 SIZES = (200, 300, 400, 600, 1000)
@@ -18,14 +19,14 @@ EPOCHS = (50, 100, 200, 300, 500)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def toy(name: str, n: int, noise: float, seed: int) -> mlp.MLPData:
-    return mlp.toy_data(name, n=n, noise=noise, seed=seed, classes=3 if name in mlp.MULTICLASS_SETS else 2)
+def toy(name: str, n: int, noise: float, seed: int) -> ds.MLPData:
+    return ds.toy_data(name, n=n, noise=noise, seed=seed, classes=3 if name in ds.MULTICLASS_SETS else 2)
 
 
 page_header("l2-search")
 with st.sidebar:
     st.subheader("Problem")
-    name = ui.selectbox("Data set", "l2s_set", mlp.TOY_SETS, "spirals")
+    name = ui.selectbox("Data set", "l2s_set", ds.TOY_SETS, "spirals")
     n = ui.select_slider("Points (60% train, 20% validation, 20% test)", "l2s_n", SIZES, 400)
     noise = ui.slider("Noise", "l2s_noise", 0.0, 1.0, 0.3, 0.05)
     st.subheader("Search")
@@ -34,13 +35,13 @@ with st.sidebar:
     seed = ui.number_input("Seed", "l2s_seed", 0, 9999, 0)
 
 data = toy(name, n, noise, 0)
-config = hpo.SearchConfig(budget=budget, seed=seed, base=mlp.MLPConfig(epochs=epochs))
+config = hpo.SearchConfig(budget=budget, seed=seed, base=MLPConfig(epochs=epochs))
 shape = hpo.grid_shape(budget, len(config.space))
 st.markdown(
-    f"Both strategies train the same 2-64-64 ReLU MLP (Adam, full batch, ≤ {epochs} epochs, same initial "
+    f"Every strategy trains the same 2-64-64 ReLU MLP (Adam, full batch, ≤ {epochs} epochs, same initial "
     f"weights) on **{data.provenance}**, choosing by validation accuracy. The grid fits "
     f"{' × '.join(map(str, shape))} = {len(hpo.grid_points(config.space, budget))} of {budget} trials; "
-    f"random search draws all {budget}."
+    f"random search draws all {budget}; TPE (a third curve) draws {budget} guided by the trials so far."
 )
 space = [{"hyperparameter": d.label, "from": d.low, "to": d.high, "scale": "log" if d.log else "linear",
           "grid values": ", ".join(f"{v:.3g}" for v in d.grid(k))} for d, k in zip(config.space, shape)]
@@ -63,13 +64,13 @@ def result(job: Job) -> None:
         st.warning(f"Stopped after {len(res.trials)} trials; showing those.")
     if res.config != config or res.data != data.provenance:
         st.info("The settings changed since this search: run it again to use them.")
-    cols = st.columns(2)
+    cols = st.columns(len(res.summary()))
     for col, row in zip(cols, res.summary()):
         col.metric(f"{row['strategy']} search: best validation accuracy ({row['trials']} trials)",
                    f"{row['best val accuracy']:.1%}", f"its test accuracy {row['its test accuracy']:.1%}",
                    delta_color="off", delta_arrow="off")
     curves = {s: res.best_so_far(s) for s in hpo.STRATEGIES}
-    expected = {s: res.expected_best(s) for s in hpo.STRATEGIES}
+    expected = {s: res.expected_best(s) for s in hpo.ORDER_FREE}
     st.plotly_chart(best_so_far_figure(curves, expected), key="l2s_best")
     st.plotly_chart(search_scatter_figure(res), key="l2s_scatter")
     st.markdown("**Distinct values each strategy tried** (the Bergstra–Bengio argument in one table)")
@@ -78,7 +79,7 @@ def result(job: Job) -> None:
         st.dataframe(pd.DataFrame(res.table()).round(5), hide_index=True, key="l2s_trials")
 
 
-training_panel("l2s", make_job, label="Run grid and random search", charts=(), live=live, result=result)
+training_panel("l2s", make_job, label="Run grid, random and TPE search", charts=(), live=live, result=result)
 
 st.markdown(
     "**Why random search wins on the same budget** (Bergstra & Bengio, JMLR 2012). Usually only one or two "
@@ -88,4 +89,4 @@ st.markdown(
     "every order the same trials could have run in, so one lucky draw does not decide the comparison. "
     "Selection uses the validation split only; the test accuracy of each strategy's choice is reported once."
 )
-show_source(hpo.run_search, hpo.grid_points, hpo.random_points, hpo.Dimension)
+show_source(hpo.run_search, hpo.open_study, hpo.Dimension)

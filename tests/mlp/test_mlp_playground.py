@@ -1,4 +1,4 @@
-"""core.mlp.playground: the playground's model, regularisers, early stopping, divergence, live maps, metrics, CSV
+"""core.mlp config, model, datasets, decision maps and training: the playground's model, regularisers, early stopping, divergence, live maps, metrics, CSV
 upload errors, export, and the shipped checkpoint."""
 
 from __future__ import annotations
@@ -11,36 +11,41 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints
+from core import checkpoints, metrics
 from core.jobs import JobQueue
-from core.mlp import playground as mlp
+from core.mlp import config as cf
+from core.mlp import datasets as ds
+from core.mlp import decision_maps as dm
+from core.mlp import model as md
+from core.mlp import training as tr
 from core.registry import TrainContext, specs
+from core.training import optim
 
-FAST = mlp.MLPConfig(hidden=(16, 16), epochs=40, lr=0.03)
-
-
-@pytest.fixture(scope="module")
-def moons() -> mlp.MLPData:
-    return mlp.toy_data("moons", n=300)
+FAST = cf.MLPConfig(hidden=(16, 16), epochs=40, lr=0.03)
 
 
 @pytest.fixture(scope="module")
-def run(moons: mlp.MLPData) -> mlp.MLPRun:
-    return mlp.train_mlp(FAST, moons)
+def moons() -> ds.MLPData:
+    return ds.toy_data("moons", n=300)
 
 
-def weight_norm(model: mlp.MLP, p: int) -> float:
+@pytest.fixture(scope="module")
+def run(moons: ds.MLPData) -> tr.MLPRun:
+    return tr.train_mlp(FAST, moons)
+
+
+def weight_norm(model: md.MLP, p: int) -> float:
     return float(sum(w.detach().abs().pow(p).sum() for w in model.weight_matrices()))
 
 
 def test_default_mlp_architecture_and_readable_weight_names() -> None:
-    model = mlp.build_mlp(**mlp.MLPConfig().architecture(2, 3))
+    model = md.build_mlp(**cf.MLPConfig().architecture(2, 3))
     assert model(torch.zeros(5, 2)).shape == (5, 3)
     assert list(model.state_dict()) == ["norm.shift", "norm.scale", "layers.fc1.weight", "layers.fc1.bias",
                                         "layers.fc2.weight", "layers.fc2.bias", "layers.out.weight",
                                         "layers.out.bias"]
-    assert mlp.MLPConfig().describe(3) == "2-64-64-3 relu"
-    deep = mlp.build_mlp(hidden=[8] * 5, activation="tanh", dropout=0.3)
+    assert cf.MLPConfig().describe(3) == "2-64-64-3 relu"
+    deep = md.build_mlp(hidden=[8] * 5, activation="tanh", dropout=0.3)
     assert sum(isinstance(m, torch.nn.Dropout) for m in deep.modules()) == 5
 
 
@@ -50,12 +55,12 @@ def test_default_mlp_architecture_and_readable_weight_names() -> None:
     ({"patience": 0}, "patience"), ({"hidden": (0,)}, "at least 1 unit"),
 ])  # fmt: skip
 def test_invalid_settings_are_refused_with_a_reason(bad: dict[str, Any], message: str,
-                                                    moons: mlp.MLPData) -> None:
+                                                    moons: ds.MLPData) -> None:
     with pytest.raises(ValueError, match=message):
-        mlp.train_mlp(mlp.MLPConfig(**bad), moons)
+        tr.train_mlp(cf.MLPConfig(**bad), moons)
 
 
-def test_default_run_learns_moons_and_reports_every_split(run: mlp.MLPRun) -> None:
+def test_default_run_learns_moons_and_reports_every_split(run: tr.MLPRun) -> None:
     assert run.fit.status == "completed" and run.fit.epochs_run == 40
     assert run.metrics["train_accuracy"] > 0.85 and run.metrics["test_accuracy"] > 0.8
     assert set(run.fit.history) >= {"train_loss", "val_loss", "train_accuracy", "val_accuracy"}
@@ -63,18 +68,18 @@ def test_default_run_learns_moons_and_reports_every_split(run: mlp.MLPRun) -> No
     assert run.confusion.trace() / 60 == pytest.approx(run.metrics["test_accuracy"])
 
 
-def test_same_settings_give_the_same_run(run: mlp.MLPRun, moons: mlp.MLPData) -> None:
-    again = mlp.train_mlp(FAST, moons)
+def test_same_settings_give_the_same_run(run: tr.MLPRun, moons: ds.MLPData) -> None:
+    again = tr.train_mlp(FAST, moons)
     assert again.fit.history["train_loss"] == run.fit.history["train_loss"]
 
 
-@pytest.mark.parametrize("optimizer", mlp.OPTIMIZERS)
-def test_l2_is_weight_decay_on_weights_only_and_shrinks_them(optimizer: str, moons: mlp.MLPData) -> None:
-    cfg = mlp.MLPConfig(hidden=(16,), epochs=30, optimizer=optimizer, lr=0.1 if "sgd" in optimizer else 0.01)
-    plain = mlp.train_mlp(cfg, moons)
-    decayed = mlp.train_mlp(mlp.MLPConfig(**{**cfg.to_dict(), "l2": 0.1}), moons)
+@pytest.mark.parametrize("optimizer", optim.OPTIMIZERS)
+def test_l2_is_weight_decay_on_weights_only_and_shrinks_them(optimizer: str, moons: ds.MLPData) -> None:
+    cfg = cf.MLPConfig(hidden=(16,), epochs=30, optimizer=optimizer, lr=0.1 if "sgd" in optimizer else 0.01)
+    plain = tr.train_mlp(cfg, moons)
+    decayed = tr.train_mlp(cf.MLPConfig(**{**cfg.to_dict(), "l2": 0.1}), moons)
     assert weight_norm(decayed.model, 2) < weight_norm(plain.model, 2)
-    groups = mlp.make_optimizer(decayed.model, decayed.config).param_groups
+    groups = md.make_optimizer(decayed.model, decayed.config).param_groups
     assert [g["weight_decay"] for g in groups] == [0.1, 0.0]
     assert all(p.ndim == 2 for p in groups[0]["params"]) and all(p.ndim == 1 for p in groups[1]["params"])
 
@@ -82,12 +87,12 @@ def test_l2_is_weight_decay_on_weights_only_and_shrinks_them(optimizer: str, moo
 def test_weight_decay_step_equals_l2_in_the_loss_for_adam() -> None:
     """torch Adam's weight_decay is coupled L2 (not AdamW): one step equals Adam on loss + l2/2 ||w||^2."""
     torch.manual_seed(0)
-    a = mlp.build_mlp(hidden=(4,))
-    b = mlp.build_mlp(hidden=(4,))
+    a = md.build_mlp(hidden=(4,))
+    b = md.build_mlp(hidden=(4,))
     b.load_state_dict(a.state_dict())
     X, y = torch.randn(8, 2), torch.randint(0, 2, (8,))
-    opt_a = mlp.make_optimizer(a, mlp.MLPConfig(l2=0.5, lr=0.1))
-    opt_b = mlp.make_optimizer(b, mlp.MLPConfig(lr=0.1))
+    opt_a = md.make_optimizer(a, cf.MLPConfig(l2=0.5, lr=0.1))
+    opt_b = md.make_optimizer(b, cf.MLPConfig(lr=0.1))
     torch.nn.functional.cross_entropy(a(X), y).backward()
     l2_term = 0.25 * sum(w.pow(2).sum() for w in b.weight_matrices())  # (0.5 / 2) * ||w||^2
     (torch.nn.functional.cross_entropy(b(X), y) + l2_term).backward()
@@ -97,14 +102,14 @@ def test_weight_decay_step_equals_l2_in_the_loss_for_adam() -> None:
         assert torch.allclose(pa, pb, atol=1e-6)
 
 
-def test_l1_drives_weights_towards_zero(moons: mlp.MLPData) -> None:
-    plain = mlp.train_mlp(FAST, moons)
-    sparse = mlp.train_mlp(mlp.MLPConfig(**{**FAST.to_dict(), "l1": 0.003}), moons)
+def test_l1_drives_weights_towards_zero(moons: ds.MLPData) -> None:
+    plain = tr.train_mlp(FAST, moons)
+    sparse = tr.train_mlp(cf.MLPConfig(**{**FAST.to_dict(), "l1": 0.003}), moons)
     assert weight_norm(sparse.model, 1) < 0.5 * weight_norm(plain.model, 1)
 
 
-def test_dropout_is_active_in_training_only(moons: mlp.MLPData) -> None:
-    r = mlp.train_mlp(mlp.MLPConfig(**{**FAST.to_dict(), "dropout": 0.5}), moons)
+def test_dropout_is_active_in_training_only(moons: ds.MLPData) -> None:
+    r = tr.train_mlp(cf.MLPConfig(**{**FAST.to_dict(), "dropout": 0.5}), moons)
     X = moons.tensors("test")[0]
     assert not r.model.training and torch.equal(r.model(X), r.model(X))
     r.model.train()
@@ -112,16 +117,16 @@ def test_dropout_is_active_in_training_only(moons: mlp.MLPData) -> None:
 
 
 def test_early_stopping_stops_and_restores_the_best_epoch() -> None:
-    small = mlp.toy_data("moons", n=100, noise=0.4)  # 60 noisy points: a big MLP overfits fast
-    r = mlp.train_mlp(mlp.MLPConfig(epochs=1000, lr=0.03, patience=10), small)
+    small = ds.toy_data("moons", n=100, noise=0.4)  # 60 noisy points: a big MLP overfits fast
+    r = tr.train_mlp(cf.MLPConfig(epochs=1000, lr=0.03, patience=10), small)
     assert r.fit.status == "early_stopped" and r.fit.epochs_run < 1000
     assert r.fit.epochs_run == r.fit.best_epoch + 10
     best_val = min(r.fit.history["val_loss"])
     assert r.metrics["val_loss"] == pytest.approx(best_val, rel=1e-5)  # the weights of the best epoch
 
 
-def test_a_huge_learning_rate_is_reported_as_divergence(moons: mlp.MLPData) -> None:
-    r = mlp.train_mlp(mlp.MLPConfig(lr=10.0, epochs=100), moons)
+def test_a_huge_learning_rate_is_reported_as_divergence(moons: ds.MLPData) -> None:
+    r = tr.train_mlp(cf.MLPConfig(lr=10.0, epochs=100), moons)
     assert r.fit.status == "diverged" and r.fit.epochs_run < 10
     assert "learning rate" in r.fit.message
 
@@ -130,10 +135,10 @@ class RecordingJob:
     """Just enough of core.jobs.Job for train_mlp: records what is published."""
 
     def __init__(self) -> None:
-        self.published: list[mlp.DecisionGrid] = []
+        self.published: list[dm.DecisionGrid] = []
 
     def publish(self, key: str, value: Any) -> None:
-        assert key == mlp.LIVE_KEY
+        assert key == dm.LIVE_KEY
         self.published.append(value)
 
     def report(self, *args: Any, **kw: Any) -> None: ...
@@ -147,21 +152,21 @@ class RecordingJob:
         return Callback()
 
 
-def test_live_decision_maps_are_throttled(moons: mlp.MLPData) -> None:
+def test_live_decision_maps_are_throttled(moons: ds.MLPData) -> None:
     job = RecordingJob()
-    mlp.train_mlp(mlp.MLPConfig(**{**FAST.to_dict(), "epochs": 200}), moons, job=job, publish_every_s=3600)
+    tr.train_mlp(cf.MLPConfig(**{**FAST.to_dict(), "epochs": 200}), moons, job=job, publish_every_s=3600)
     assert [g.epoch for g in job.published] == [0, 200]  # before training and the final map only
     job = RecordingJob()
-    mlp.train_mlp(mlp.MLPConfig(**{**FAST.to_dict(), "epochs": 20}), moons, job=job, publish_every_s=0.0)
+    tr.train_mlp(cf.MLPConfig(**{**FAST.to_dict(), "epochs": 20}), moons, job=job, publish_every_s=0.0)
     assert [g.epoch for g in job.published] == list(range(21)) + [20]
     grid = job.published[-1]
-    assert grid.probs.shape == (mlp.GRID_RES, mlp.GRID_RES, 2)
+    assert grid.probs.shape == (dm.GRID_RES, dm.GRID_RES, 2)
     assert np.allclose(grid.probs.sum(-1), 1, atol=1e-5)
 
 
-def test_a_queued_job_shows_curves_and_maps_and_stops_on_request(moons: mlp.MLPData) -> None:
+def test_a_queued_job_shows_curves_and_maps_and_stops_on_request(moons: ds.MLPData) -> None:
     queue = JobQueue()
-    job = queue.submit(lambda j: mlp.train_mlp(mlp.MLPConfig(epochs=100_000), moons, job=j))
+    job = queue.submit(lambda j: tr.train_mlp(cf.MLPConfig(epochs=100_000), moons, job=j))
     for _ in range(200):
         if len(job.history().get("train_loss", [])) > 5:
             break
@@ -169,13 +174,13 @@ def test_a_queued_job_shows_curves_and_maps_and_stops_on_request(moons: mlp.MLPD
     job.stop()
     assert job.wait(30) and job.status == "stopped"
     assert job.result.fit.status == "stopped" and job.result.fit.epochs_run < 100_000
-    assert job.artifact(mlp.LIVE_KEY).epoch == job.result.fit.epochs_run
+    assert job.artifact(dm.LIVE_KEY).epoch == job.result.fit.epochs_run
 
 
 def test_confusion_matrix_and_per_class_report() -> None:
-    cm = mlp.confusion_matrix(np.array([0, 0, 1, 1, 2]), np.array([0, 1, 1, 1, 0]), 3)
+    cm = metrics.confusion_matrix(np.array([0, 0, 1, 1, 2]), np.array([0, 1, 1, 1, 0]), 3)
     assert cm.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
-    rows = {r["class"]: r for r in mlp.class_report(cm, ("a", "b", "c"))}
+    rows = {r["class"]: r for r in metrics.class_report(cm, ("a", "b", "c"))}
     assert rows["b"]["precision"] == pytest.approx(2 / 3) and rows["b"]["recall"] == 1.0
     assert rows["c"]["f1"] == 0.0 and rows["macro average"]["support"] == 5
 
@@ -184,12 +189,12 @@ GOOD = "x1,x2,label\n" + "".join(f"{i},{i % 7},{'cat' if i % 2 else 'dog'}\n" fo
 
 
 def test_csv_with_header_and_text_labels(tmp_path: Any) -> None:
-    d = mlp.parse_csv(GOOD.encode(), "pets.csv")
+    d = ds.parse_csv(GOOD.encode(), "pets.csv")
     assert d.classes == ("cat", "dog") and len(d) == 30 and d.features == ("x1", "x2")
     assert (len(d.y_train), len(d.y_val), len(d.y_test)) == (18, 6, 6)
     assert d.provenance.startswith("pets.csv: 30 rows, 2 classes")
     no_header = "0.5;1;2\n" + "\n".join(f"{i};{-i};{i % 3}" for i in range(25))
-    plain = mlp.parse_csv(no_header)
+    plain = ds.parse_csv(no_header)
     assert plain.classes == ("0", "1", "2") and len(plain) == 26
 
 
@@ -211,26 +216,26 @@ def test_csv_with_header_and_text_labels(tmp_path: Any) -> None:
 ])  # fmt: skip
 def test_bad_csv_files_get_a_clear_message(content: bytes | str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        mlp.parse_csv(content.encode() if isinstance(content, str) else content)
+        ds.parse_csv(content.encode() if isinstance(content, str) else content)
 
 
 def test_example_csv_round_trips() -> None:
-    d = mlp.parse_csv(mlp.example_csv("blobs", n=100))
+    d = ds.parse_csv(ds.example_csv("blobs", n=100))
     assert len(d) == 100 and d.n_classes == 3
 
 
-def test_exported_weights_and_config_rebuild_the_same_model(run: mlp.MLPRun, moons: mlp.MLPData) -> None:
-    again = mlp.load_exported(run.weights_bytes())
+def test_exported_weights_and_config_rebuild_the_same_model(run: tr.MLPRun, moons: ds.MLPData) -> None:
+    again = tr.load_exported(run.weights_bytes())
     X = moons.tensors("test")[0]
     assert torch.equal(again(X), run.model(X))
     cfg = json.loads(run.config_json())
     assert cfg["builder"] == "mlp" and cfg["architecture"]["hidden"] == [16, 16]
     assert cfg["metrics"]["test_accuracy"] == pytest.approx(run.metrics["test_accuracy"], abs=1e-6)
-    assert mlp.MLPConfig.from_dict(cfg["training"]) == FAST
+    assert cf.MLPConfig.from_dict(cfg["training"]) == FAST
     with pytest.raises(ValueError, match="not a playground export"):
         from safetensors.torch import save
 
-        mlp.load_exported(save({"w": torch.zeros(1)}))
+        tr.load_exported(save({"w": torch.zeros(1)}))
 
 
 def test_quick_checkpoint_rebuild_honours_directory(tmp_path: Any) -> None:
@@ -242,7 +247,7 @@ def test_quick_checkpoint_rebuild_honours_directory(tmp_path: Any) -> None:
 
 def test_shipped_checkpoint_reproduces_its_test_accuracy() -> None:
     ent = checkpoints.entry("mlp-playground")
-    shipped = mlp.shipped_run()
+    shipped = tr.shipped_run()
     assert shipped.metrics["test_accuracy"] == pytest.approx(ent["metrics"]["test_accuracy"], abs=1e-4)
-    assert ent["metrics"]["test_accuracy"] > 0.95 and ent["config"] == mlp.MLPConfig().architecture(2, 2)
+    assert ent["metrics"]["test_accuracy"] > 0.95 and ent["config"] == cf.MLPConfig().architecture(2, 2)
     assert math.isfinite(shipped.metrics["test_loss"])

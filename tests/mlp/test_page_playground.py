@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.mlp import playground as mlp
+from core.mlp import datasets as ds
 from tests.helpers import finish_job, page, texts
 
 PAGE = "apps/pages/l2/playground.py"
@@ -151,7 +151,7 @@ def test_csv_upload_trains_on_the_file_and_bad_files_get_a_message() -> None:
     assert "l2pg_example" in {b.key for b in at.get("download_button")}  # a template of the format
     at.get("file_uploader")[0].set_value(("pets.csv", b"x1,x2,label\n1,2,cat\n3,x,dog\n", "text/csv")).run()
     assert any("Cannot use pets.csv" in e.value and "'x' is not a number" in e.value for e in at.error)
-    at.get("file_uploader")[0].set_value(("mine.csv", mlp.example_csv("xor", n=200), "text/csv")).run()
+    at.get("file_uploader")[0].set_value(("mine.csv", ds.example_csv("xor", n=200), "text/csv")).run()
     assert "mine.csv: 200 rows, 2 classes" in texts(at) and not at.error
     train(at, l2pg_epochs=50)
     assert history(at)[0]["data"] == "mine.csv" and not at.exception

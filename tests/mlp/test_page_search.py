@@ -59,16 +59,19 @@ def test_running_both_searches_shows_curves_scatter_and_trials() -> None:
     finish_job(at, "l2s")
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels == ["grid search: best validation accuracy (4 trials)",
-                      "random search: best validation accuracy (4 trials)"]
+    assert labels == [f"{s} search: best validation accuracy (4 trials)" for s in ("grid", "random", "tpe")]
     names = [t["name"] for t in figure(at, "l2s_best")["data"]]
-    assert names == ["grid search", "random search", "grid: expected over run orders",
+    assert names == ["grid search", "random search", "tpe search", "grid: expected over run orders",
                      "random: expected over run orders"]
     scatter = figure(at, "l2s_scatter")
-    assert len(scatter["data"]) == 8 and scatter["layout"]["xaxis"]["type"] == "log"
+    assert len(scatter["data"]) == 12 and scatter["layout"]["xaxis"]["type"] == "log"
     summary, trials = at.dataframe[1].value, at.dataframe[2].value
-    assert list(summary["distinct lr"]) == [2, 4]  # the grid sees 2 learning rates, random search 4
-    assert len(trials) == 8 and set(trials["strategy"]) == {"grid", "random"}
+    assert list(summary["distinct lr"])[:2] == [2, 4]  # the grid sees 2 learning rates, random search 4
+    assert len(trials) == 12 and set(trials["strategy"]) == {"grid", "random", "tpe"}
+    # Every control reached the search: seed, budget, epochs per trial, points.
+    res = at.session_state["l2s__job"].result
+    assert res.config.seed == 3 and res.config.budget == 4 and res.config.base.epochs == 50
+    assert max(trials["epochs"]) <= 50 and "spirals: 200 generated points" in res.data
     # Changing a setting afterwards keeps the result but says it is stale.
     at.slider(key="l2s_budget").set_value(5).run()
     assert "settings changed since this search" in texts(at)

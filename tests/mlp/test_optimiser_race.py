@@ -9,7 +9,9 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
+from core.mlp import optimiser_figures as of
 from core.mlp import optimisers as ov
+from core.mlp import surfaces as sf
 
 HYPER = dict(momentum=0.8, alpha=0.95, beta1=0.85, beta2=0.99)  # not torch's defaults: checks the mapping
 
@@ -104,13 +106,13 @@ def test_diverging_lr_is_flagged_and_the_path_stops() -> None:
     assert sgd.diverged_at == k and len(sgd.path) == k and np.isfinite(sgd.losses).all()
     assert r.final_losses()["sgd"] == f"diverged at step {k}"
     assert next(row for row in r.table() if row["optimiser"] == "SGD")["status"] == "diverged"
-    for fig in (ov.race_figure(r), ov.loss_figure(r)):
+    for fig in (of.race_figure(r), of.loss_figure(r)):
         for tr in fig.data:
             for axis in ("x", "y"):
                 values = getattr(tr, axis, None)
                 if values is not None and tr.type == "scatter":
                     assert np.isfinite(np.asarray(values, dtype=float)).all()  # never a NaN plot
-    assert any("diverged at step" in (tr.name or "") for tr in ov.race_figure(r).data)
+    assert any("diverged at step" in (tr.name or "") for tr in of.race_figure(r).data)
 
 
 def test_huge_lr_on_every_surface_never_raises() -> None:
@@ -159,10 +161,10 @@ def test_bad_arguments_name_the_problem() -> None:
 def test_figures_are_valid_plotly_and_contours_are_cached() -> None:
     s = ov.SURFACES["himmelblau"]
     r = ov.race("himmelblau", {"sgd": s.lr, "momentum": s.lr, "rmsprop": s.lr_adaptive, "adam": s.lr_adaptive}, 50)
-    for fig in (ov.race_figure(r), ov.loss_figure(r)):
+    for fig in (of.race_figure(r), of.loss_figure(r)):
         go.Figure(fig.to_dict())  # the fast builder skips validation: validate here
-    names = [tr.name for tr in ov.race_figure(r).data]
+    names = [tr.name for tr in of.race_figure(r).data]
     assert {"SGD", "Momentum", "RMSProp", "Adam", "minimum", "start"} <= set(names)
-    assert ov.loss_figure(r).layout.yaxis.type == "log"
-    assert ov.contour_grid("bowl", 20.0) is ov.contour_grid("bowl", 20.0)
-    assert not np.array_equal(ov.contour_grid("bowl", 20.0)[2], ov.contour_grid("bowl", 5.0)[2])
+    assert of.loss_figure(r).layout.yaxis.type == "log"
+    assert sf.contour_grid("bowl", 20.0) is sf.contour_grid("bowl", 20.0)
+    assert not np.array_equal(sf.contour_grid("bowl", 20.0)[2], sf.contour_grid("bowl", 5.0)[2])

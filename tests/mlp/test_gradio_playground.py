@@ -11,7 +11,8 @@ from gradio_client import Client, handle_file
 
 from apps.gradio_tabs import lecture2
 from core import schedule
-from core.mlp import playground as mlp
+from core.mlp import datasets as ds
+from core.mlp import training as tr
 from tests.helpers import gradio_tab_client, plot_json
 
 #    layers width activation optimizer lr batch epochs l1 l2 dropout patience seed
@@ -38,7 +39,7 @@ def test_train_mlp_returns_map_curves_confusion_numbers_and_weights(client: Clie
     assert types[0] == "heatmap" and types.count("scatter") == 3
     assert [t["name"] for t in plot_json(curves)["data"]] == ["train loss", "val loss"]
     assert plot_json(cm)["data"][0]["z"] == nums["confusion_test"]
-    model = mlp.load_exported(Path(weights).read_bytes())
+    model = tr.load_exported(Path(weights).read_bytes())
     assert model.layers.out.out_features == 3
 
 
@@ -52,7 +53,7 @@ def test_huge_learning_rate_reports_divergence(client: Client) -> None:
 
 def test_csv_endpoint_trains_on_an_upload_and_names_bad_files(client: Client, tmp_path: Path) -> None:
     good = tmp_path / "mine.csv"
-    good.write_bytes(mlp.example_csv("xor", n=200))
+    good.write_bytes(ds.example_csv("xor", n=200))
     *_, nums, _ = client.predict(handle_file(str(good)), *NET, api_name="/train_mlp_csv")
     assert nums["data"].startswith("mine.csv: 200 rows") and nums["accuracy"]["train"] > 0.8
     bad = tmp_path / "bad.csv"
