@@ -1,0 +1,167 @@
+"""What shapes one MLP run (lecture 2), and the controls every front end offers for it.
+
+:class:`MLPConfig` is the run's settings. The choices and ranges below are the one source of truth for
+the Streamlit sliders and the Gradio endpoints alike: a value a slider cannot produce is refused by
+:func:`playground_config` with a message naming the control, so an API call can ask for no more than
+the page can (a public server shares two cores).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from core.training.optim import OPTIMIZERS
+
+ACTIVATION_NAMES: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
+
+# The playground's controls (Streamlit widgets and Gradio inputs are built from these).
+LEARNING_RATES: tuple[float, ...] = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+WIDTHS: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
+"""Mini-batch sizes besides full batch (``None`` in the config, ``"full"`` on the page, 0 in the API)."""
+EPOCHS: tuple[int, ...] = (10, 50, 100, 200, 300, 500, 1000, 2000, 5000)
+STRENGTHS: tuple[float, ...] = (0.0, 1e-5, 1e-4, 0.001, 0.003, 0.01, 0.03, 0.1)
+POINTS: tuple[int, ...] = (100, 200, 300, 500, 1000, 2000, 5000)
+LAYERS = (0, 6)
+DROPOUT = (0.0, 0.8)
+PATIENCE = (5, 200)
+SEEDS = (0, 9999)
+NOISE = (0.0, 1.0)
+CLASSES = (2, 10)
+
+
+def check_range(name: str, value: Any, lo: float, hi: float, integer: bool = False) -> Any:
+    """``value`` as a number in [lo, hi] (an int if ``integer``); NaN, inf and text are refused."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}") from None
+    if not (math.isfinite(number) and lo <= number <= hi):  # NaN fails every comparison
+        raise ValueError(f"{name} must be between {lo:g} and {hi:g}, got {number:g}")
+    if integer:
+        if not number.is_integer():
+            raise ValueError(f"{name} must be a whole number, got {number:g}")
+        return int(number)
+    return number
+
+
+def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
+    """The entry of ``choices`` equal to ``value``; numbers may arrive as numbers or text (``"0.01"``)."""
+    if value in choices and not isinstance(value, bool):
+        return choices[list(choices).index(value)]
+    numeric = [c for c in choices if isinstance(c, (int, float)) and not isinstance(c, bool)]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    for c in numeric:
+        if math.isfinite(number) and math.isclose(number, float(c), rel_tol=1e-9, abs_tol=1e-15):
+            return c
+    shown = ", ".join(f"{c:g}" if c in numeric else str(c) for c in choices)
+    raise ValueError(f"{name} must be one of {shown}; got {str(value)[:40]}")
+
+
+@dataclass(frozen=True)
+class MLPConfig:
+    """Everything that shapes one playground run (the architecture's input and output sizes come
+    from the data)."""
+
+    hidden: tuple[int, ...] = (64, 64)
+    """Width of each hidden layer; ``()`` is a linear (softmax-regression) model."""
+    activation: str = "relu"
+    """Hidden activation: one of :data:`ACTIVATION_NAMES`."""
+    dropout: float = 0.0
+    """Dropout probability after each hidden activation (training only)."""
+    optimizer: str = "adam"
+    """One of :data:`OPTIMIZERS`; ``momentum`` is SGD with heavy-ball momentum 0.9."""
+    lr: float = 0.01
+    """Learning rate."""
+    batch_size: int | None = None
+    """Mini-batch size; ``None`` trains full batch (one step per epoch), as TF Playground's default."""
+    epochs: int = 200
+    """Maximum number of epochs."""
+    l1: float = 0.0
+    """L1 strength: ``l1 * sum(|w|)`` added to the loss (weights only)."""
+    l2: float = 0.0
+    """L2 strength: the gradient of ``(l2 / 2) * ||w||^2`` (weights only), via ``weight_decay``."""
+    patience: int | None = None
+    """Early stopping after this many epochs without validation-loss improvement; ``None`` disables."""
+    seed: int = 0
+    """Seed of initialisation, dropout masks and mini-batch order."""
+    time_budget_s: float | None = None
+    """Stop at this many seconds of wall time (bounded runs for a public server)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))  # lists from JSON
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first setting that cannot train."""
+        if self.activation not in ACTIVATION_NAMES:
+            raise ValueError(f"unknown activation {self.activation!r}; "
+                             f"choose one of {', '.join(ACTIVATION_NAMES)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        if any(h < 1 for h in self.hidden) or len(self.hidden) > 8:
+            raise ValueError("hidden layers need at least 1 unit each, and at most 8 layers")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"the learning rate must be positive, got {self.lr}")
+        if self.epochs < 1:
+            raise ValueError("train for at least one epoch")
+        if self.l1 < 0 or self.l2 < 0:
+            raise ValueError("L1 and L2 strengths cannot be negative")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError("the batch size must be at least 1")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError("patience must be at least 1 epoch")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able settings (``hidden`` as a list)."""
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MLPConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def architecture(self, in_features: int, n_classes: int) -> dict[str, Any]:
+        """Keyword arguments of :func:`core.mlp.model.build_mlp` (stored in checkpoints and exports)."""
+        return {"in_features": in_features, "hidden": list(self.hidden), "out_features": n_classes,
+                "activation": self.activation, "dropout": self.dropout}
+
+    def describe(self, n_classes: int, in_features: int = 2) -> str:
+        """``2-64-64-2 relu`` style summary for tables."""
+        return "-".join(str(s) for s in (in_features, *self.hidden, n_classes)) + f" {self.activation}"
+
+
+
+def playground_config(layers: Any, width: Any, activation: Any, optimizer: Any, lr: Any, batch: Any,
+                      epochs: Any, l1: Any, l2: Any, dropout: Any, patience: Any, seed: Any,
+                      time_budget_s: float | None = None) -> MLPConfig:
+    """The config the playground's controls describe, each checked against its control's range.
+
+    ``batch`` 0, ``None`` or ``"full"`` is full batch; ``patience`` 0 or ``None`` turns early stopping off.
+    Raises ValueError naming the first control whose value no control could produce.
+    """
+    full = batch is None or str(batch) in ("full", "0", "0.0")
+    stop = patience is None or str(patience) in ("0", "0.0")
+    depth = check_range("hidden layers", layers, *LAYERS, integer=True)
+    config = MLPConfig(
+        hidden=(check_choice("neurons per layer", width, WIDTHS),) * depth,
+        activation=check_choice("activation", activation, ACTIVATION_NAMES),
+        dropout=check_range("dropout", dropout, *DROPOUT),
+        optimizer=check_choice("optimiser", optimizer, OPTIMIZERS),
+        lr=check_choice("learning rate", lr, LEARNING_RATES),
+        batch_size=None if full else check_choice("batch size", batch, BATCH_SIZES),
+        epochs=check_range("epochs", epochs, 1, EPOCHS[-1], integer=True),
+        l1=check_choice("L1 strength", l1, STRENGTHS), l2=check_choice("L2 strength", l2, STRENGTHS),
+        patience=None if stop else check_range("patience", patience, *PATIENCE, integer=True),
+        seed=check_range("seed", seed, *SEEDS, integer=True), time_budget_s=time_budget_s)
+    config.validate()
+    return config
