@@ -164,3 +164,21 @@ def test_tiny_training_run_shows_results_history_and_classifies_with_the_new_mod
         float(metrics["Test accuracy"].rstrip("%")) / 100, abs=1e-3
     )
     assert np.isfinite(at.dataframe[0].value["images/s"].iloc[0])
+
+
+def test_learning_rate_reaches_the_training_and_a_chance_level_run_is_reported_as_failed() -> None:
+    """The tiny run above with SGD at learning rate 1.0, batch 16, no batch norm: the page's learning rate
+    must reach train_cnn, and the useless result must say 'failed to learn', not 'finished'."""
+    at = app({"l3tr_n": "500", "l3tr_filters": "8"})
+    at.selectbox(key="l3tr_opt").set_value("sgd")
+    at.toggle(key="l3tr_bn").set_value(False)
+    at.select_slider(key="l3tr_bs").set_value(16)
+    at.select_slider(key="l3tr_lr").set_value(1.0).run()
+    at.button(key="l3tr__start").click().run()
+    finish_job(at, "l3tr", timeout=180)
+    assert not at.exception, at.exception
+    run = at.session_state["l3tr__job"].result
+    assert run.config.lr == 1.0 and run.config.optimizer == "sgd" and not run.config.batch_norm
+    shown = texts(at)
+    assert "finished all epochs" not in shown
+    assert "failed to learn: test accuracy" in shown and "lower the learning rate" in shown

@@ -270,3 +270,15 @@ def test_shipped_model_classifies_drawing_like_test_images(name: str) -> None:
         hits += result.top(1)[0][0] == test.classes[test.y[i]]
         assert len(result.top(5)) == 5 and abs(sum(p for _, p in result.top(10)) - 1) < 1e-4
     assert hits >= 24, f"only {hits}/30 re-drawn test images classified correctly"
+
+
+def test_a_finite_but_useless_run_is_reported_as_failed_to_learn() -> None:
+    """SGD at learning rate 10 without batch norm: the loss stays finite (no NaN for the fit loop to see)
+    but the network ends at chance; the run must say so instead of 'completed'."""
+    config = replace(TINY, optimizer="sgd", lr=10.0, batch_norm=False, epochs=1, train_size=512)
+    run = train_cnn(config, test_limit=500)
+    assert run.fit.status == "failed_to_learn", (run.fit.status, run.test_accuracy)
+    assert "failed to learn" in run.fit.message and "chance level" in run.fit.message
+    assert "learning rate" in run.fit.message
+    healthy = train_cnn(replace(TINY, epochs=1, train_size=512), test_limit=500)
+    assert healthy.fit.status == "completed"
