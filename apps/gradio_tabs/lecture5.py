@@ -1,0 +1,98 @@
+"""Gradio tab of lecture 5: the shipped autoencoders and VAEs of MNIST, their latent space as pictures.
+
+Endpoints (the same ranges as the Streamlit page's sliders, from ``core.generative.latent``):
+``/traverse`` (model, steps) -> one row per latent dimension, each from -3 to 3;
+``/sample`` (model, count, seed) -> decoded draws from the prior; ``/interpolate`` (model, test image A,
+test image B, steps) -> the two test images and the decoded line between their codes.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from core import checkpoints, data
+from core.generative import ae_training as tr
+from core.generative import figures as fg
+from core.generative import latent as lt
+
+MODELS = tuple(tr.CHECKPOINTS)
+
+
+@functools.lru_cache(maxsize=len(MODELS))
+def _shown(name: str) -> tuple[Any, lt.LatentMap, data.Dataset]:
+    model = checkpoints.load_model(name)  # read-only, shared by every request
+    test = data.load(model.config.dataset, "test")
+    return model, lt.latent_map(model, test.X, test.y), test
+
+
+def _load(name: Any) -> tuple[Any, lt.LatentMap, data.Dataset]:
+    if name not in MODELS:
+        raise gr.Error(f"unknown model; choose one of {', '.join(MODELS)}")
+    try:
+        return _shown(name)
+    except checkpoints.CheckpointError as exc:
+        raise gr.Error(f"the shipped model is not available: {exc}") from exc
+
+
+def _checked(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except ValueError as exc:  # a value outside the sliders' ranges: the message names the range
+        raise gr.Error(str(exc)) from exc
+
+
+def traverse(name: str, steps: Any) -> np.ndarray:
+    """One row per latent dimension, that dimension from -3 to 3 and the others at 0 (uint8 picture)."""
+    model, lmap, _ = _load(name)
+    return fg.image_grid(_checked(lt.traversal, model, lmap, steps), upscale=2)
+
+
+def sample(name: str, count: Any, seed: Any) -> np.ndarray:
+    """``count`` decoded draws from the prior (a Gaussian fitted to the codes for a plain autoencoder)."""
+    model, lmap, _ = _load(name)
+    return fg.image_grid(_checked(lt.sample, model, lmap, count, seed), cols=8)
+
+
+def interpolate(name: str, a: Any, b: Any, steps: Any) -> np.ndarray:
+    """Test images A and B at the ends, the decoded straight line between their codes in between."""
+    model, _, test = _load(name)
+    bounds = (0, len(test) - 1)
+    i = _checked(lt.check_int, a, "test image A", bounds)
+    j = _checked(lt.check_int, b, "test image B", bounds)
+    row = _checked(lt.interpolate, model, test.X[i, 0], test.X[j, 0], steps)
+    return fg.image_grid(np.concatenate([test.X[[i], 0], row, test.X[[j], 0]]))
+
+
+def build() -> None:
+    """Lay out the latent-space explorer inside the current Blocks/Tab."""
+    gr.Markdown(
+        "### Autoencoders and VAEs on MNIST\nShipped models: a conv autoencoder (`ae`), a VAE and a "
+        "beta-VAE (beta 4), each with a 2- or 16-dimensional code. Traverse one dimension at a time, sample "
+        "the prior, or walk between two test images through the latent space."
+    )
+    model = gr.Dropdown(list(MODELS), value="vae-mnist-z2", label="Model")
+    with gr.Row():
+        with gr.Column():
+            steps = gr.Slider(*lt.TRAVERSAL_STEPS, value=lt.DEFAULT_TRAVERSAL_STEPS, step=1,
+                              label="Traversal steps from -3 to 3")
+            t_button = gr.Button("Traverse", variant="primary")
+            t_out = gr.Image(label="Row i: z_i from -3 to 3", image_mode="L")
+        with gr.Column():
+            count = gr.Slider(*lt.SAMPLE_COUNT, value=lt.DEFAULT_SAMPLES, step=1, label="Samples")
+            seed = gr.Slider(*lt.SEED_RANGE, value=0, step=1, label="Seed")
+            s_button = gr.Button("Sample", variant="primary")
+            s_out = gr.Image(label="Decoded draws from the prior", image_mode="L")
+    with gr.Row():
+        a = gr.Number(value=0, precision=0, label="Test image A (0-999)")
+        b = gr.Number(value=1, precision=0, label="Test image B (0-999)")
+        i_steps = gr.Slider(*lt.INTERPOLATION_STEPS, value=lt.DEFAULT_INTERPOLATION_STEPS, step=1,
+                            label="Interpolation steps")
+    i_button = gr.Button("Interpolate", variant="primary")
+    i_out = gr.Image(label="A, the line between their codes, B", image_mode="L")
+    gr.on([t_button.click], traverse, [model, steps], t_out, api_name="traverse")
+    gr.on([s_button.click], sample, [model, count, seed], s_out, api_name="sample")
+    gr.on([i_button.click], interpolate, [model, a, b, i_steps], i_out, api_name="interpolate")

@@ -1,0 +1,15 @@
+"""Lecture 5's demos, in the order the navigation lists them."""
+
+from apps.catalog import Demo
+
+DEMOS: tuple[Demo, ...] = (
+    Demo(
+        "l5-autoencoders",
+        "Autoencoders & VAEs",
+        ":material/blur_on:",
+        "autoencoders.py",
+        "Explore the latent space of an autoencoder, a VAE and a beta-VAE on MNIST; retrain any cell live.",
+        ("Autoencoders", "VAE", "beta-VAE", "Spatial broadcast decoder"),
+        gradio="lecture5",
+    ),
+)

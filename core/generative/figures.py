@@ -1,0 +1,73 @@
+"""Pictures and plots of lecture 5: image grids as arrays (for ``st.image`` / ``gr.Image``), the latent
+map coloured by class, and the KL of each latent dimension. Plots use the gallery's ``fast_figure``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.generative.latent import LatentMap
+from core.viz.style import PALETTE, fast_figure
+
+# Ten distinguishable class colours: the Okabe-Ito palette, then two more.
+CLASS_COLOURS = (*PALETTE[:7], "#999999", "#882255", "#44AA99")
+
+
+def image_grid(images: np.ndarray, cols: int | None = None, pad: int = 2, upscale: int = 3) -> np.ndarray:
+    """uint8 picture of (R, C, h, w) images (or (N, h, w) in ``cols`` columns), white gaps between tiles,
+    each pixel ``upscale`` screen pixels wide. Values are probabilities in [0, 1], shown as they are:
+    dark strokes on white, so a faint sample looks faint (no per-tile rescaling)."""
+    a = np.asarray(images, dtype=np.float32)
+    if a.ndim == 3:
+        n = len(a)
+        cols = max(1, min(cols or n, n))
+        rows = -(-n // cols)
+        a = np.concatenate([a, np.zeros((rows * cols - n, *a.shape[1:]), np.float32)]).reshape(rows, cols,
+                                                                                                 *a.shape[1:])
+    rows, cols, h, w = a.shape
+    grid = np.ones((rows * (h + pad) - pad, cols * (w + pad) - pad), np.float32)
+    for r in range(rows):
+        for c in range(cols):
+            grid[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = 1.0 - a[r, c]
+    pic = (np.clip(grid, 0.0, 1.0) * 255).round().astype(np.uint8)
+    return np.repeat(np.repeat(pic, upscale, 0), upscale, 1)
+
+
+def latent_figure(lmap: LatentMap, classes: Sequence[str], highlight: Sequence[int] = (),
+                  title: str = "") -> go.Figure:
+    """The test images' codes, one colour per class; ``highlight`` marks chosen images (e.g. the two ends
+    of an interpolation) with black rings."""
+    traces: list[dict[str, Any]] = []
+    for k, name in enumerate(classes):
+        idx = np.flatnonzero(lmap.labels == k)
+        if not len(idx):
+            continue
+        traces.append({"type": "scattergl", "mode": "markers", "name": str(name),
+                       "x": lmap.coords[idx, 0].tolist(), "y": lmap.coords[idx, 1].tolist(),
+                       "marker": {"size": 5, "color": CLASS_COLOURS[k % len(CLASS_COLOURS)], "opacity": 0.75},
+                       "hovertemplate": f"{name}<extra></extra>"})  # fmt: skip
+    if len(highlight):
+        h = np.asarray(highlight, dtype=int)
+        ring = {"size": 14, "color": "rgba(0,0,0,0)", "line": {"color": "#000", "width": 2}}
+        traces.append({"type": "scatter", "mode": "markers+text", "name": "chosen", "showlegend": False,
+                       "x": lmap.coords[h, 0].tolist(), "y": lmap.coords[h, 1].tolist(),
+                       "text": ["A", "B", "C", "D"][: len(h)], "textposition": "top center",
+                       "marker": ring})
+    xt, yt = lmap.axis_titles
+    return fast_figure(traces, title, height=460, xaxis={"title": {"text": xt}, "zeroline": True},
+                       yaxis={"title": {"text": yt}, "zeroline": True},
+                       legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"})
+
+
+def kl_figure(kl_dims: Sequence[float], active: float) -> go.Figure:
+    """Mean KL of each latent dimension on held-out images (nats): the dimensions the decoder uses stand
+    out; a dimension under ``active`` nats carries (almost) no information about the image."""
+    kl = [float(v) for v in kl_dims]
+    colours = [PALETTE[0] if v > active else "#BBBBBB" for v in kl]
+    trace = {"type": "bar", "x": [f"z{i + 1}" for i in range(len(kl))], "y": kl,
+             "marker": {"color": colours}, "hovertemplate": "%{x}: %{y:.2f} nats<extra></extra>"}
+    return fast_figure([trace], "KL per latent dimension (held-out, nats/image)", height=300,
+                       yaxis={"title": {"text": "nats"}}, showlegend=False)

@@ -1,0 +1,77 @@
+"""Training an autoencoder cell through the fit loop: the ELBO terms are logged, a job sees live
+reconstructions and can stop the run, and the held-out numbers come with the result."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+
+from core.generative import ae_training as tr
+from core.generative import autoencoders as ae
+
+
+class Recorder:
+    """A stand-in for a job: keeps what the training reports; asks to stop when told to."""
+
+    def __init__(self, stop_after_rows: int | None = None) -> None:
+        self.rows: list[dict[str, float]] = []
+        self.artifacts: dict[str, Any] = {}
+        self.stop_after_rows = stop_after_rows
+
+    def report(self, progress: float | None = None, message: str | None = None, **metrics: float) -> None:
+        self.rows.append(metrics)
+
+    def publish(self, key: str, value: Any) -> None:
+        self.artifacts[key] = value
+
+    def should_stop(self) -> bool:
+        return self.stop_after_rows is not None and len(self.rows) >= self.stop_after_rows
+
+
+SMALL = replace(ae.make_config("vae", "mnist", 2), train_size=256, val_size=64, epochs=2, batch_size=64)
+
+
+def test_a_short_run_lowers_the_bound_and_reports_both_terms() -> None:
+    job = Recorder()
+    run = tr.train_autoencoder(SMALL, job, max_images=None, test_limit=100)  # type: ignore[arg-type]
+    assert run.fit.status == "completed" and run.n_train == 256 and run.n_val == 64
+    hist = run.fit.history
+    assert {"train_loss", "train_recon", "train_kl", "val_loss", "val_recon", "val_kl"} <= set(hist)
+    assert hist["train_loss"][-1] < hist["train_loss"][0]
+    m = run.held_out
+    assert m is not None and m["n_test"] == 100 and len(m["kl_dims"]) == 2
+    assert math.isclose(m["test_neg_elbo"], m["test_recon"] + m["test_kl"], rel_tol=1e-9)
+    pairs = job.artifacts["recon"]
+    assert pairs.shape == (2, tr.LIVE_IMAGES, 28, 28) and 0 <= pairs.min() and pairs.max() <= 1
+
+
+def test_the_same_seed_gives_the_same_model_and_numbers() -> None:
+    a = tr.train_autoencoder(replace(SMALL, epochs=1), max_images=None, test_limit=50)
+    b = tr.train_autoencoder(replace(SMALL, epochs=1), max_images=None, test_limit=50)
+    assert a.held_out == b.held_out
+    x = np.zeros((1, 1, 28, 28), np.float32)
+    with torch.no_grad():
+        assert torch.equal(a.model.encode(torch.from_numpy(x))[0], b.model.encode(torch.from_numpy(x))[0])
+
+
+def test_a_stop_request_ends_the_run() -> None:
+    job = Recorder(stop_after_rows=2)
+    run = tr.train_autoencoder(replace(SMALL, epochs=5), job, max_images=None, test_limit=50)  # type: ignore[arg-type]
+    assert run.fit.status == "stopped" and run.fit.epochs_run < 5
+    assert run.held_out is not None  # the model as it was is still measured and shown
+
+
+def test_a_plain_autoencoder_has_no_kl_and_no_bound() -> None:
+    run = tr.train_autoencoder(replace(SMALL, kind="ae", beta=0.0, epochs=1), max_images=None, test_limit=50)
+    assert run.held_out is not None and "test_neg_elbo" not in run.held_out
+    assert max(run.fit.history["train_kl"]) == 0.0
+
+
+def test_shipped_cells_are_found_by_their_settings() -> None:
+    assert tr.checkpoint_name(ae.make_config("beta-vae", "mnist", 16)) == "beta-vae-mnist-z16"
+    assert tr.checkpoint_name(ae.make_config("beta-vae", "mnist", 16, 8.0)) is None
+    assert tr.checkpoint_name(ae.make_config("vae", "fashion-mnist", 2)) is None

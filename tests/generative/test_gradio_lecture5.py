@@ -1,0 +1,79 @@
+"""The lecture 5 Gradio tab over HTTP: /traverse, /sample and /interpolate answer with pictures of the
+expected layout and refuse values outside the page's slider ranges with a clear message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gradio as gr
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+
+from apps.gradio_tabs import lecture5
+from tests.helpers import gradio_tab_client
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with gradio_tab_client(lecture5.build, "Lecture 5") as c:
+        yield c
+
+
+def picture(path: str) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"))
+
+
+def test_endpoints_are_published(client: Client) -> None:
+    names = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert {"/traverse", "/sample", "/interpolate"} <= set(names)
+
+
+def test_traverse_has_one_row_per_latent_dimension(client: Client) -> None:
+    # 28 px tiles with 2 px gaps, drawn 2x: rows x (28 + 2) - 2, times 2.
+    two = picture(client.predict("vae-mnist-z2", 5, api_name="/traverse"))
+    sixteen = picture(client.predict("vae-mnist-z16", 5, api_name="/traverse"))
+    assert two.shape == (2 * (2 * 30 - 2), 2 * (5 * 30 - 2))
+    assert sixteen.shape == (2 * (16 * 30 - 2), 2 * (5 * 30 - 2))
+
+
+def test_sample_is_seeded(client: Client) -> None:
+    a = picture(client.predict("vae-mnist-z2", 8, 1, api_name="/sample"))
+    b = picture(client.predict("vae-mnist-z2", 8, 1, api_name="/sample"))
+    c = picture(client.predict("vae-mnist-z2", 8, 2, api_name="/sample"))
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_interpolate_shows_both_ends_and_the_steps(client: Client) -> None:
+    row = picture(client.predict("ae-mnist-z16", 0, 1, 6, api_name="/interpolate"))
+    assert row.shape == (3 * 28, 3 * ((6 + 2) * 30 - 2))
+
+
+@pytest.mark.parametrize(("api", "args", "message"), [
+    ("/traverse", ("vae-mnist-z2", 1000), "maximum value 15"),
+    ("/sample", ("vae-mnist-z2", 100000, 0), "maximum value 64"),
+    ("/sample", ("vae-mnist-z2", 8, -1), "minimum value 0"),
+    ("/interpolate", ("vae-mnist-z2", 0, 5000, 5), "test image B must be a whole number from 0 to 999"),
+    ("/interpolate", ("vae-mnist-z2", 0, 1, 99), "maximum value 16"),
+    ("/traverse", ("no-such-model", 5), "not in the list of choices"),
+])
+def test_values_outside_the_sliders_are_refused(client: Client, api: str, args: tuple, message: str) -> None:
+    with pytest.raises(Exception, match=message):
+        client.predict(*args, api_name=api)
+
+
+@pytest.mark.parametrize(("fn", "args", "message"), [
+    (lecture5.traverse, ("vae-mnist-z2", 1000), "from 3 to 15"),
+    (lecture5.traverse, ("vae-mnist-z2", float("nan")), "whole number"),
+    (lecture5.sample, ("vae-mnist-z2", 100000, 0), "from 1 to 64"),
+    (lecture5.sample, ("vae-mnist-z2", 8, 1.5), "the seed must be a whole number"),
+    (lecture5.interpolate, ("vae-mnist-z2", -1, 1, 5), "test image A"),
+    (lecture5.interpolate, ("vae-mnist-z2", 0, 1, 99), "from 2 to 16"),
+    (lecture5.traverse, ("no-such-model", 5), "unknown model"),
+])
+def test_the_endpoints_check_the_ranges_themselves(fn: Callable[..., Any], args: tuple, message: str) -> None:
+    # The components' own bounds come first over HTTP; the functions refuse as well, with the page's ranges.
+    with pytest.raises(gr.Error, match=message):
+        fn(*args)

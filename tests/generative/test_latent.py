@@ -1,0 +1,82 @@
+"""Traversals, samples and interpolations of a shipped VAE: shapes, what changes what, and the ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import checkpoints, data
+from core.generative import latent as lt
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple:
+    model = checkpoints.load_model("vae-mnist-z16")
+    test = data.load("mnist", "test")
+    return model, lt.latent_map(model, test.X, test.y), test
+
+
+def test_traversal_grid_has_one_row_per_dimension(shipped: tuple) -> None:
+    model, lmap, _ = shipped
+    grid = lt.traversal(model, lmap, 7)
+    assert grid.shape == (16, 7, 28, 28)
+    assert grid.min() >= 0 and grid.max() <= 1
+    # The middle column is the same point (all zeros) in every row.
+    assert np.allclose(grid[:, 3], grid[0, 3], atol=1e-6)
+
+
+def test_changing_one_dimension_changes_the_image(shipped: tuple) -> None:
+    model, lmap, _ = shipped
+    base = np.zeros(16)
+    moved = base.copy()
+    moved[2] = 2.5
+    a, b = lt.decode_point(model, lmap, base), lt.decode_point(model, lmap, moved)
+    assert np.abs(a - b).max() > 0.1
+    row = lt.traversal(model, lmap, 5, moved)[2]
+    end = np.where(np.arange(16) == 2, 3.0, 0.0)  # row 2's last column: z3 at 3, the rest at the base
+    assert np.allclose(row[-1], lt.decode_point(model, lmap, end), atol=1e-5)
+
+
+def test_samples_are_seeded(shipped: tuple) -> None:
+    model, lmap, _ = shipped
+    assert lt.sample(model, lmap, 6, 3).shape == (6, 28, 28)
+    assert np.array_equal(lt.sample(model, lmap, 6, 3), lt.sample(model, lmap, 6, 3))
+    assert not np.array_equal(lt.sample(model, lmap, 6, 3), lt.sample(model, lmap, 6, 4))
+
+
+def test_interpolation_ends_are_the_reconstructions(shipped: tuple) -> None:
+    model, _, test = shipped
+    row = lt.interpolate(model, test.X[0, 0], test.X[1, 0], 5)
+    ends = lt.reconstruct(model, test.X[:2])
+    assert row.shape == (5, 28, 28)
+    assert np.allclose(row[[0, -1]], ends, atol=1e-5)
+
+
+def test_the_latent_map_projects_16_dimensions_on_two_principal_axes(shipped: tuple) -> None:
+    _, lmap, test = shipped
+    assert lmap.codes.shape == (len(test), 16) and lmap.coords.shape == (len(test), 2)
+    assert lmap.explained is not None and 0 < lmap.explained[1] <= lmap.explained[0] < 1
+    assert lmap.axis_titles[0].startswith("PC1")
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 3.5, -4, "x"])
+def test_latent_values_outside_the_sliders_are_refused(shipped: tuple, bad: object) -> None:
+    model, lmap, _ = shipped
+    z = [0.0] * 16
+    z[0] = bad
+    with pytest.raises(ValueError, match="latent"):
+        lt.decode_point(model, lmap, z)
+
+
+def test_counts_outside_the_ranges_are_refused(shipped: tuple) -> None:
+    model, lmap, test = shipped
+    with pytest.raises(ValueError, match="from 3 to 15"):
+        lt.traversal(model, lmap, 1000)
+    with pytest.raises(ValueError, match="from 1 to 64"):
+        lt.sample(model, lmap, 10**6, 0)
+    with pytest.raises(ValueError, match="whole number"):
+        lt.sample(model, lmap, float("nan"), 0)
+    with pytest.raises(ValueError, match="from 2 to 16"):
+        lt.interpolate(model, test.X[0, 0], test.X[1, 0], 2.5)
+    with pytest.raises(ValueError, match="must have 16 values"):
+        lt.decode_point(model, lmap, [0.0, 0.0])

@@ -1,0 +1,120 @@
+"""AppTest of the autoencoder page: every control reaches the model cell, the training plan or the core
+call it drives; a shipped cell shows its held-out numbers; a short live run replaces the shipped model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import data
+from core.generative import latent as lt
+from tests.helpers import finish_job, page, texts
+
+PAGE = "apps/pages/l5/autoencoders.py"
+
+
+def app(params: dict[str, str] | None = None) -> AppTest:
+    return page(PAGE, 120, params)
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+@pytest.fixture()
+def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple]]:
+    """The arguments of every call the page makes to the latent-space functions."""
+    seen: dict[str, list[tuple]] = {}
+    for name in ("traversal", "sample", "interpolate", "decode_point"):
+        real: Callable[..., Any] = getattr(lt, name)
+
+        def spy(*args: Any, _real: Callable[..., Any] = real, _name: str = name) -> Any:
+            seen.setdefault(_name, []).append(args)
+            return _real(*args)
+
+        monkeypatch.setattr(lt, name, spy)
+    return seen
+
+
+def test_the_default_cell_is_the_shipped_2d_vae() -> None:
+    at = app()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Active latent dimensions"] == "2 of 2"
+    assert float(metrics["−ELBO, held-out"].split()[0]) < 200
+    assert "shipped checkpoint `vae-mnist-z2`" in captions(at)
+    assert "coloured by class: the codes themselves" in captions(at)
+
+
+# (key, widget kind, value, text that must then appear in the captions and info boxes)
+CELL: list[tuple[str, str, Any, str]] = [
+    ("l5ae_data", "selectbox", "fashion-mnist", "fashion-mnist images"),
+    ("l5ae_kind", "segmented_control", "ae", "Conv autoencoder: conv 16-32"),
+    ("l5ae_z", "select_slider", 16, "z in R^16"),
+    ("l5ae_lr", "select_slider", 0.001, "learning rate 0.001,"),
+    ("l5ae_epochs", "slider", 3, "Training: 3 epochs"),
+    ("l5ae_n", "select_slider", 1_000, "up to 1,000 mnist images"),
+    ("l5ae_seed", "number_input", 7, "seed 7;"),
+]
+
+
+@pytest.mark.parametrize(("key", "kind", "value", "expected"), CELL, ids=[c[0] for c in CELL])
+def test_each_cell_or_training_control_reaches_the_config_and_the_url(
+    key: str, kind: str, value: Any, expected: str
+) -> None:
+    at = app()
+    assert expected not in captions(at)
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    assert expected in captions(at)
+    assert at.query_params[key] == str(value)
+
+
+def test_beta_reaches_the_beta_vae_and_an_unshipped_beta_asks_for_training() -> None:
+    at = app({"l5ae_kind": "beta-vae"})
+    assert "beta-VAE, beta 4" in captions(at) and "`beta-vae-mnist-z2`" in captions(at)
+    at.select_slider(key="l5ae_beta").set_value(8.0).run()
+    assert "beta-VAE, beta 8" in captions(at)
+    assert "No shipped model for this cell" in texts(at) and not at.metric
+
+
+@pytest.mark.parametrize(("key", "kind", "value", "call", "check"), [
+    ("l5ae_steps", "slider", 5, "traversal", lambda a: a[2] == 5),
+    ("l5ae_u0", "slider", 1.5, "traversal", lambda a: a[3][0] == 1.5),
+    ("l5ae_u1", "slider", -2.0, "decode_point", lambda a: a[2][1] == -2.0),
+    ("l5ae_ns", "slider", 10, "sample", lambda a: a[2] == 10),
+    ("l5ae_sseed", "number_input", 5, "sample", lambda a: a[3] == 5),
+    ("l5ae_isteps", "slider", 4, "interpolate", lambda a: a[3] == 4),
+    ("l5ae_a", "number_input", 17, "interpolate",
+     lambda a: np.array_equal(a[1], data.load("mnist", "test").X[17, 0])),
+    ("l5ae_b", "number_input", 42, "interpolate",
+     lambda a: np.array_equal(a[2], data.load("mnist", "test").X[42, 0])),
+], ids=lambda v: v if isinstance(v, str) and v.startswith("l5") else "")
+def test_each_view_control_reaches_its_core_call(
+    calls: dict[str, list[tuple]], key: str, kind: str, value: Any, call: str, check: Callable[[tuple], bool]
+) -> None:
+    at = app()
+    assert not check(calls[call][-1])
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    assert check(calls[call][-1])
+
+
+def test_bad_links_fall_back_to_defaults() -> None:
+    at = app({"l5ae_z": "3", "l5ae_u0": "nan", "l5ae_kind": "gan", "l5ae_a": "99999"})
+    assert at.select_slider(key="l5ae_z").value == 2 and at.slider(key="l5ae_u0").value == 0.0
+    assert at.segmented_control(key="l5ae_kind").value == "vae"
+    assert at.number_input(key="l5ae_a").value == 0
+
+
+def test_a_short_live_run_replaces_the_shipped_model_and_is_recorded() -> None:
+    at = app({"l5ae_epochs": "1", "l5ae_n": "1000"})
+    at.button(key="l5ae__start").click().run()
+    finish_job(at, "l5ae", timeout=300)
+    assert not at.exception, at.exception
+    assert "your run (this session)" in captions(at)
+    assert "Run history" in texts(at)
+    assert float({m.label: m.value for m in at.metric}["−ELBO, held-out"].split()[0]) > 0
