@@ -45,9 +45,12 @@ def test_1d_sliders(at: AppTest, key: str, value: float, expected: str) -> None:
 
 
 @pytest.mark.parametrize("kernel", [k for k in c13.KERNELS_1D if k != "custom"])
-def test_every_1d_kernel(at: AppTest, kernel: str) -> None:
+def test_every_1d_kernel_reaches_the_convolution(at: AppTest, kernel: str) -> None:
+    """The chosen kernel's own weights are the ones shown and applied (a choice that never reached
+    the computation would leave the moving average's weights on the page)."""
     at.selectbox(key="l3b_kernel").set_value(kernel).run()
-    assert not at.exception and "Kernel (9 taps)" in _note(at)
+    weights = ", ".join(f"{w:.3g}" for w in c13.kernel_1d(kernel, 9))
+    assert not at.exception and f"Kernel (9 taps): `{weights}`" in _note(at)
 
 
 def test_valid_padding_shortens_the_output(at: AppTest) -> None:
