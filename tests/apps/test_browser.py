@@ -77,19 +77,33 @@ def _streamlit_server() -> Iterator[str]:
             proc.wait(5)
 
 
+_CHARTS_DRAWN = (  # no placeholder still waiting for the script, and every plotly chart has its SVG
+    "() => !document.querySelector('[data-testid^=\"stSkeleton\"]') && "
+    "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+    ".every(c => c.querySelector('.main-svg'))"
+)
+
+
 def _wait_until_idle(page, timeout_s: float = 90) -> None:
-    """Wait for the page title, then until Streamlit's 'running' indicator has gone for a moment."""
+    """Wait for the page title, then until the script run has finished for a moment (the app root's
+    ``data-test-script-state``; the status widget does not show with the minimal toolbar), then until
+    the charts have drawn."""
     page.wait_for_selector("h1", timeout=timeout_s * 1000)
     deadline, quiet_since = time.time() + timeout_s, None
     while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        if running:
+        state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        if state in ("running", "initial", None):
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.time()
         elif time.time() - quiet_since > 1.0:
-            # Charts draw client-side after the script ends: give plotly a moment before the screenshot.
-            page.wait_for_timeout(1500)
+            # Charts draw client-side after the script ends: wait until every plotly chart has its SVG
+            # (on a busy machine that takes seconds), then give the drawing a moment to settle.
+            try:
+                page.wait_for_function(_CHARTS_DRAWN, timeout=60_000)
+            except Exception:  # a chart that never draws shows in the screenshot; the checks go on
+                pass
+            page.wait_for_timeout(500)
             return
         time.sleep(0.2)
 
