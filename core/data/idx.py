@@ -7,6 +7,7 @@ We read it with numpy alone so that no torchvision import (seconds) is needed to
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.client
@@ -19,6 +20,7 @@ import time
 import urllib.request
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -40,37 +42,62 @@ class DownloadError(OSError):
     """A download failed or did not match its expected md5 (nothing is left in the cache then)."""
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read a .gz (or plain) IDX file into an array of its own shape; CorruptDataError names the file."""
+#: Largest IDX payload we read (the full 60,000-image train split is 47 MB): a header that claims more,
+#: or a gzip stream that holds more than its header says (a decompression bomb), is refused unread.
+MAX_IDX_BYTES = 256 * 2**20
+#: Largest file a download may bring (MNIST-family .gz files are 10-30 MB) and the most seconds one may
+#: take: a mirror that drips bytes forever must not hold a page.
+MAX_DOWNLOAD_BYTES = 64 * 2**20
+DOWNLOAD_DEADLINE_S = 300.0
+
+
+def read_idx(path: str | os.PathLike, max_bytes: int | None = None) -> np.ndarray:
+    """Read a .gz (or plain) IDX file into an array of its own shape; CorruptDataError names the file.
+
+    Streams the file: the header is checked against ``max_bytes`` (default MAX_IDX_BYTES) before any
+    data is decompressed, and no more than the header's size is ever held in memory.
+    """
     path = Path(path)
+    limit = MAX_IDX_BYTES if max_bytes is None else max_bytes
     advice = f"delete {path} (or reinstall the package that owns it) and load again"
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
-        # Sniff the gzip magic rather than trusting the suffix: caches sometimes hold unpacked files.
-        data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        with open(path, "rb") as raw:
+            # Sniff the gzip magic rather than trusting the suffix: caches sometimes hold unpacked files.
+            packed = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            with gzip.GzipFile(fileobj=raw) if packed else contextlib.nullcontext(raw) as f:
+                return _read_idx_stream(f, path, limit, advice)
     except (OSError, EOFError, zlib.error) as err:
         if isinstance(err, FileNotFoundError):
             raise
         raise CorruptDataError(f"{path} is not a readable gzip file ({err}); {advice}") from err
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_DTYPES:
+
+
+def _read_idx_stream(f: BinaryIO, path: Path, limit: int, advice: str) -> np.ndarray:
+    magic = f.read(4)
+    if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_DTYPES:
         raise CorruptDataError(
-            f"{path} is not an IDX file (magic number {data[:4].hex() or 'missing'}, expected "
+            f"{path} is not an IDX file (magic number {magic.hex() or 'missing'}, expected "
             f"0000TTNN with a known type TT); {advice}"
         )
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    if ndim == 0 or len(data) < header:
+    ndim = magic[3]
+    dims = f.read(4 * ndim)
+    if ndim == 0 or len(dims) < 4 * ndim:
         raise CorruptDataError(f"{path}: IDX header is truncated or has no dimensions; {advice}")
-    shape = struct.unpack(f">{ndim}I", data[4:header])
-    dtype = np.dtype(_IDX_DTYPES[data[2]])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(data) - header != expected:
+    shape = struct.unpack(f">{ndim}I", dims)
+    dtype = np.dtype(_IDX_DTYPES[magic[2]])
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if expected > limit:
+        raise CorruptDataError(f"{path}: header says shape {shape} ({expected:,} bytes), more than the "
+                               f"{limit:,} bytes any data set here needs; {advice}")
+    data = f.read(expected + 1)  # one byte more: data beyond the header's size is a bad file too
+    if len(data) != expected:
+        got = f"{len(data):,}" if len(data) <= expected else "more"
         raise CorruptDataError(
             f"{path}: header says shape {shape} ({expected:,} bytes) but the file holds "
-            f"{len(data) - header:,} bytes of data (truncated download?); {advice}"
+            f"{got} bytes of data (truncated download?); {advice}"
         )
-    arr = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+    arr = np.frombuffer(data, dtype=dtype).reshape(shape)
     return arr.astype(dtype.newbyteorder("="), copy=False)
 
 
@@ -123,15 +150,23 @@ def online(host: str = "ossci-datasets.s3.amazonaws.com", port: int = 443, timeo
     return bool(ok)
 
 
-def fetch(url: str, dest: Path, md5: str | None = None, timeout: float = SOCKET_TIMEOUT_S) -> None:
+def fetch(url: str, dest: Path, md5: str | None = None, timeout: float = SOCKET_TIMEOUT_S,
+          max_bytes: int = MAX_DOWNLOAD_BYTES, deadline_s: float = DOWNLOAD_DEADLINE_S) -> None:
     """Download `url` to `dest` atomically: stream into a temp file beside it, check the md5, then
-    os.replace, so a crash or a bad mirror never leaves a half file that a later load would trust."""
+    os.replace, so a crash or a bad mirror never leaves a half file that a later load would trust.
+    More than `max_bytes`, or more than `deadline_s` seconds in all, fails the download."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    digest = hashlib.md5()
+    digest, size, stop_at = hashlib.md5(), 0, time.monotonic() + deadline_s
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            while chunk := response.read(1 << 20):
+            # read1: whatever has arrived (read(n) would wait for n bytes, past any deadline).
+            while chunk := response.read1(1 << 16):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise DownloadError(f"{url}: larger than {max_bytes:,} bytes, more than any file here")
+                if time.monotonic() > stop_at:
+                    raise DownloadError(f"{url}: took longer than {deadline_s:g} s")
                 digest.update(chunk)
                 out.write(chunk)
         if md5 and digest.hexdigest() != md5:
