@@ -1,0 +1,24 @@
+"""Lecture 4's demos, in the order the navigation lists them."""
+
+from apps.catalog import Demo
+
+DEMOS: tuple[Demo, ...] = (
+    Demo(
+        "l4-classifier",
+        "ImageNet classifier",
+        ":material/image_search:",
+        "classifier.py",
+        "Classify a photo with an ImageNet network and see each preprocessing step it needs.",
+        ("ImageNet pre-training",),
+        gradio="lecture4",
+    ),
+    Demo(
+        "l4-saliency",
+        "Saliency maps",
+        ":material/visibility:",
+        "saliency.py",
+        "See which pixels an ImageNet network used, with four attribution methods and a faithfulness test.",
+        ("Saliency", "Integrated Gradients", "Grad-CAM", "Occlusion"),
+        gradio="lecture4_saliency",
+    ),
+)

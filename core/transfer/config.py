@@ -1,0 +1,37 @@
+"""Ranges of every control of lecture 4: the Streamlit sliders and the Gradio endpoints read these.
+
+Each range is ``(min, max, default)``; :func:`check_int` is the one check both front ends and the core
+functions apply (NaN, infinities, fractions and text are refused with a message naming the range).
+"""
+
+from __future__ import annotations
+
+import math
+
+TOP_K = (1, 10, 5)
+"""Number of ImageNet classes listed."""
+IG_STEPS = (4, 128, 32)
+"""Integrated-Gradients steps along the path from the black image to the photo."""
+OCCLUSION_WINDOW = (16, 112, 32)
+"""Side of the occluding square, in pixels of the 224 crop (steps of 8)."""
+OCCLUSION_STRIDE = (8, 112, 16)
+"""Step of the occluding square (steps of 8; at most the window, so no pixel is skipped)."""
+TARGET_RANK = (1, 5, 1)
+"""Which of the backbone's top-5 classes an attribution explains (1 = its best guess)."""
+SIZE_STEP = 8
+"""Step of the occlusion sliders."""
+N_CLASSES = 1000
+"""ImageNet classes: a target class is an index from 0 to 999."""
+
+
+def check_int(value: object, name: str, lo: int, hi: int) -> int:
+    """``value`` as an int in [lo, hi], or a ValueError naming the range (NaN, inf and text refused)."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a whole number from {lo} to {hi}") from None
+    if not math.isfinite(number) or number != int(number) or not lo <= number <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {value!s:.20}")
+    return int(number)
