@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from core.generative.gan2d import EXTENT, MAP_SIZE, Snapshot
 from core.generative.latent import LatentMap
 from core.viz.style import PALETTE, fast_figure
 
@@ -71,3 +72,24 @@ def kl_figure(kl_dims: Sequence[float], active: float) -> go.Figure:
              "marker": {"color": colours}, "hovertemplate": "%{x}: %{y:.2f} nats<extra></extra>"}
     return fast_figure([trace], "KL per latent dimension (held-out, nats/image)", height=300,
                        yaxis={"title": {"text": "nats"}}, showlegend=False)
+
+
+def gan_figure(real: np.ndarray, snap: Snapshot | None, title: str = "") -> go.Figure:
+    """The discriminator's belief D(x) that a point is real (heatmap: purple fake, green real), the data
+    (grey) and the generator's samples (orange)."""
+    axis = np.linspace(-EXTENT, EXTENT, MAP_SIZE).round(3).tolist()
+    traces: list[dict[str, Any]] = []
+    if snap is not None:
+        traces.append({"type": "heatmap", "x": axis, "y": axis, "z": snap.d_map.round(3).tolist(), "zmin": 0,
+                       "zmax": 1, "colorscale": "PRGn", "opacity": 0.55, "name": "D(x)",
+                       "colorbar": {"title": {"text": "D(x)"}, "len": 0.8},
+                       "hovertemplate": "D = %{z:.2f}<extra></extra>"})
+    traces.append({"type": "scattergl", "mode": "markers", "name": "data", "x": real[:, 0].tolist(),
+                   "y": real[:, 1].tolist(), "marker": {"size": 4, "color": "#555555", "opacity": 0.6}})
+    if snap is not None:
+        fake = snap.fake
+        traces.append({"type": "scattergl", "mode": "markers", "name": "generated", "x": fake[:, 0].tolist(),
+                       "y": fake[:, 1].tolist(), "marker": {"size": 4, "color": PALETTE[1], "opacity": 0.8}})
+    rng = [-EXTENT, EXTENT]
+    return fast_figure(traces, title, height=520, xaxis={"range": rng, "constrain": "domain"},
+                       yaxis={"range": rng, "scaleanchor": "x"})

@@ -12,4 +12,12 @@ DEMOS: tuple[Demo, ...] = (
         ("Autoencoders", "VAE", "beta-VAE", "Spatial broadcast decoder"),
         gradio="lecture5",
     ),
+    Demo(
+        "l5-gan2d",
+        "A GAN you watch train",
+        ":material/scatter_plot:",
+        "gan2d.py",
+        "Train a GAN on a 2D mixture of Gaussians live: samples, the discriminator's map, both losses.",
+        ("GANs", "Mode collapse"),
+    ),
 )
