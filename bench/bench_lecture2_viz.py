@@ -1,9 +1,12 @@
-"""Recompute time of every interaction of the lecture 2 pages (perceptron, optimiser race, backprop).
+"""Recompute time of every interaction of the lecture 2 pages (perceptron, optimiser race, backprop), and
+the first render of every lecture 2 page in a fresh process.
 
-Run: ``python -m bench.bench_lecture2_viz`` (or ``python bench/bench_lecture2_viz.py``). Prints two
-Markdown tables: the cost of each interaction at the pages' default sizes (median of several repeats,
-caches cleared where the interaction would miss them), and ``core.mlp.optimisers.trajectory`` against a bare
-``torch.optim`` loop that a student would write. The target is well under 100 ms per interaction.
+Run: ``python -m bench.bench_lecture2_viz`` (or ``python bench/bench_lecture2_viz.py``). Prints Markdown
+tables: the cost of each interaction at the pages' default sizes (median of several repeats, caches cleared
+where the interaction would miss them), ``core.mlp.optimisers.trajectory`` against a bare ``torch.optim``
+loop that a student would write (target: well under 100 ms per interaction), and with ``--first-render``
+only, each page's first AppTest run in a new Python process (target: at most 1.5 s), next to the bare
+``import torch`` + first ``torch.optim`` optimizer measured in a new process in the same run.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from core.training.optim import make_optimizer  # noqa: E402
 REPEATS = 7
 
 
-def timed(fn: Callable[[], object], setup: Callable[[], object] = lambda: None, repeats: int = REPEATS) -> float:
+def timed(fn: Callable[[], object], setup: Callable[[], object] = lambda: None,
+          repeats: int = REPEATS) -> float:
     """Median wall time of ``fn`` in ms, ``setup`` run (untimed) before each repeat."""
     times = []
     for _ in range(repeats):
@@ -54,7 +58,8 @@ def interactions() -> list[tuple[str, float]]:
                      timed(lambda: ov.race(name, default_lrs(name), s.steps), clear)))
     bowl = ov.SURFACES["bowl"]
     r = ov.race("bowl", default_lrs("bowl"), bowl.steps)
-    rows.append(("race: rerun with unchanged settings (cached paths)", timed(lambda: ov.race("bowl", default_lrs("bowl"), 100))))
+    rows.append(("race: rerun with unchanged settings (cached paths)",
+                 timed(lambda: ov.race("bowl", default_lrs("bowl"), 100))))
     lr_i = iter(range(10**6))
     rows.append(("race: SGD/momentum lr changed (2 racers recomputed)",
                  timed(lambda: ov.race("bowl", {**default_lrs("bowl"), "sgd": 0.01 + 1e-6 * next(lr_i),
@@ -72,17 +77,22 @@ def interactions() -> list[tuple[str, float]]:
                  timed(lambda: (of.race_figure(r).to_json(), of.loss_figure(r).to_json()))))
 
     cfg = pc.PerceptronConfig()
-    rows.append(("perceptron: new data/lr/epochs/init/seed (run, separable, 20 epochs)", timed(lambda: pc.run(cfg), pc.run.cache_clear)))
+    rows.append(("perceptron: new data/lr/epochs/init/seed (run, separable, 20 epochs)",
+                 timed(lambda: pc.run(cfg), pc.run.cache_clear)))
     xor = pc.PerceptronConfig(dataset="xor-clusters", max_epochs=50)
-    rows.append(("perceptron: run on XOR clusters, 50 epochs (worst case)", timed(lambda: pc.run(xor), pc.run.cache_clear)))
+    rows.append(("perceptron: run on XOR clusters, 50 epochs (worst case)",
+                 timed(lambda: pc.run(xor), pc.run.cache_clear)))
     run = pc.run(cfg)
-    rows.append(("perceptron: step moved (both figures)", timed(lambda: (pc.figure(run, 5), pc.mistakes_figure(run, 5)))))
+    rows.append(("perceptron: step moved (both figures)",
+                 timed(lambda: (pc.figure(run, 5), pc.mistakes_figure(run, 5)))))
 
     bcfg = bp.BackpropConfig()
-    rows.append(("backprop: any control (forward, hand backward, autograd, SGD step)", timed(lambda: bp.step_through(bcfg))))
+    rows.append(("backprop: any control (forward, hand backward, autograd, SGD step)",
+                 timed(lambda: bp.step_through(bcfg))))
     s = bp.step_through(bcfg)
     rows.append(("backprop: network figure + LaTeX + table",
-                 timed(lambda: (bp.network_figure(s, "w12"), bp.forward_latex(s), bp.chain_rule_latex(s, "w12"),
+                 timed(lambda: (bp.network_figure(s, "w12"), bp.forward_latex(s),
+                                bp.chain_rule_latex(s, "w12"),
                                 bp.gradient_table(s)))))  # fmt: skip
     return rows
 
@@ -112,33 +122,89 @@ def page_reruns() -> list[tuple[str, float]]:
     """Whole-page reruns through Streamlit's AppTest (an upper bound: AppTest adds its own overhead)."""
     from streamlit.testing.v1 import AppTest
 
+    def mom(at: AppTest, i: int) -> object:
+        return at.slider(key="l2opt_mom").set_value(0.5 + 0.01 * (i % 40))
+
+    def start(at: AppTest, i: int) -> object:
+        return at.slider(key="l2opt_x0").set_value(-2.0 + 0.01 * i)
+
+    def x1(at: AppTest, i: int) -> object:
+        return at.slider(key="l2bp_x1").set_value(round(-1.9 + 0.1 * (i % 30), 1))
+
     rows = []
     cases = (
-        ("l2_optimisers.py", "optimiser race: momentum μ moved", lambda at, i: at.slider(key="l2opt_mom").set_value(
-            0.5 + 0.01 * (i % 40))),
-        ("l2_optimisers.py", "optimiser race: start x moved (all 4 racers)", lambda at, i: at.slider(
-            key="l2opt_x0").set_value(-2.0 + 0.01 * i)),
-        ("l2_perceptron.py", "perceptron: Next pressed", lambda at, i: at.button(key="l2perc_next").click()),
-        ("l2_backprop.py", "backprop: input x₁ moved", lambda at, i: at.slider(key="l2bp_x1").set_value(
-            round(-1.9 + 0.1 * (i % 30), 1))),
+        ("optimisers.py", "optimiser race: momentum μ moved", mom),
+        ("optimisers.py", "optimiser race: start x moved (all 4 racers)", start),
+        ("perceptron.py", "perceptron: Next pressed", lambda at, i: at.button(key="l2perc_next").click()),
+        ("backprop.py", "backprop: input x₁ moved", x1),
     )
     for file, label, act in cases:
-        at = AppTest.from_file(str(ROOT / "apps" / "pages" / file), default_timeout=60)
+        at = AppTest.from_file(str(ROOT / "apps" / "pages" / "l2" / file), default_timeout=60)
         at.run()
         counter = iter(range(10**6))
         rows.append((f"page rerun, {label}", timed(lambda: act(at, next(counter)).run())))  # noqa: B023
     return rows
 
 
+FIRST_RENDER = """
+import sys, time
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter()
+from streamlit.testing.v1 import AppTest
+t1 = time.perf_counter()
+at = AppTest.from_file({path!r}, default_timeout=120)
+at.run()
+t2 = time.perf_counter()
+assert not at.exception, at.exception
+print(1e3 * (t1 - t0), 1e3 * (t2 - t1))
+"""
+BARE_TORCH = """
+import time
+t0 = time.perf_counter()
+import torch
+t1 = time.perf_counter()
+p = torch.zeros(2, requires_grad=True)
+torch.optim.Adam([p], lr=0.1)
+print(1e3 * (t1 - t0), 1e3 * (time.perf_counter() - t1))
+"""
+
+
+def _fresh(code: str) -> list[float]:
+    import os
+    import subprocess
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return [float(v) for v in out.stdout.split()[-2:]]
+
+
+def first_renders(repeats: int = 3) -> None:
+    """First render of each lecture 2 page in a new process (median of ``repeats`` processes)."""
+    print("\n| first render in a new process | import streamlit (ms) | first page run (ms) |")
+    print("|---|---:|---:|")
+    for page in ("perceptron", "playground", "optimisers", "backprop", "search"):
+        path = str(ROOT / "apps" / "pages" / "l2" / f"{page}.py")
+        runs = [_fresh(FIRST_RENDER.format(root=str(ROOT), path=path)) for _ in range(repeats)]
+        print(f"| l2-{page} | {statistics.median(r[0] for r in runs):.0f} | "
+              f"{statistics.median(r[1] for r in runs):.0f} |")
+    bare = [_fresh(BARE_TORCH) for _ in range(repeats)]
+    print(f"| reference: bare `import torch` + first torch.optim optimizer | "
+          f"{statistics.median(r[0] for r in bare):.0f} | {statistics.median(r[1] for r in bare):.0f} |")
+
+
 def main() -> None:
+    if "--first-render" in sys.argv:
+        first_renders()
+        return
     torch.set_num_threads(min(2, torch.get_num_threads()))
-    ov.race("bowl", default_lrs("bowl"), 10)  # warm-up: torch.optim's first use imports torch._dynamo (seconds)
+    ov.race("bowl", default_lrs("bowl"), 10, start=(-2.4, 1.5))  # warm-up: the first optimizer imports dynamo
     pc.figure(pc.run(pc.PerceptronConfig()), 1)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; median of {REPEATS} runs\n")
     print("| interaction | ms |\n|---|---:|")
     for label, ms in interactions() + page_reruns():
         print(f"| {label} | {ms:.1f} |")
-    print("\n| 100 steps on Rosenbrock | trajectory (ms) | bare torch.optim loop with autograd (ms) | speed-up |")
+    print("\n| 100 steps on Rosenbrock | trajectory (ms) | bare torch.optim loop with autograd (ms) "
+          "| speed-up |")
     print("|---|---:|---:|---:|")
     for opt, ours, bare in trajectories():
         print(f"| {ov.LABELS[opt]} | {ours:.1f} | {bare:.1f} | {bare / ours:.1f}x |")

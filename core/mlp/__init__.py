@@ -1,1 +1,1 @@
-"""Lecture 2, perceptron and MLP: the perceptron rule, the MLP playground, backprop, optimisers, hyperparameter search."""
+"""Lecture 2, perceptron and MLP: the perceptron rule, the MLP playground, backprop, optimisers, search."""

@@ -210,7 +210,7 @@ def step_through(cfg: BackpropConfig) -> StepThrough:
 
 
 def gradient_table(s: StepThrough) -> list[dict[str, Any]]:
-    """One row per parameter: value, hand gradient, autograd gradient, their difference, value after the step."""
+    """One row per parameter: value, hand and autograd gradients, their difference, value after the step."""
     return [{"parameter": UNICODE[k], "value": s.params[k], "∂L/∂θ by hand": s.backward.grads[k],
              "∂L/∂θ autograd": s.autograd[k], "|difference|": abs(s.backward.grads[k] - s.autograd[k]),
              "after SGD step": s.params_after[k]} for k in PARAMS]  # fmt: skip
@@ -232,8 +232,8 @@ def forward_latex(s: StepThrough) -> str:
     rows = [rf"z_{j} &= w_{{{j}1}} x_1 + w_{{{j}2}} x_2 + b_{j} = {_f(p[f'w{j}1'])}\cdot{_f(f.x[0])} + "
             rf"{_f(p[f'w{j}2'])}\cdot{_f(f.x[1])} + {_f(p[f'b{j}'])} = {_n(f.z[j - 1])}" for j in (1, 2)]
     rows.append(rf"h_1 &= {act}(z_1) = {_n(f.h[0])}, \quad h_2 = {act}(z_2) = {_n(f.h[1])}")
-    rows.append(rf"o &= v_1 h_1 + v_2 h_2 + c = {_f(p['v1'])}\cdot{_f(f.h[0])} + {_f(p['v2'])}\cdot{_f(f.h[1])}"
-                rf" + {_f(p['c'])} = {_n(f.o)}")
+    rows.append(rf"o &= v_1 h_1 + v_2 h_2 + c = {_f(p['v1'])}\cdot{_f(f.h[0])}"
+                rf" + {_f(p['v2'])}\cdot{_f(f.h[1])} + {_f(p['c'])} = {_n(f.o)}")
     rows.append(rf"\hat y &= \sigma(o) = {_n(f.yhat)}")
     loss = (r"\tfrac12(\hat y - t)^2" if s.config.loss == "mse" else r"-[t\log\hat y + (1-t)\log(1-\hat y)]")
     rows.append(rf"L &= {loss} = {_n(f.loss)} \quad (t = {_n(f.target)})")
@@ -245,7 +245,8 @@ def chain_rule_latex(s: StepThrough, param: str) -> str:
     if param not in PARAMS:
         raise ValueError(f"unknown parameter {param!r}; choose from {PARAMS}")
     f, b, p = s.forward, s.backward, s.params
-    dl = r"(\hat y - t)" if s.config.loss == "mse" else r"\left(-\frac{t}{\hat y} + \frac{1-t}{1-\hat y}\right)"
+    bce = r"\left(-\frac{t}{\hat y} + \frac{1-t}{1-\hat y}\right)"
+    dl = r"(\hat y - t)" if s.config.loss == "mse" else bce
     sym = [(r"\frac{\partial L}{\partial \hat y}", dl, b.dL_dyhat),
            (r"\frac{\partial \hat y}{\partial o}", r"\hat y(1-\hat y)", b.dyhat_do)]
     if param == "c":
@@ -270,7 +271,8 @@ def chain_rule_latex(s: StepThrough, param: str) -> str:
             + r"\end{aligned}")
 
 
-_POS = {"x1": (0.0, 1.0), "x2": (0.0, -1.0), "h1": (2.0, 1.0), "h2": (2.0, -1.0), "o": (4.3, 0.0), "L": (5.8, 0.0)}
+_POS = {"x1": (0.0, 1.0), "x2": (0.0, -1.0), "h1": (2.0, 1.0), "h2": (2.0, -1.0), "o": (4.3, 0.0), "L": (5.8,
+                                                                                                         0.0)}
 _EDGES = (("w11", "x1", "h1"), ("w12", "x2", "h1"), ("w21", "x1", "h2"), ("w22", "x2", "h2"),
           ("v1", "h1", "o"), ("v2", "h2", "o"))
 
@@ -294,11 +296,15 @@ def network_figure(s: StepThrough, selected: str | None = None, height: int = 46
         sel, on_path = name == selected, a in hot and b in hot  # e.g. v1 carries the gradient back to w12
         color = "#D62728" if sel or on_path else (PALETTE[0] if p[name] >= 0 else PALETTE[1])
         width = 7 if sel else 1.5 + 4 * min(abs(p[name]), 1.0) + (1.5 if on_path else 0)
-        traces.append(dict(type="scatter", x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
-                           line=dict(color=color, width=width, dash="dash" if on_path and not sel else "solid")))
+        traces.append(dict(type="scatter", x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip",
+                           showlegend=False,
+                           line=dict(color=color, width=width,
+                                     dash="dash" if on_path and not sel else "solid")))
         t = 0.38 if name[0] == "w" else 0.4  # the crossing input edges: label near their source
-        annotations.append(dict(x=x0 + t * (x1 - x0), y=y0 + t * (y1 - y0), xref="x", yref="y", showarrow=False,
-                                text=f"{UNICODE[name]} = {p[name]:.2f}<br>∂L/∂{UNICODE[name]} = {g[name]:.3g}",
+        annotations.append(dict(x=x0 + t * (x1 - x0), y=y0 + t * (y1 - y0), xref="x", yref="y",
+                                showarrow=False,
+                                text=f"{UNICODE[name]} = {p[name]:.2f}<br>"
+                                     f"∂L/∂{UNICODE[name]} = {g[name]:.3g}",
                                 bgcolor="rgba(255,255,255,0.9)", font=dict(size=13, color=color)))
     traces.append(dict(type="scatter", x=[_POS["o"][0], _POS["L"][0]], y=[0.0, 0.0], mode="lines",
                        hoverinfo="skip", showlegend=False,
@@ -314,10 +320,12 @@ def network_figure(s: StepThrough, selected: str | None = None, height: int = 46
     nodes = list(_POS)
     traces.append(dict(type="scatter", x=[_POS[n][0] for n in nodes], y=[_POS[n][1] for n in nodes],
                        mode="markers+text", text=[text[n] for n in nodes], hoverinfo="text", showlegend=False,
-                       textposition=["middle left", "middle left", "top center", "bottom center", "top center",
+                       textposition=["middle left", "middle left", "top center", "bottom center",
+                                     "top center",
                                      "middle right"],
                        textfont=dict(size=13), marker=dict(size=34, line=dict(width=3, color=[
                            "#D62728" if n in hot else "#444444" for n in nodes]),
                            color=["#ffffff" if n[0] in "xL" else "#eef3f8" for n in nodes])))
     return fast_figure(traces, "Forward values and backward gradients", height, annotations=annotations,
-                       xaxis=dict(visible=False, range=[-1.2, 7.2]), yaxis=dict(visible=False, range=[-2.0, 2.0]))
+                       xaxis=dict(visible=False, range=[-1.2, 7.2]), yaxis=dict(visible=False, range=[-2.0,
+                                                                                                      2.0]))

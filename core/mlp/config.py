@@ -61,7 +61,8 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
         if math.isfinite(number) and math.isclose(number, float(c), rel_tol=1e-9, abs_tol=1e-15):
             return c
     shown = ", ".join(f"{c:g}" if c in numeric else str(c) for c in choices)
-    raise ValueError(f"{name} must be one of {shown}; got {str(value)[:40]}")
+    got = repr(value)[:40] if isinstance(value, (str, int, float)) else f"a {type(value).__name__}"
+    raise ValueError(f"{name} must be one of {shown}; got {got}")
 
 
 @dataclass(frozen=True)

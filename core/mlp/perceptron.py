@@ -146,8 +146,10 @@ class PerceptronRun:
                     f"{sum(self.mistakes[e1:e2])} updates forever: mistakes never reach 0. No line separates "
                     "these points.")
         if not self.separable:
-            return f"No convergence in {e} epochs: every epoch still makes mistakes, and no line separates the data."
-        return f"Not converged after {e} epochs ({n} updates); the data are separable, so more epochs will do."
+            return (f"No convergence in {e} epochs: every epoch still makes mistakes, and no line separates "
+                    "the data.")
+        return (f"Not converged after {e} epochs ({n} updates); the data are separable, so more epochs "
+                "will do.")
 
 
 def make_data(name: str, n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -201,7 +203,8 @@ def run(config: PerceptronConfig) -> PerceptronRun:
         raise ValueError(f"need lr > 0, max_epochs >= 1 and init in {INITS}, got {config}")
     X, y = make_data(config.dataset, config.n, config.seed)
     rng = np.random.default_rng(config.seed + 1)
-    order = tuple(range(len(X))) if config.dataset in _GATES else tuple(int(i) for i in rng.permutation(len(X)))
+    shuffled = tuple(int(i) for i in rng.permutation(len(X)))
+    order = tuple(range(len(X))) if config.dataset in _GATES else shuffled
     w = rng.standard_normal(2) if config.init == "random" else np.zeros(2)
     b = float(rng.standard_normal()) if config.init == "random" else 0.0
     w0, b0 = (float(w[0]), float(w[1])), b
@@ -303,7 +306,8 @@ def figure(r: PerceptronRun, step: int, height: int = 480) -> go.Figure:
     for label, color, symbol in ((1, PALETTE[0], "circle"), (-1, PALETTE[1], "square")):
         m = r.y == label
         traces.append(dict(type="scatter", x=r.X[m, 0], y=r.X[m, 1], mode="markers", name=f"y = {label:+d}",
-                           marker=dict(color=color, symbol=symbol, size=11, line=dict(color="white", width=1))))
+                           marker=dict(color=color, symbol=symbol, size=11, line=dict(color="white",
+                                                                                      width=1))))
     if wrong.any():
         traces.append(dict(type="scatter", x=r.X[wrong, 0], y=r.X[wrong, 1], mode="markers",
                            name=f"misclassified ({int(wrong.sum())})",
@@ -311,18 +315,22 @@ def figure(r: PerceptronRun, step: int, height: int = 480) -> go.Figure:
     annotations: list[dict[str, Any]] = []
     if u is not None:
         xi = r.X[u.index]
-        traces.append(dict(type="scatter", x=[xi[0]], y=[xi[1]], mode="markers", name=f"updated on point #{u.index}",
+        traces.append(dict(type="scatter", x=[xi[0]], y=[xi[1]], mode="markers",
+                           name=f"updated on point #{u.index}",
                            marker=dict(symbol="circle-open", size=26, color="black", line=dict(width=3))))
         annotations = _arrows(np.array(u.w_before), np.array(u.w_after), bx)
     title = (f"Step {step}/{r.n_updates} · epoch {u.epoch} · point #{u.index}: y(w·x+b) = {u.score:.2f} ≤ 0"
-             if u is not None else f"Step 0/{r.n_updates}: initial weights w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:.2f}")
+             if u is not None
+             else f"Step 0/{r.n_updates}: initial weights w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:.2f}")
     return fast_figure(traces, title, height, annotations=annotations,
                        xaxis=dict(range=list(bx[:2]), title=dict(text="x₁"), constrain="domain"),
-                       yaxis=dict(range=list(bx[2:]), title=dict(text="x₂"), scaleanchor="x", constrain="domain"),
+                       yaxis=dict(range=list(bx[2:]), title=dict(text="x₂"), scaleanchor="x",
+                                  constrain="domain"),
                        legend=dict(y=-0.16, yanchor="top", x=0.0, xanchor="left"))
 
 
-def _arrows(w_before: np.ndarray, w_after: np.ndarray, bx: tuple[float, float, float, float]) -> list[dict[str, Any]]:
+def _arrows(w_before: np.ndarray, w_after: np.ndarray, bx: tuple[float, float, float,
+                                                                 float]) -> list[dict[str, Any]]:
     """w before, η y x and w after as a vector-addition triangle from the centre of the view (scaled)."""
     cx, cy = (bx[0] + bx[1]) / 2, (bx[2] + bx[3]) / 2
     longest = max(np.linalg.norm(w_before), np.linalg.norm(w_after), 1e-12)
@@ -346,7 +354,8 @@ def mistakes_figure(r: PerceptronRun, step: int, height: int = 300) -> go.Figure
     current = r.updates[step - 1].epoch if 0 < step <= r.n_updates else None
     colors = [PALETTE[3] if e == current else PALETTE[0] for e in epochs]
     traces: list[dict[str, Any]] = [dict(type="bar", x=epochs, y=list(r.mistakes), marker=dict(color=colors),
-                                         name="mistakes", text=[str(m) for m in r.mistakes], textposition="outside")]
+                                         name="mistakes", text=[str(m) for m in r.mistakes],
+                                         textposition="outside")]
     shapes: list[dict[str, Any]] = []
     if r.cycle is not None:
         e1, e2 = r.cycle

@@ -21,7 +21,8 @@ def client() -> Iterator[Client]:
 
 
 RACE = dict(surface="bowl", lr=0.01, lr_adaptive=0.1, steps=60, start_x=-2.5, start_y=1.5, momentum=0.9,
-            alpha=0.99, beta1=0.9, beta2=0.999, condition=50, optimizers=["sgd", "momentum", "rmsprop", "adam"])
+            alpha=0.99, beta1=0.9, beta2=0.999, condition=50,
+            optimizers=["sgd", "momentum", "rmsprop", "adam"])
 
 
 def test_endpoints_are_listed(client: Client) -> None:

@@ -1,5 +1,5 @@
-"""core.mlp config, model, datasets, decision maps and training: the playground's model, regularisers, early stopping, divergence, live maps, metrics, CSV
-upload errors, export, and the shipped checkpoint."""
+"""The MLP playground in core.mlp (config, model, datasets, decision maps, training): regularisers,
+early stopping, divergence, live maps, metrics, CSV upload errors, export, and the shipped checkpoint."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""core.mlp.optimisers: paths equal a hand-run torch.optim loop, divergence is flagged, surfaces are as declared."""
+"""core.mlp.optimisers: paths equal a hand-run torch.optim loop, divergence is flagged, surfaces hold."""
 
 from __future__ import annotations
 
@@ -88,7 +88,8 @@ def test_surfaces_have_their_minima_where_declared(surface: str) -> None:
 
 def test_default_races_are_finite_and_someone_arrives() -> None:
     for name, s in ov.SURFACES.items():
-        r = ov.race(name, {"sgd": s.lr, "momentum": s.lr, "rmsprop": s.lr_adaptive, "adam": s.lr_adaptive}, s.steps)
+        lrs = {"sgd": s.lr, "momentum": s.lr, "rmsprop": s.lr_adaptive, "adam": s.lr_adaptive}
+        r = ov.race(name, lrs, s.steps)
         assert all(run.diverged_at is None for run in r.runs.values()), name
         assert min(run.final_loss for run in r.runs.values()) - s.fmin < 0.1, name
 
@@ -143,7 +144,8 @@ def test_hyperparameters_change_only_their_optimiser() -> None:
 
 def test_condition_number_slows_sgd_in_the_ravine() -> None:
     # Even at its best learning rate 2/(1 + kappa), SGD contracts by (kappa - 1)/(kappa + 1) per step.
-    gaps = [ov.race("bowl", 2 / (1 + c), 50, optimizers=["sgd"], condition=c).runs["sgd"].final_loss for c in (5, 50)]
+    gaps = [ov.race("bowl", 2 / (1 + c), 50, optimizers=["sgd"], condition=c).runs["sgd"].final_loss
+            for c in (5, 50)]
     assert gaps[1] > 1e3 * gaps[0]
 
 
@@ -160,7 +162,8 @@ def test_bad_arguments_name_the_problem() -> None:
 
 def test_figures_are_valid_plotly_and_contours_are_cached() -> None:
     s = ov.SURFACES["himmelblau"]
-    r = ov.race("himmelblau", {"sgd": s.lr, "momentum": s.lr, "rmsprop": s.lr_adaptive, "adam": s.lr_adaptive}, 50)
+    lrs = {"sgd": s.lr, "momentum": s.lr, "rmsprop": s.lr_adaptive, "adam": s.lr_adaptive}
+    r = ov.race("himmelblau", lrs, 50)
     for fig in (of.race_figure(r), of.loss_figure(r)):
         go.Figure(fig.to_dict())  # the fast builder skips validation: validate here
     names = [tr.name for tr in of.race_figure(r).data]
@@ -168,3 +171,19 @@ def test_figures_are_valid_plotly_and_contours_are_cached() -> None:
     assert of.loss_figure(r).layout.yaxis.type == "log"
     assert sf.contour_grid("bowl", 20.0) is sf.contour_grid("bowl", 20.0)
     assert not np.array_equal(sf.contour_grid("bowl", 20.0)[2], sf.contour_grid("bowl", 5.0)[2])
+
+
+def test_the_precomputed_opening_races_are_what_torch_optim_computes_now(tmp_path) -> None:
+    """The shipped paths (first render without torch.optim) equal a live run of the same optimizers."""
+    fresh = ov.write_suggested(tmp_path / "races.npz", steps=ov.STEPS[1])
+    with np.load(ov.SUGGESTED_FILE) as shipped, np.load(fresh) as live:
+        assert list(shipped["keys"]) == list(live["keys"]) and len(live["keys"]) == 4 * len(ov.SURFACES)
+        for i in range(len(live["keys"])):
+            np.testing.assert_allclose(shipped[f"path{i}"], live[f"path{i}"], rtol=1e-12, atol=1e-12)
+    ov._suggested.cache_clear()
+    ov._RACERS.clear()
+    s = ov.SURFACES["beale"]
+    served = ov.trajectory("beale", "adam", s.lr_adaptive, 120)  # from the file: no racer is made
+    assert not ov._RACERS
+    live_path = ov._Racer(s, {}, "adam", s.lr_adaptive, s.start, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8})
+    np.testing.assert_allclose(served, live_path.advance(120), rtol=1e-12, atol=1e-12)

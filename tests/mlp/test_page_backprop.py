@@ -40,15 +40,16 @@ def test_default_page_shows_forward_backward_and_the_autograd_check() -> None:
 
 def test_inputs_target_seed_and_lr_change_the_numbers() -> None:
     at = page(PAGE)
-    for kind, key, value in (("slider", "l2bp_x1", -1.5), ("slider", "l2bp_x2", 1.2), ("slider", "l2bp_t", 0.25),
-                             ("number_input", "l2bp_seed", 7)):
+    for kind, key, value in (("slider", "l2bp_x1", -1.5), ("slider", "l2bp_x2", 1.2),
+                             ("slider", "l2bp_t", 0.25), ("number_input", "l2bp_seed", 7)):
         before = latex(at)
         getattr(at, kind)(key=key).set_value(value).run()
         assert not at.exception and latex(at) != before, key
     cfg = bp.BackpropConfig(x1=-1.5, x2=1.2, target=0.25, seed=7)
     assert metrics(at)["Loss before"] == f"{bp.step_through(cfg).forward.loss:.5f}"
     at.select_slider(key="l2bp_lr").set_value(0.01).run()
-    after = bp.step_through(bp.BackpropConfig(x1=-1.5, x2=1.2, target=0.25, seed=7, lr=0.01)).forward_after.loss
+    cfg = bp.BackpropConfig(x1=-1.5, x2=1.2, target=0.25, seed=7, lr=0.01)
+    after = bp.step_through(cfg).forward_after.loss
     assert metrics(at)["Loss after θ ← θ − η ∂L/∂θ"] == f"{after:.5f}"
 
 

@@ -35,7 +35,8 @@ def fresh() -> AppTest:
 def test_default_race_shows_four_paths_and_the_rules(fresh: AppTest) -> None:
     assert not fresh.exception
     assert set(rows(fresh)) == {"SGD", "Momentum", "RMSProp", "Adam"}
-    assert {"SGD", "Momentum", "RMSProp", "Adam"} <= {t.get("name") for t in figure(fresh, "l2opt_fig_race")["data"]}
+    names = {t.get("name") for t in figure(fresh, "l2opt_fig_race")["data"]}
+    assert {"SGD", "Momentum", "RMSProp", "Adam"} <= names
     assert figure(fresh, "l2opt_fig_loss")["layout"]["yaxis"]["type"] == "log"
     shown = texts(fresh)
     assert "Quadratic bowl" in shown and "bias" in shown.lower() and "ravine" in shown.lower()
@@ -116,13 +117,16 @@ def test_url_restores_every_control() -> None:
     assert at.slider(key="l2opt_steps").value == 70
     assert (at.slider(key="l2opt_x0").value, at.slider(key="l2opt_y0").value) == (-1.5, 0.2)
     assert at.slider(key="l2opt_mom").value == 0.7 and at.slider(key="l2opt_b1").value == 0.8
-    assert at.select_slider(key="l2opt_alpha").value == 0.95 and at.select_slider(key="l2opt_b2").value == 0.99
-    assert at.checkbox(key="l2opt_show_sgd").value is False and set(rows(at)) == {"Momentum", "RMSProp", "Adam"}
+    assert at.select_slider(key="l2opt_alpha").value == 0.95
+    assert at.select_slider(key="l2opt_b2").value == 0.99
+    assert at.checkbox(key="l2opt_show_sgd").value is False
+    assert set(rows(at)) == {"Momentum", "RMSProp", "Adam"}
     assert "Saddle point" in texts(at)
 
     bowl = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
     bowl.query_params["l2opt_cond"] = "200"
     bowl.query_params["l2opt_lr"] = "7"  # not an offered value: ignored, the default stays
     bowl.run()
-    assert bowl.select_slider(key="l2opt_cond").value == 200 and bowl.select_slider(key="l2opt_lr").value == 0.01
+    assert bowl.select_slider(key="l2opt_cond").value == 200
+    assert bowl.select_slider(key="l2opt_lr").value == 0.01
     assert bowl.query_params["l2opt_cond"] == ["200"] or bowl.query_params["l2opt_cond"] == "200"

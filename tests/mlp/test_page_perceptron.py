@@ -81,8 +81,8 @@ def test_learning_rate_epochs_init_and_seed_reach_the_run() -> None:
 
 def test_url_restores_every_control() -> None:
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    for k, v in dict(l2perc_data="and", l2perc_lr="0.5", l2perc_epochs="30", l2perc_random="1", l2perc_seed="4",
-                     l2perc_step="3").items():
+    for k, v in dict(l2perc_data="and", l2perc_lr="0.5", l2perc_epochs="30", l2perc_random="1",
+                     l2perc_seed="4", l2perc_step="3").items():
         at.query_params[k] = v
     at.run()
     assert not at.exception

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.mlp import datasets as ds
+from core.mlp import model as md
 from tests.helpers import finish_job, page, texts
 
 PAGE = "apps/pages/l2/playground.py"
@@ -94,6 +95,14 @@ def test_every_training_control_reaches_the_run_and_runs_are_kept() -> None:
     regs = (row["batch"], row["L1"], row["L2"], row["dropout"], row["patience"])
     assert regs == ("32", 1e-4, 0.001, 0.1, "50")
     assert row["epochs"] == 10 and row["data"] == "moons"
+    # ...and into the computation itself, not only into the table: the trained model and its optimizer.
+    run = at.session_state[f"{KEY}__job"].result
+    assert [type(m).__name__ for m in run.model.layers][:3] == ["Linear", "Tanh", "Dropout"]
+    assert run.model.layers.drop1.p == 0.1 and run.model.layers.fc1.out_features == 8
+    assert len(run.data.y_train) == 180 and run.fit.history["epoch"][-1] <= 10
+    opt = md.make_optimizer(run.model, run.config)
+    assert type(opt).__name__ == "SGD" and opt.param_groups[0]["lr"] == 0.1
+    assert opt.param_groups[0]["momentum"] == 0.9 and opt.param_groups[0]["weight_decay"] == 0.001
     assert at.query_params["l2pg_opt"] == "momentum" and at.query_params["l2pg_seed"] == "5"
     assert {"l2pg_map", "l2pg_confusion", "l2pg_Loss", "l2pg_Accuracy"} <= chart_keys(at)
     assert {"train accuracy", "validation accuracy", "test accuracy"} <= {m.label for m in at.metric}

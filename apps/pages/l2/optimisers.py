@@ -21,9 +21,6 @@ def suggest() -> None:
 
 
 page_header("l2-optimisers")
-# The opening races are precomputed; a new setting runs torch.optim, whose first optimizer imports
-# torch._dynamo (~1 s): start that now, while the reader looks at the page.
-warm_up_in_background()
 with st.sidebar:
     name = ui.selectbox("Surface", "l2opt_surface", tuple(SURFACES), "bowl",
                         format_func=lambda k: SURFACES[k].title, on_change=suggest)
@@ -99,3 +96,6 @@ st.markdown(
     "start on Rosenbrock. Adam's corrected first step is exactly η·sign(g) in each coordinate."
 )
 show_source(ov.trajectory, make_optimizer, ov._Racer.advance)
+# The opening races are precomputed; a new setting runs torch.optim, whose first optimizer imports
+# torch._dynamo (~1 s): start that once the page is drawn, while the reader looks at it.
+warm_up_in_background()
