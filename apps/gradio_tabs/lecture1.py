@@ -3,10 +3,11 @@
 Endpoints: ``/fit_polynomial``, ``/fit_logistic``, ``/capacity_sweep``, ``/learning_rates``. Each returns
 plotly figures and a JSON object with the numbers behind them (the same core calls as the Streamlit page).
 
-Every argument is checked against the control it stands for in :mod:`core.basics.controls`, the objects
-the Streamlit page builds its sliders from, so the API accepts exactly what the page offers. The events
-skip Gradio's own preprocessing: it would answer an out-of-range or malformed value with a generic text
-that names no control, and the raw values of these inputs (numbers and strings) need no conversion.
+Every argument is checked (by :mod:`apps.gradio_tabs.inputs`) against the control it stands for in
+:mod:`core.basics.controls`, the objects the Streamlit page builds its sliders from, so the API accepts
+exactly what the page offers. The events skip Gradio's own preprocessing: it would answer an out-of-range
+or malformed value with a generic text that names no control, and the raw values of these inputs (numbers
+and strings) need no conversion.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import gradio as gr
 import plotly.graph_objects as go
 
+from apps.gradio_tabs import inputs
 from core.basics import capacity, experiments, figures
 from core.basics import controls as c
 
@@ -25,11 +27,10 @@ Component = gr.components.Component
 
 
 def _checked(*pairs: tuple[c.Range | c.Choice, Any]) -> list[Any]:
-    """Each value checked by its control; the first refusal becomes the message the caller sees."""
-    try:
-        return [control.check(value) for control, value in pairs]
-    except ValueError as exc:
-        raise gr.Error(str(exc)) from None
+    """Each value checked by its control; the first refusal is the gr.Error the caller sees."""
+    return [inputs.number(control.label, value, control.lo, control.hi, control.integer)
+            if isinstance(control, c.Range) else inputs.choice(control.label, value, control.options)
+            for control, value in pairs]  # fmt: skip
 
 
 def _poly_cfg(n: Any, noise: Any, seed: Any, basis: Any, train_pct: Any, val_pct: Any,

@@ -2,13 +2,10 @@
 
 One source of truth: the Streamlit pages build their widgets from these, and the Gradio endpoints check
 their arguments against the same objects, so an API call can ask for nothing a slider could not reach.
-A check refuses NaN and ±inf (they compare False with both bounds and would slip through ``lo <= v <= hi``
-written the other way round) and names the control and its range in the message.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,20 +32,6 @@ class Range:
         """Whole numbers only: every bound, the default and the step are ints."""
         return all(isinstance(v, int) for v in (self.lo, self.hi, self.default, self.step or 1))
 
-    def check(self, value: Any) -> Number:
-        """``value`` as the control's type, or ValueError naming the control and its range."""
-        where = f"{self.label} must be a number from {self.lo:g} to {self.hi:g}"
-        number = _number(value)
-        if number is None or not math.isfinite(number):
-            raise ValueError(f"{where}, got {_shown(value)}")
-        if not self.lo <= number <= self.hi:
-            raise ValueError(f"{where}, got {number:g}")
-        if self.integer:
-            if number != int(number):
-                raise ValueError(f"{self.label} must be a whole number, got {number:g}")
-            return int(number)
-        return float(number)
-
 
 @dataclass(frozen=True)
 class Choice:
@@ -60,41 +43,6 @@ class Choice:
     """The values offered, in order."""
     default: Any
     """Value on first visit (one of ``options``)."""
-
-    def check(self, value: Any) -> Any:
-        """The option equal to ``value``; numbers may arrive as numbers or text ("0.1", 0.1, 1e-1)."""
-        if value in self.options and not isinstance(value, bool):
-            return self.options[self.options.index(value)]
-        number = _number(value)
-        if number is not None and math.isfinite(number):
-            for option in self.options:
-                if isinstance(option, (int, float)) and math.isclose(option, number, rel_tol=1e-9):
-                    return option
-        shown = ", ".join(f"{o:g}" if isinstance(o, float) else str(o) for o in self.options)
-        raise ValueError(f"{self.label} must be one of {shown}; got {_shown(value)}")
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _shown(value: Any) -> str:
-    """The offending value for a message: numbers and short text as they are, anything else by type only
-    (an object's repr can leak addresses and internals)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value:g}"
-    if isinstance(value, str):
-        return repr(value[:40] + ("…" if len(value) > 40 else ""))
-    return "nothing" if value is None else f"a value of type {type(value).__name__}"
 
 
 # Choices both front ends offer (log-spaced: a learning rate or λ matters by its order of magnitude).
