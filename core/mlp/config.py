@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from core.training.optim import OPTIMIZERS
@@ -125,11 +125,6 @@ class MLPConfig:
         d = asdict(self)
         d["hidden"] = list(self.hidden)
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> MLPConfig:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
 
     def architecture(self, in_features: int, n_classes: int) -> dict[str, Any]:
         """Keyword arguments of :func:`core.mlp.model.build_mlp` (stored in checkpoints and exports)."""

@@ -164,12 +164,6 @@ def _trim_racers() -> None:
             _RACERS.popitem(last=False)
 
 
-def racer_cache_bytes() -> int:
-    """Memory the kept racers hold now (bounded by :data:`RACER_CACHE_BYTES`)."""
-    with _RACERS_LOCK:
-        return sum(r.nbytes for r in _RACERS.values())
-
-
 def _key(surf: Surface, sp: dict[str, float], optimizer: str, lr: float, start: tuple[float, float],
          hyper: dict[str, Any]) -> str:
     return repr((surf.name, tuple(sorted(sp.items())), optimizer, lr, start, tuple(sorted(hyper.items()))))

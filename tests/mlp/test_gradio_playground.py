@@ -10,7 +10,6 @@ import pytest
 from gradio_client import Client, handle_file
 
 from apps.gradio_tabs import lecture2
-from core import schedule
 from core.mlp import datasets as ds
 from core.mlp import training as tr
 from tests.helpers import gradio_tab_client, plot_json
@@ -62,7 +61,12 @@ def test_csv_endpoint_trains_on_an_upload_and_names_bad_files(client: Client, tm
         client.predict(handle_file(str(bad)), *NET, api_name="/train_mlp_csv")
 
 
-def test_the_gallery_app_mounts_this_tab() -> None:
-    from apps.gradio_app import tab_modules
-
-    assert "lecture2" in tab_modules(schedule.lecture(2))
+def test_dropdowns_take_documented_numbers_and_name_the_control_for_others(client: Client) -> None:
+    # Widths, learning rates, batch sizes and strengths sent as plain numbers (64.0 for 64, "0.03" as text)
+    net = (1, 8.0, "relu", "adam", "0.03", 32, 20, 1e-4, "0.001", 0.0, 0, 0)
+    *_, nums, _ = client.predict("moons", 300, 0.2, 2, 0, *net, api_name="/train_mlp")
+    cfg = nums["config"]
+    assert (cfg["hidden"], cfg["lr"], cfg["batch_size"], cfg["l1"], cfg["l2"]) == ([8], 0.03, 32, 1e-4, 0.001)
+    with pytest.raises(Exception, match="neurons per layer must be one of") as err:
+        client.predict("moons", 300, 0.2, 2, 0, 1, 7, *net[2:], api_name="/train_mlp")
+    assert "list of choices" not in str(err.value)

@@ -231,7 +231,7 @@ def test_exported_weights_and_config_rebuild_the_same_model(run: tr.MLPRun, moon
     cfg = json.loads(run.config_json())
     assert cfg["builder"] == "mlp" and cfg["architecture"]["hidden"] == [16, 16]
     assert cfg["metrics"]["test_accuracy"] == pytest.approx(run.metrics["test_accuracy"], abs=1e-6)
-    assert cf.MLPConfig.from_dict(cfg["training"]) == FAST
+    assert cf.MLPConfig(**cfg["training"]) == FAST  # the exported settings rebuild the same config
     with pytest.raises(ValueError, match="not a playground export"):
         from safetensors.torch import save
 
