@@ -15,7 +15,6 @@ import logging
 import os
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -47,8 +46,6 @@ class Job:
         self.message = "waiting for a free trainer"
         self.result: Any = None
         self.error: str | None = None
-        self.created = time.time()
-        self.started: float | None = None
         self.finished: float | None = None
         self._fn = fn
         self._queue = queue
@@ -122,7 +119,7 @@ class Job:
         return res if isinstance(res, FitResult) else None
 
     def _run(self) -> None:
-        self.status, self.started, self.message = "running", time.time(), "running"
+        self.status, self.message = "running", "running"
         try:
             self.result = self._fn(self)
             fr = self.fit_result
@@ -133,7 +130,6 @@ class Job:
             log.exception("job %s failed", self.name)
             self.status, self.error = "failed", f"{type(exc).__name__}: {exc}"
             self.message = self.error
-            self._tb = traceback.format_exc()
         finally:
             self.finished = time.time()
             self._done.set()
