@@ -104,7 +104,7 @@ def _crop_map(
     from captum.attr import IntegratedGradients, LayerGradCam, Occlusion, Saliency
 
     net = model.model
-    x = x.detach().clone()
+    x = x.detach().clone().requires_grad_(True)  # captum asks for it (and warns otherwise)
     if method == "saliency":
         a = Saliency(net).attribute(x, target=target, abs=True)[0].amax(0)
     elif method == "integrated_gradients":
