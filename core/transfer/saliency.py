@@ -41,6 +41,13 @@ METHODS: dict[str, str] = {
     "gradcam": "Grad-CAM",
     "occlusion": "Occlusion",
 }
+NOTES = (
+    "**Saliency**: |gradient| of the class score per pixel. **Integrated Gradients**: gradients averaged "
+    "from a black image to the photo, times the difference (sums to the score change). **Grad-CAM**: a "
+    "layer's feature maps weighted by their mean gradient (coarse, class-specific). **Occlusion**: the drop "
+    "in score when a grey square hides each region (one forward pass per position)."
+)
+"""What each method computes, in one paragraph for the pages."""
 DELETION_STEPS = 11
 """Points of the deletion curve: 0 %, 10 %, ..., 100 % of the pixels hidden."""
 RANDOM_ORDERS = 3
@@ -266,3 +273,18 @@ def compare(
     exps = {m: explain(image, m, target, **options) for m in methods}  # type: ignore[arg-type]
     curves = {m: deletion_curve(e, model) for m, e in exps.items()} if faithfulness else {}
     return Comparison(target, bb.class_names()[target], float(probs[target]), exps, curves)
+
+
+def deletion_verdict(result: Comparison) -> str:
+    """The deletion test in words: what it does and which methods beat random order on this image."""
+    beaten = [METHODS[m] for m, c in result.curves.items() if c.auc < c.random_auc]
+    return (
+        f"**Deletion test** (Petsiuk et al. 2018): hide the crop's {PATCH}×{PATCH} patches, most important "
+        "first, behind a blurred copy, and watch the class probability. A faithful map makes it fall faster "
+        f"than hiding patches in random order (mean of {RANDOM_ORDERS} orders). "
+        + (
+            f"Here faster than random: {', '.join(beaten)}."
+            if beaten
+            else "Here no method beats random order."
+        )
+    )

@@ -107,21 +107,6 @@ if result.curves:
         figures.deletion_figure({saliency.METHODS[m]: c for m, c in result.curves.items()}),
         key="l4sal_deletion_fig",
     )
-    beaten = [saliency.METHODS[m] for m, c in result.curves.items() if c.auc < c.random_auc]
-    st.markdown(
-        "**Deletion test** (Petsiuk et al. 2018): hide the crop's 16×16 patches, most important first, "
-        "behind a blurred copy, and watch the class probability. A faithful map makes it fall faster than "
-        f"hiding patches in random order (mean of {saliency.RANDOM_ORDERS} orders). "
-        + (
-            f"Here faster than random: {', '.join(beaten)}."
-            if beaten
-            else "Here no method beats random order."
-        )
-    )
-st.markdown(
-    "**Saliency**: |gradient| of the class score per pixel. **Integrated Gradients**: gradients averaged "
-    "from a black image to the photo, times the difference (sums to the score change). **Grad-CAM**: a "
-    "layer's feature maps weighted by their mean gradient (coarse, class-specific). **Occlusion**: the drop "
-    "in score when a grey square hides each region (one forward pass per position)."
-)
+    st.markdown(saliency.deletion_verdict(result))
+st.markdown(saliency.NOTES)
 show_source(saliency.compare, saliency.explain, saliency.deletion_curve)
