@@ -231,6 +231,26 @@ def trajectory(surface: str, optimizer: str, lr: float, steps: int, start: tuple
     return path
 
 
+_warming = threading.Event()
+
+
+def warm_up_in_background() -> None:
+    """Import torch.optim's first-use cost (:func:`core.jobs.warm_up`) in a daemon thread, once per process.
+
+    The import happens in the thread too, so a page that calls this after drawing pays nothing for it.
+    """
+    if _warming.is_set():
+        return
+    _warming.set()
+
+    def warm() -> None:
+        from core.jobs import warm_up
+
+        warm_up()
+
+    threading.Thread(target=warm, name="race-warm-up", daemon=True).start()
+
+
 def suggested_settings() -> list[tuple[str, str, float]]:
     """(surface, optimizer, lr) of every race the page opens with: each surface's suggested settings."""
     return [(s.name, o, s.lr if o in ("sgd", "momentum") else s.lr_adaptive)

@@ -6,7 +6,6 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
-from core.jobs import warm_up_in_background
 from core.mlp import optimisers as ov
 from core.mlp.optimiser_figures import loss_figure, race_figure
 from core.mlp.surfaces import SURFACES
@@ -98,4 +97,4 @@ st.markdown(
 show_source(ov.trajectory, make_optimizer, ov._Racer.advance)
 # The opening races are precomputed; a new setting runs torch.optim, whose first optimizer imports
 # torch._dynamo (~1 s): start that once the page is drawn, while the reader looks at it.
-warm_up_in_background()
+ov.warm_up_in_background()
