@@ -1,0 +1,217 @@
+"""Training the character-level language models on Shakespeare, held-out perplexity, the shipped checkpoints.
+
+Held-out means a whole play the models never saw (The Tempest, :mod:`core.data.text`). The metric is
+the cross-entropy in bits per character (bpc) and its perplexity 2**bpc, measured over the whole play with
+the recurrent state carried from one chunk to the next (as generation reads text). Two count-based
+baselines put the numbers in scale: a unigram model (character frequencies) and a bigram model (the
+previous character), both from the training plays with add-one smoothing.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from core.checkpoints import ManifestEntry, save_checkpoint
+from core.registry import NotComparable, TrainContext, register_checkpoint
+from core.text.lm import ALPHABET, CharRNN, encode_corpus
+from core.training import (
+    Callback,
+    FitConfig,
+    FitResult,
+    LRSchedule,
+    cosine,
+    fit,
+    make_optimizer,
+    seed_everything,
+)
+
+V = len(ALPHABET)
+
+
+@dataclass(frozen=True)
+class LMConfig:
+    """One character-model training run."""
+
+    cell: str = "lstm"
+    """'rnn' (tanh), 'lstm' or 'gru'."""
+    embed: int = 32
+    """Size of the character embedding."""
+    hidden: int = 192
+    """Units of the recurrent layer."""
+    layers: int = 1
+    """Stacked recurrent layers."""
+    seq_len: int = 100
+    """Characters per training window (truncated back-propagation through time)."""
+    batch_size: int = 32
+    """Windows per step, drawn at seeded random offsets of the training text."""
+    steps: int = 6_000
+    """Optimizer steps in all."""
+    lr: float = 3e-3
+    """Adam learning rate (peak of a cosine decay to zero over the run)."""
+    seed: int = 0
+    """Seeds the initialisation and the windows."""
+
+
+def model_config(config: LMConfig) -> dict:
+    """The manifest ``config``: the builder's arguments, and the training settings for the record."""
+    return {"cell": config.cell, "vocab": ALPHABET, "embed": config.embed, "hidden": config.hidden,
+            "layers": config.layers, "training": asdict(config)}
+
+
+def describe(config: LMConfig, params: int) -> str:
+    kind = {"rnn": "vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}[config.cell]
+    return (f"char {kind}: embedding {config.embed}, {config.layers} x {config.hidden} units, "
+            f"{V}-way softmax; {params:,} parameters")
+
+
+class Windows:
+    """Random windows of a token stream as (input, next-token target) batches, seeded, ``steps`` per pass."""
+
+    def __init__(self, ids: Tensor, seq_len: int, batch_size: int, steps: int, seed: int) -> None:
+        self.ids, self.seq_len, self.batch_size, self.steps = ids, seq_len, batch_size, steps
+        self.gen = torch.Generator().manual_seed(seed)
+        self.offsets = torch.arange(seq_len + 1)
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
+        high = len(self.ids) - self.seq_len - 1
+        for _ in range(self.steps):
+            start = torch.randint(0, high, (self.batch_size, 1), generator=self.gen)
+            w = self.ids[start + self.offsets].long()
+            yield w[:, :-1], w[:, 1:]
+
+
+def next_char_loss(logits: Tensor, target: Tensor) -> Tensor:
+    """Mean cross-entropy (nats) of (B, T, V) logits against (B, T) next characters."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
+
+
+@torch.no_grad()
+def bits_per_char(model: nn.Module, ids: Tensor, streams: int = 8, chunk: int = 256) -> float:
+    """Cross-entropy of ``model`` on a token stream, in bits per character: the stream is cut into
+    ``streams`` contiguous parts read side by side, each in chunks with the state carried over (a model
+    without :meth:`step` re-reads each chunk alone)."""
+    ids = ids.long()
+    n = (len(ids) - 1) // streams
+    x = ids[: n * streams].reshape(streams, n)
+    y = ids[1 : n * streams + 1].reshape(streams, n)
+    total, state = 0.0, None
+    stateful = isinstance(model, CharRNN)
+    for i in range(0, n, chunk):
+        if stateful:
+            logits, state = model.step(x[:, i : i + chunk], state)
+        else:
+            logits = model(x[:, i : i + chunk])
+        target = y[:, i : i + chunk].reshape(-1)
+        total += float(F.cross_entropy(logits.reshape(-1, V), target, reduction="sum"))
+    return total / (n * streams) / math.log(2)
+
+
+def ngram_bits_per_char(train: Tensor, test: Tensor) -> dict[str, float]:
+    """Held-out bits per character of add-one-smoothed unigram and bigram models counted on ``train``."""
+    tr, te = train.long().numpy(), test.long().numpy()
+    uni = np.bincount(tr, minlength=V) + 1.0
+    uni /= uni.sum()
+    big = np.bincount(tr[:-1] * V + tr[1:], minlength=V * V).reshape(V, V) + 1.0
+    big /= big.sum(1, keepdims=True)
+    return {"unigram_bpc": float(-np.log2(uni[te]).mean()),
+            "bigram_bpc": float(-np.log2(big[te[:-1], te[1:]]).mean())}
+
+
+@dataclass(frozen=True)
+class LMRun:
+    config: LMConfig
+    model: CharRNN
+    fit: FitResult
+    metrics: dict[str, float]
+    provenance: dict[str, object]
+
+
+def train_char_model(config: LMConfig, callbacks: tuple[Callback, ...] = (), *, quick: bool = False) -> LMRun:
+    """Train on the Shakespeare training plays; measure held-out bpc on The Tempest (and the baselines)."""
+    from core.data import text as text_data
+
+    train, test = text_data.load("shakespeare", "train"), text_data.load("shakespeare", "test")
+    ids, test_ids = encode_corpus(train.text), encode_corpus(test.text)
+    n_val = len(ids) // 50  # the last 2% of the training plays: validation windows, never trained on
+    tr_ids, val_ids = ids[:-n_val], ids[-n_val:]
+    if quick:
+        config = replace(config, steps=5, batch_size=8, seq_len=32)
+        test_ids, val_ids = test_ids[:2_000], val_ids[:2_000]
+    seed_everything(config.seed)
+    model = CharRNN(config.cell, ALPHABET, config.embed, config.hidden, config.layers)
+    opt = make_optimizer("adam", model.parameters(), config.lr)
+    passes = 10
+    train_batches = Windows(tr_ids, config.seq_len, config.batch_size, config.steps // passes, config.seed)
+    val_batches = Windows(val_ids, config.seq_len, 64, 4, config.seed + 1)
+    fit_cfg = FitConfig(epochs=passes, seed=config.seed, max_grad_norm=1.0)
+    result = fit(model, next_char_loss, opt, train_batches, val_batches, fit_cfg,
+                 [LRSchedule(cosine), *callbacks])
+    model.eval()
+    metrics = {"test_bpc": bits_per_char(model, test_ids), **ngram_bits_per_char(tr_ids, test_ids)}
+    metrics["test_perplexity"] = 2 ** metrics["test_bpc"]
+    metrics["n_test_chars"] = len(test_ids)
+    dataset = {"name": "shakespeare", "provenance": train.provenance, "test_provenance": test.provenance,
+               "source": train.source, "test_source": test.source, "n_train_chars": len(tr_ids),
+               "n_val_chars": len(val_ids), "n_test_chars": len(test_ids)}
+    return LMRun(config, model, result, metrics, dataset)
+
+
+# --------------------------------------------------------------------------------------------------
+# Shipped checkpoints
+
+CHECKPOINTS: dict[str, LMConfig] = {
+    "char-lstm-shakespeare": LMConfig(cell="lstm"),
+    "char-rnn-shakespeare": LMConfig(cell="rnn", lr=2e-3),
+}
+
+
+def measure(model: nn.Module, ent: ManifestEntry) -> dict[str, float]:
+    """Held-out bits per character and perplexity of a shipped model, re-measured from its file."""
+    from core.data import text as text_data
+
+    test = text_data.load("shakespeare", "test")
+    ids = encode_corpus(test.text)
+    if len(ids) != ent.dataset.get("n_test_chars"):
+        raise NotComparable(f"the held-out text here ({test.provenance}) is not the one it was measured on")
+    bpc = bits_per_char(model, ids)
+    return {"test_bpc": bpc, "test_perplexity": 2**bpc, "n_test_chars": len(ids)}
+
+
+def _train_checkpoint(name: str, ctx: TrainContext) -> ManifestEntry:
+    config = CHECKPOINTS[name]
+    t0 = time.perf_counter()
+    run = train_char_model(config, tuple(ctx.callbacks), quick=ctx.quick)
+    if run.fit.diverged:
+        raise RuntimeError(f"{name} diverged: {run.fit.message}")
+    params = sum(p.numel() for p in run.model.parameters())
+    metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in run.metrics.items()}
+    return save_checkpoint(
+        name, run.model, lecture=6, architecture=describe(config, params), builder="char-rnn",
+        config=model_config(config), dataset=run.provenance,
+        metrics={**metrics, **({"quick": 1} if ctx.quick else {})},
+        train_seconds=time.perf_counter() - t0, directory=ctx.directory,
+    )  # fmt: skip
+
+
+def _register(name: str) -> None:
+    cfg = CHECKPOINTS[name]
+    what = f"character-level {cfg.cell.upper()} on Shakespeare (41 works; held out: The Tempest)"
+
+    @register_checkpoint(name, 6, what, 600, measure=measure)
+    def train(ctx: TrainContext) -> ManifestEntry:
+        return _train_checkpoint(name, ctx)
+
+
+for _name in CHECKPOINTS:
+    _register(_name)
