@@ -7,6 +7,7 @@ and returns the decision map, the loss curves, the confusion matrix, the numbers
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import uuid
@@ -30,6 +31,7 @@ TIME_BUDGET_S = 30.0  # a public Space shares two cores: bound what one request 
 # (Gradio copies a returned file into its own cache, which the app's cache cleanup empties).
 WEIGHTS_DIR = Path(tempfile.gettempdir()) / f"gallery-mlp-weights-{uuid.uuid4().hex[:8]}"
 KEEP_WEIGHTS = 8
+atexit.register(shutil.rmtree, WEIGHTS_DIR, True)  # and the folder itself goes with the process
 Outputs = tuple[go.Figure, go.Figure, go.Figure, dict[str, Any], str]
 
 
