@@ -123,7 +123,6 @@ def test_pages_stay_thin() -> None:
     assert not bad, f"pages over {PAGE_MAX_LINES} lines (move computation into core/):\n" + "\n".join(bad)
 
 
-@pytest.mark.xfail(strict=False, reason="core modules are being split by their subjects' owners (issue 8)")
 def test_core_modules_stay_small() -> None:
     bad = _too_long(_core_files(), CORE_MAX_LINES)
     why = "split along config / model / training / figures"
