@@ -34,7 +34,8 @@ def finish_job(at: AppTest, key: str, timeout: float = 120) -> AppTest:
 def texts(at: AppTest) -> str:
     """All markdown, captions, alerts and metric labels of the page, joined (for `in` assertions)."""
     parts: list[str] = []
-    for kind in ("markdown", "caption", "success", "info", "warning", "error", "title", "header", "subheader"):
+    kinds = ("markdown", "caption", "success", "info", "warning", "error", "title", "header", "subheader")
+    for kind in kinds:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
