@@ -10,6 +10,7 @@ import streamlit as st
 from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
 from apps.pages.l5 import _ae_parts as parts
+from apps.pages.l5 import _ae_views as views
 from core.generative import ae_training as tr
 from core.generative import autoencoders as ae
 from core.generative import latent as lt
@@ -45,15 +46,15 @@ if shown is not None:
     parts.metrics_row(shown)
     tabs = st.tabs(["Latent space", "Traversals", "Interpolation", "Reconstructions & samples", "ELBO terms"])
     with tabs[2]:
-        ends = parts.interpolation(shown)
+        ends = views.interpolation(shown)
     with tabs[0]:
-        parts.latent_space(shown, ends)
+        views.latent_space(shown, ends)
     with tabs[1]:
-        parts.traversals(shown)
+        views.traversals(shown)
     with tabs[3]:
-        parts.reconstructions(shown)
+        views.reconstructions(shown)
     with tabs[4]:
-        parts.elbo(shown)
+        views.elbo(shown)
 st.markdown(
     "**Things to try.** Compare the latent maps of the autoencoder and the VAE with a 2-D code: the VAE's "
     "classes fill a round blob around 0, the autoencoder's drift anywhere (so its random codes decode to "
