@@ -71,7 +71,8 @@ def test_a_stop_request_ends_the_comparison() -> None:
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"length": 0}, "sequence length"), ({"length": 10**5}, "sequence length"), ({"hidden": 4096}, "hidden"),
-    ({"lr": float("nan")}, "learning rate"), ({"seed": -1}, "seed"), ({"time_budget_s": float("inf")}, "budget"),
+    ({"lr": float("nan")}, "learning rate"), ({"seed": -1}, "seed"),
+    ({"time_budget_s": float("inf")}, "budget"),
 ])
 def test_settings_outside_the_page_are_refused(change: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):

@@ -1,0 +1,64 @@
+"""Lecture 6 Gradio endpoints through a real client: same results as the core, ranges enforced, odd input."""
+
+from __future__ import annotations
+
+import pytest
+from gradio_client.exceptions import AppError
+
+from apps.gradio_tabs import lecture6, lecture6_memory
+from core import text as api
+from tests.helpers import gradio_tab_client, plot_json
+
+
+@pytest.fixture(scope="module")
+def client():
+    with gradio_tab_client(lecture6.build) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def memory_client():
+    with gradio_tab_client(lecture6_memory.build) as c:
+        yield c
+
+
+def test_generate_text_matches_the_core(client) -> None:
+    got = client.predict("char-lstm-shakespeare", "KING.\n", 80, 0.9, 10, 4, api_name="/generate_text")
+    assert got == api.generate("char-lstm-shakespeare", "KING.\n", 80, 0.9, 10, 4)
+
+
+@pytest.mark.parametrize("prefix", ["", "😀😀", "x" * 19_000, "a\x00\x1b[31mb", "日本語のテキスト"])
+def test_odd_prefixes_get_an_answer(client, prefix: str) -> None:
+    out = client.predict("char-rnn-shakespeare", prefix, 20, 1.0, 96, 0, api_name="/generate_text")
+    assert len(out) == 20
+    fig = plot_json(client.predict("char-rnn-shakespeare", prefix, api_name="/next_token"))
+    assert len(fig["data"][0]["y"]) == 15
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("char-lstm-shakespeare", "a", 10**6, 1.0, 96, 0), "length"),
+    (("char-lstm-shakespeare", "a", 10, "nan", 96, 0), "temperature"),
+    (("char-lstm-shakespeare", "a", 10, 1.0, 0, 0), "top-k"),
+    (("gpt2", "a", 10, 1.0, 96, 0), "model"),
+    (("char-lstm-shakespeare", "a" * 20_001, 10, 1.0, 96, 0), "at most 20,000"),
+])
+def test_out_of_range_requests_get_a_clear_message(client, args: tuple, message: str) -> None:
+    with pytest.raises(AppError, match=message) as err:
+        client.predict(*args, api_name="/generate_text")
+    assert "object at 0x" not in str(err.value)
+
+
+def test_unfold_returns_gates_for_the_lstm_only(client) -> None:
+    hidden, gates = client.predict("char-lstm-shakespeare", "Where the bee sucks", 12, api_name="/unfold")
+    assert len(plot_json(hidden)["data"][0]["y"]) == 12 and len(plot_json(gates)["data"]) == 3
+    hidden, gates = client.predict("char-rnn-shakespeare", "Where the bee sucks", 12, api_name="/unfold")
+    assert gates is None or not plot_json(gates)
+
+
+def test_gradient_norms_endpoint_enforces_the_page_ranges(memory_client) -> None:
+    fig = plot_json(memory_client.predict(30, 16, 0, api_name="/gradient_norms"))
+    assert [len(t["y"]) for t in fig["data"]] == [30, 30, 30]
+    with pytest.raises(AppError, match="sequence length"):
+        memory_client.predict(100_000, 16, 0, api_name="/gradient_norms")
+    with pytest.raises(AppError, match="hidden units"):
+        memory_client.predict(30, "nan", 0, api_name="/gradient_norms")
