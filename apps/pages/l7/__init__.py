@@ -1,0 +1,25 @@
+"""Lecture 7's demos, in the order the navigation lists them."""
+
+from apps.catalog import Demo
+
+SECTION = "Deep RL"
+
+DEMOS: tuple[Demo, ...] = (
+    Demo(
+        "l7-watch",
+        "Watch a trained agent",
+        ":material/smart_toy:",
+        "watch.py",
+        "A shipped agent of your choice plays an episode: its return and the learning curve of its training.",
+        ("Vanilla policy gradient", "TRPO", "PPO", "TD3", "SAC"),
+        gradio="lecture7",
+    ),
+    Demo(
+        "l7-train",
+        "Train an agent live",
+        ":material/sports_esports:",
+        "train.py",
+        "Train PPO, TRPO, REINFORCE, DDPG, TD3 or SAC with your hyperparameters and watch the return climb.",
+        ("RL review", "Vanilla policy gradient", "TRPO", "PPO", "DDPG", "TD3", "SAC"),
+    ),
+)

@@ -1,0 +1,52 @@
+"""Watch a shipped agent: algorithm and environment pickers, one rendered episode, its return, and the
+learning curve of the run that trained it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from apps.common import state as ui
+from apps.common.layout import page_header, show_source
+from apps.pages.l7._shared import episode
+from core.rl import agents, envs, figures, showcase, zoo
+
+page_header("l7-watch")
+pairs = showcase.shipped_pairs()
+if not pairs:
+    st.error("No agent is shipped with this copy of the gallery: build one with "
+             "`python -m core.train ppo-CartPole-v1`.")
+    st.stop()
+c1, c2, c3 = st.columns(3)
+with c1:
+    env_id = ui.selectbox("Environment", "l7w_env", tuple(pairs), next(iter(pairs)),
+                          format_func=lambda e: envs.ENVS[e].title)
+with c2:
+    algo = ui.selectbox("Algorithm", "l7w_algo", pairs[env_id], pairs[env_id][0],
+                        format_func=lambda a: zoo.ALGORITHMS[a].title)
+with c3:
+    seed = ui.number_input("Episode seed", "l7w_seed", *showcase.EPISODE_SEED_RANGE, agents.EVAL_SEED,
+                           help="The environment's reset seed: another seed, another starting state.")
+name = showcase.agent_name(algo, env_id)
+ent = showcase.shipped()[name]
+st.caption(f"{envs.ENVS[env_id].goal} Agent `{name}`: {showcase.summary(ent)}")
+
+view = episode(name, int(seed))
+left, right = st.columns([1, 1])
+with left:
+    st.image(view.gif, caption=f"Seed {int(seed)}: return {view.total:.1f} in {view.length} steps "
+             f"(every {showcase.FRAME_EVERY}nd step shown, deterministic actions).")
+    a, b = st.columns(2)
+    a.metric("Return of this episode", f"{view.total:.1f}")
+    b.metric(f"Mean over {ent.metrics['episodes']} held-out episodes",
+             f"{ent.metrics['mean_return']:.1f} ± {ent.metrics['std_return']:.1f}")
+with right:
+    st.plotly_chart(figures.learning_curve(showcase.curve(ent), "Learning curve of its training run",
+                                           envs.ENVS[env_id].solved), key="l7w_curve")
+    st.plotly_chart(figures.episode_rewards(view.rewards), key="l7w_rewards")
+st.markdown(
+    "**What you see.** The agent acts greedily (the most likely action, or the mean of its Gaussian), so "
+    "the same seed always gives the same episode. The learning curve is the mean return of the last ten "
+    "training episodes, which were played with exploration (sampled actions or added noise): that is why it "
+    "can sit below the held-out mean. The held-out episodes start from reset seeds never used in training."
+)
+show_source(agents.load_agent, agents.rollout)

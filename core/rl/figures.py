@@ -1,0 +1,70 @@
+"""Figures of lecture 7 (plotly, no UI): learning curves, rewards of an episode, the policy-gradient
+breakdown, and rendered episodes as animated GIFs."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from core.viz.curves import loss_curves
+from core.viz.style import PALETTE, fast_figure
+
+
+def learning_curve(history: Mapping[str, Sequence[float]], title: str, solved: float | None = None,
+                   extra: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+                   keys: Sequence[str] = ("mean_return",)) -> go.Figure:
+    """Mean return (last 10 episodes) against environment steps; ``solved`` as a dashed line."""
+    fig = loss_curves(history, keys, title, x_key="timesteps", extra=extra)
+    if solved is not None:
+        fig.add_hline(y=solved, line_dash="dash", line_color="#777",
+                      annotation_text=f"solved ({solved:g})", annotation_position="bottom right")
+    fig.update_yaxes(title_text="return")
+    return fig
+
+
+def episode_rewards(rewards: Sequence[float], title: str = "Reward at each step") -> go.Figure:
+    """Reward per step and the running total of one episode."""
+    steps = list(range(1, len(rewards) + 1))
+    traces = [
+        {"type": "scatter", "x": steps, "y": list(rewards), "mode": "lines", "name": "reward",
+         "line": {"color": PALETTE[0], "width": 2}},
+        {"type": "scatter", "x": steps, "y": np.cumsum(rewards).tolist(), "mode": "lines",
+         "name": "return so far", "yaxis": "y2", "line": {"color": PALETTE[1], "width": 3}},
+    ]
+    return fast_figure(traces, title, xaxis={"title": {"text": "step"}},
+                       yaxis={"title": {"text": "reward"}},
+                       yaxis2={"title": {"text": "return so far"}, "overlaying": "y", "side": "right"})
+
+
+def pg_breakdown(parts: Mapping[str, np.ndarray], title: str) -> go.Figure:
+    """Returns-to-go, baseline V(s_t) and advantage G_t − V(s_t) along one episode."""
+    steps = list(range(len(parts["returns_to_go"])))
+    names = (("returns_to_go", "return-to-go G_t"), ("baseline", "baseline V(s_t)"),
+             ("advantage", "advantage G_t − V(s_t)"))
+    traces = [{"type": "scatter", "x": steps, "y": np.asarray(parts[k]).tolist(), "mode": "lines",
+               "name": label, "line": {"color": PALETTE[i], "width": 3}}
+              for i, (k, label) in enumerate(names)]
+    return fast_figure(traces, title, xaxis={"title": {"text": "step t"}})
+
+
+def variance_bars(variances: Mapping[str, float], title: str) -> go.Figure:
+    """Total variance of the gradient estimate per estimator (log scale)."""
+    traces = [{"type": "bar", "x": list(variances), "y": list(variances.values()),
+               "marker": {"color": [PALETTE[i % len(PALETTE)] for i in range(len(variances))]},
+               "text": [f"{v:.3g}" for v in variances.values()], "textposition": "outside"}]
+    return fast_figure(traces, title, yaxis={"type": "log", "title": {"text": "variance (sum over weights)"}})
+
+
+def gif(frames: Sequence[np.ndarray], fps: float = 25.0) -> bytes:
+    """Frames as an animated GIF that loops (what ``st.image`` and an ``<img>`` tag play offline)."""
+    if not frames:
+        raise ValueError("no frames to animate")
+    images = [Image.fromarray(f).convert("P", palette=Image.Palette.ADAPTIVE, colors=64) for f in frames]
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=True, append_images=images[1:],
+                   duration=max(20, int(1000 / fps)), loop=0, optimize=False)
+    return out.getvalue()
