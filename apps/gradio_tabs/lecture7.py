@@ -18,6 +18,13 @@ from core import checkpoints
 from core.rl import agents, envs, showcase, zoo
 
 
+class CheckedNumber(gr.Number):
+    """A number box whose value reaches the endpoint as sent; the endpoint checks it with :func:`number`."""
+
+    def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
+        return payload
+
+
 @functools.lru_cache(maxsize=8)
 def _agent(name: str) -> Any:
     return agents.load_agent(name)  # read-only, shared by every request
@@ -54,7 +61,7 @@ def build() -> None:
         env = CheckedDropdown(list(pairs), value=first, label="Environment")
         algo = CheckedDropdown([(zoo.ALGORITHMS[a].title, a) for a in pairs.get(first, ())],
                                value=(pairs.get(first) or ("ppo",))[0], label="Algorithm")
-        seed = gr.Number(value=agents.EVAL_SEED, precision=0, label="Episode seed")
+        seed = CheckedNumber(value=agents.EVAL_SEED, precision=0, label="Episode seed")
     button = gr.Button("Play an episode", variant="primary")
     with gr.Row():
         out = gr.HTML(label="Episode")
