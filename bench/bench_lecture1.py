@@ -57,7 +57,7 @@ LR = (experiments.lr_comparison,)
 ALL_1D = POLY + SWEEPS + LR
 # (label, widget kind, key, (another value, the default), memoised experiments the control feeds)
 REG_CONTROLS: list[tuple[str, str, str, tuple[Any, Any], tuple[Callable[..., Any], ...]]] = [
-    ("sidebar: number of points", "slider", "l1reg_n", (41, 40), ALL_1D),
+    ("sidebar: number of points", "slider", "l1reg_n", (101, 100), ALL_1D),
     ("sidebar: noise", "slider", "l1reg_noise", (0.3, 0.25), ALL_1D),
     ("sidebar: data seed", "number_input", "l1reg_seed", (1, 0), ALL_1D + (experiments.run_logistic,)),
     ("sidebar: training share", "slider", "l1reg_train", (55, 60), ALL_1D),
@@ -184,9 +184,9 @@ def core_table(repeats: int) -> None:
     cmp, log = experiments.lr_comparison(cfg_lr, lrs), experiments.run_logistic(lcfg)
     p, q = infotheory.normalise([9, 1, 1, 1]), infotheory.normalise([1, 3, 3, 3])
     rows: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
-        ("run_polynomial (degree 3, 500 epochs, 40 points)", lambda: experiments.run_polynomial(cfg),
+        ("run_polynomial (degree 3, 500 epochs, 100 points)", lambda: experiments.run_polynomial(cfg),
          experiments.run_polynomial.cache_clear),
-        ("capacity_sweep (degrees 1-15, 20 fresh data sets)", lambda: capacity.capacity_sweep(cfg),
+        ("capacity_sweep (degrees 1-15, 200 fresh data sets)", lambda: capacity.capacity_sweep(cfg),
          capacity.capacity_sweep.cache_clear),
         ("l2_sweep (25 λ values, degree 15)", lambda: capacity.l2_sweep(cfg15),
          capacity.l2_sweep.cache_clear),
@@ -197,7 +197,7 @@ def core_table(repeats: int) -> None:
         ("polynomial_figure + loss_figure", lambda: (fg.polynomial_figure(poly), fg.loss_figure(poly)), None),
         ("capacity_figure + bias_variance_figure + l2_figure",
          lambda: (fg.capacity_figure(cap), fg.bias_variance_figure(cap), fg.l2_figure(reg)), None),
-        ("lr_loss_figure + lr_weight_figure", lambda: (fg.lr_loss_figure(cmp), fg.lr_weight_figure(cmp)),
+        ("lr_loss_figure + lr_steepest_figure", lambda: (fg.lr_loss_figure(cmp), fg.lr_steepest_figure(cmp)),
          None),
         ("decision_figure + loss_figure", lambda: (fg.decision_figure(log), fg.loss_figure(log)), None),
         ("infotheory.summary + 2 figures",

@@ -92,7 +92,7 @@ def learning_rates(lr_small: Any, lr_good: Any, lr_large: Any, degree: Any, epoc
     cfg = _poly_cfg(n, noise, seed, c.BASIS.default, c.TRAIN_PCT.default, c.VAL_PCT.default, degree=degree,
                     epochs=epochs)  # fmt: skip
     cmp = experiments.lr_comparison(cfg, tuple(lrs))
-    return figures.lr_loss_figure(cmp), figures.lr_weight_figure(cmp), experiments.lr_summary(cmp)
+    return figures.lr_loss_figure(cmp), figures.lr_steepest_figure(cmp), experiments.lr_summary(cmp)
 
 
 def _slider(r: c.Range) -> gr.Slider:

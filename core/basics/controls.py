@@ -54,7 +54,7 @@ BATCH_CHOICES = (0, 1, 4, 8, 16)
 TOY_SETS = ("moons", "circles", "xor", "spirals", "blobs")
 
 # The 1D regression data (the page's sidebar; every 1D tab uses it).
-POINTS = Range("Number of points", 10, 500, 40)
+POINTS = Range("Number of points", 10, 500, 100)
 NOISE = Range("Noise σ", 0.0, 1.0, 0.25, 0.05)
 SEED = Range("Data seed", 0, 9999, 0)
 TRAIN_PCT = Range("Training share (%)", 20, 80, 60, 5)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 GRID = np.linspace(0.0, 1.0, 200)
-"""x values where 1D fits are drawn and where bias and variance are measured (x ~ U[0, 1])."""
+"""x values where 1D fits are drawn (bias and variance are averaged over midpoints instead:
+:data:`core.basics.capacity.X_MEASURE`)."""
 
 
 def sine_target(x: np.ndarray) -> np.ndarray:

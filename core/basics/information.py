@@ -114,7 +114,7 @@ def distributions_figure(p: ArrayLike, q: ArrayLike, labels: Sequence[str] | Non
     labels = list(labels) if labels is not None else [str(i + 1) for i in range(p.size)]
     traces = [dict(type="bar", x=labels, y=v, name=name, marker=dict(color=c))
               for name, v, c in (("p", p, PALETTE[0]), ("q", q, PALETTE[1]))]  # fmt: skip
-    return fast_figure(traces, "The two distributions", 320, xaxis=dict(title="outcome", type="category"),
+    return fast_figure(traces, "The two distributions", 360, xaxis=dict(title="outcome", type="category"),
                        yaxis=dict(title="probability", range=[0, 1]), barmode="group", **LOOK)
 
 
@@ -131,12 +131,17 @@ def kl_terms_figure(
     finite = np.concatenate([a[np.isfinite(a)], b[np.isfinite(b)], [0.0]])
     cap = max(float(np.abs(finite).max()) * 1.3, 0.05)
     traces = []
-    for name, terms, colour in (("KL(p‖q) terms", a, PALETTE[0]), ("KL(q‖p) terms", b, PALETTE[1])):
+    for name, terms, colour in (("KL(p‖q)", a, PALETTE[0]), ("KL(q‖p)", b, PALETTE[1])):
         shown = np.where(np.isfinite(terms), terms, cap)
-        text = ["∞" if not np.isfinite(t) else f"{t:.3f}" for t in terms]
+        # Only ∞ is written on its bar: a number at 18 px is wider than a bar of 4-6 outcomes in a
+        # two-column chart (plotly would shrink it, unreadably); the values are in the hover.
+        text = ["∞" if not np.isfinite(t) else "" for t in terms]
         traces.append(dict(type="bar", x=labels, y=shown, name=name, marker=dict(color=colour), text=text,
-                           textposition="outside", cliponaxis=False))  # fmt: skip
-    lo = min(float(finite.min()) * 1.3, 0.0)
-    return fast_figure(traces, f"Where each direction pays ({unit})", 320,
+                           textposition="outside", constraintext="none", cliponaxis=False,
+                           hovertext=[f"{t:.3f}" if np.isfinite(t) else "∞" for t in terms],
+                           hoverinfo="x+name+text"))  # fmt: skip
+    room = 0.15 * (cap - min(float(finite.min()), 0.0))  # for the ∞ label above a capped bar
+    lo = float(finite.min()) - room if finite.min() < 0 else 0.0
+    return fast_figure(traces, f"Where each direction pays ({unit})", 360,
                        xaxis=dict(title="outcome", type="category"),
-                       yaxis=dict(title=unit, range=[lo, cap * 1.15]), barmode="group", **LOOK)
+                       yaxis=dict(title=unit, range=[lo, cap + room]), barmode="group", **LOOK)

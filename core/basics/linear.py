@@ -294,6 +294,11 @@ def lr_stability_limit(X: np.ndarray, l2: float = 0.0, kind: str = "linear") -> 
     GD converges iff lr < 2/λ_max; above 1/λ_max it overshoots and oscillates. For the logistic loss
     σ' ≤ 1/4 bounds the Hessian by (1/4n)[X 1]ᵀ[X 1] + l2·I, so the limit is a safe lower bound.
     """
+    return 2.0 / float(np.linalg.eigvalsh(hessian(X, l2, kind))[-1])
+
+
+def hessian(X: np.ndarray, l2: float = 0.0, kind: str = "linear") -> np.ndarray:
+    """The Hessian of J in θ = (w, b) (its bound σ' ≤ 1/4 for the logistic loss), (d+1, d+1)."""
     X = np.asarray(X, dtype=np.float64)
     X = X[:, None] if X.ndim == 1 else X
     n, d = X.shape
@@ -301,7 +306,24 @@ def lr_stability_limit(X: np.ndarray, l2: float = 0.0, kind: str = "linear") -> 
     factor = 2.0 if kind == "linear" else 0.25
     H = factor / n * (A.T @ A)
     H[np.arange(d), np.arange(d)] += l2
-    return float(2.0 / np.linalg.eigvalsh(H)[-1])
+    return H
+
+
+def steepest_direction(H: np.ndarray, toward: np.ndarray) -> tuple[float, np.ndarray]:
+    """λ_max of a symmetric H and a unit vector u of its top eigenspace, the one closest to ``toward``.
+
+    Along u, a GD step on a quadratic multiplies the error u·(θ − θ*) by exactly (1 − ηλ_max): it creeps
+    for η ≪ 1/λ_max, flips sign every step above 1/λ_max and grows above 2/λ_max, at every degree. (One
+    weight shows this only when it happens to lie along u, e.g. degree 1, where H = 2I.) The top
+    eigenspace can have several dimensions (H = 2I at degree 1): u is then the projection of ``toward``
+    onto it, so the error there is all along u; u·toward ≥ 0 fixes the sign.
+    """
+    evals, V = np.linalg.eigh(H)
+    top = V[:, evals >= evals[-1] * (1.0 - 1e-9)]
+    u = top @ (top.T @ toward)
+    norm = float(np.linalg.norm(u))
+    u = u / norm if norm > 1e-12 * max(float(np.linalg.norm(toward)), 1e-300) else V[:, -1]
+    return float(evals[-1]), u if float(u @ toward) >= 0 else -u
 
 
 def mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:

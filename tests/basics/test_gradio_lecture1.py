@@ -16,7 +16,7 @@ from core.basics import controls as c
 from tests.helpers import gradio_tab_client, plot_json
 
 ENDPOINTS = ("/fit_polynomial", "/fit_logistic", "/capacity_sweep", "/learning_rates")
-DEFAULTS = (3, "legendre", 0.1, 500, 0.0, 0, 40, 0.25, 0, 60, 20)
+DEFAULTS = (3, "legendre", 0.1, 500, 0.0, 0, 100, 0.25, 0, 60, 20)
 """fit_polynomial's inputs at the page defaults: degree, basis, η, epochs, λ, batch, data, split."""
 
 
@@ -34,9 +34,9 @@ def test_every_endpoint_is_published(client: Client) -> None:
 def test_fit_polynomial_returns_fit_losses_and_errors(client: Client) -> None:
     fit, loss, nums = client.predict(*DEFAULTS, api_name="/fit_polynomial")
     names = [t.get("name") for t in plot_json(fit)["data"]]
-    assert {"gradient descent", "closed form", "train", "validation", "test"} <= set(names)
-    assert [t["name"] for t in plot_json(loss)["data"]][:2] == ["train loss", "val loss"]
-    assert nums["status"] == "completed" and nums["points"] == {"train": 24, "val": 8, "test": 8}
+    assert {"GD", "closed form", "train", "validation", "test"} <= set(names)
+    assert [t["name"] for t in plot_json(loss)["data"]][:2] == ["train", "validation"]
+    assert nums["status"] == "completed" and nums["points"] == {"train": 60, "val": 20, "test": 20}
     gd, cf = nums["mse"]["gradient descent"], nums["mse"]["closed form"]
     assert gd["val"] == pytest.approx(cf["val"], rel=1e-3)
 
@@ -67,7 +67,10 @@ def test_capacity_sweep_finds_the_bottom_of_the_u(client: Client) -> None:
     val = nums["val_mse_by_degree"]
     assert nums["best_degree"] == 3 and min(val) < val[0] / 3 and min(val) < val[-1] / 3
     assert nums["l2s"][0] < nums["best_l2"] < nums["l2s"][-1]
-    assert plot_json(bv)["layout"]["barmode"] == "stack"
+    assert [t["name"] for t in plot_json(bv)["data"]] == ["bias²", "variance", "expected", "measured", "σ²"]
+    assert nums["repeats"] == 200 and nums["noise_var"] == 0.0625
+    expected = [b + v + 0.0625 for b, v in zip(nums["bias2"], nums["variance"])]
+    assert nums["expected_test_mse"] == pytest.approx(expected, rel=1e-3)
 
 
 def test_learning_rates_classify_each_run(client: Client) -> None:
@@ -85,7 +88,7 @@ def test_the_gallery_app_mounts_this_tab() -> None:
 
 # ------------------------------------------------------------------------------------------ input checks
 
-POLY_DEFAULTS = dict(degree=3, basis="legendre", lr=0.1, epochs=500, l2=0.0, batch=0, n=40, noise=0.25,
+POLY_DEFAULTS = dict(degree=3, basis="legendre", lr=0.1, epochs=500, l2=0.0, batch=0, n=100, noise=0.25,
                      seed=0, train_pct=60, val_pct=20)  # fmt: skip
 LOGISTIC_DEFAULTS = dict(dataset="moons", n=300, noise=0.2, seed=0, degree=1, lr=1.0, epochs=300, l2=0.0)
 ENDPOINT_CONTROLS: list[tuple[Callable[..., Any], dict[str, Any], dict[str, c.Range | c.Choice]]] = [
@@ -96,10 +99,10 @@ ENDPOINT_CONTROLS: list[tuple[Callable[..., Any], dict[str, Any], dict[str, c.Ra
      dict(dataset=c.DATASET, n=c.LOGISTIC_POINTS, noise=c.LOGISTIC_NOISE, seed=c.SEED,
           degree=c.LOGISTIC_DEGREE, lr=c.LOGISTIC_LR, epochs=c.LOGISTIC_EPOCHS, l2=c.L2)),
     (lecture1.capacity_sweep,
-     dict(l2=0.0, degree_for_l2=15, basis="legendre", n=40, noise=0.25, seed=0, train_pct=60, val_pct=20),
+     dict(l2=0.0, degree_for_l2=15, basis="legendre", n=100, noise=0.25, seed=0, train_pct=60, val_pct=20),
      dict(l2=c.CAPACITY_L2, degree_for_l2=c.CAPACITY_DEGREE, basis=c.BASIS, n=c.POINTS, noise=c.NOISE,
           seed=c.SEED, train_pct=c.TRAIN_PCT, val_pct=c.VAL_PCT)),
-    (lecture1.learning_rates, dict(lr_small=0.01, lr_good=0.3, lr_large=1.1, degree=1, epochs=100, n=40,
+    (lecture1.learning_rates, dict(lr_small=0.01, lr_good=0.3, lr_large=1.1, degree=1, epochs=100, n=100,
                                    noise=0.25, seed=0),
      dict(lr_small=c.LR_SMALL, lr_good=c.LR_GOOD, lr_large=c.LR_LARGE, degree=c.LR_DEGREE, epochs=c.LR_EPOCHS,
           n=c.POINTS, noise=c.NOISE, seed=c.SEED)),

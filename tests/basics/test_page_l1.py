@@ -3,16 +3,20 @@ view, bad links and absurd settings are answered with defaults or warnings, neve
 
 from __future__ import annotations
 
+import base64
+import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.basics import capacity, experiments, information
 from tests.helpers import page, texts
-from tests.viz.figure_checks import finite_figure
+from tests.viz.figure_checks import finite_figure, small_text
 
 REG = "apps/pages/l1/regression.py"
 INF = "apps/pages/l1/information.py"
@@ -20,6 +24,13 @@ INF = "apps/pages/l1/information.py"
 
 def app(path: str, params: dict[str, str] | None = None) -> AppTest:
     return page(path, 60, params)
+
+
+def array(values: Any) -> np.ndarray:
+    """A trace's x or y from a chart spec: a list, or plotly's base64 ``{"dtype", "bdata"}``."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
 
 
 def charts(at: AppTest) -> dict[str, str]:
@@ -134,16 +145,16 @@ def test_only_the_open_tab_runs_and_a_link_reopens_it(tab: str) -> None:
     assert set(charts(at)) == TAB_FIGURES[tab]
 
 
-def test_defaults_gd_matches_closed_form_and_validation_picks_degree_3() -> None:
+def test_defaults_gd_matches_closed_form_and_validation_picks_degree_6() -> None:
     at = app(REG)
     table = next(m.value for m in at.markdown if "Mean squared error" in m.value)
     gd = next(line for line in table.splitlines() if line.startswith("| gradient descent"))
     cf = next(line for line in table.splitlines() if line.startswith("| closed form"))
     assert gd.split("|")[2:] == cf.split("|")[2:]  # 500 epochs on Legendre features reach the optimum
-    assert "Validation picks **degree 3**" in texts(open_tab(at, CAP))
+    assert "Validation picks **degree 6**" in texts(open_tab(at, CAP))
     assert [e.value for e in open_tab(at, LR).error] == [
-        "η = 1.1: diverged at epoch 42: the objective grew from 0.391 to 4.45e+05 (over 1e+06× its start; "
-        "learning rate 1.1 is too large)."
+        "η = 1.1: diverged at epoch 40: the objective grew from 0.63 to 6.68e+05 (over 1e+06× its start; "
+        "learning rate 1.1 is too large); the error along u is multiplied by -1.2 per step."
     ]
 
 
@@ -152,7 +163,8 @@ def test_divergence_is_reported_not_drawn() -> None:
     assert any("Gradient descent diverged at epoch" in e.value for e in at.error)
     table = next(m.value for m in at.markdown if "Mean squared error" in m.value)
     assert "| gradient descent | diverged | diverged | diverged |" in table
-    assert "gradient descent" not in charts(at)["l1reg_fig_fit"]  # no GD curve, the closed form remains
+    names = [t.get("name") for t in json.loads(charts(at)["l1reg_fig_fit"])["data"]]
+    assert "GD" not in names and "closed form" in names  # no GD curve, the closed form remains
     assert all(finite_figure(spec) for spec in charts(at).values())
 
 
@@ -161,6 +173,41 @@ def test_lr_tab_shows_oscillation_without_divergence_below_the_limit() -> None:
     assert not at.error
     assert "oscillates" in charts(at)["l1reg_fig_lrloss"]
     assert "diverges** for η > 2/λ_max = 1" in texts(at)
+
+
+def test_lr_tab_follows_the_steepest_direction_not_one_weight() -> None:
+    """"w1 jumps across its optimum" was true at degree 1 only; the error along the top Hessian
+    eigenvector flips sign every step above 1/λ_max at every degree, and the chart shows that error."""
+    at = app(REG, {"l1reg_tab": LR, "l1reg_lrdeg": "5", "l1reg_lr2": "0.5"})
+    text = texts(at)
+    assert "w1" not in text and "steepest direction u" in text and "every degree" in text
+    limit = float(re.search(r"diverges\*\* for η > 2/λ_max = ([0-9.]+)", text)[1])
+    assert limit / 2 < 0.5 < limit  # η = 0.5 oscillates at degree 5 ...
+    fig = json.loads(charts(at)["l1reg_fig_lrw"])
+    assert fig["layout"]["yaxis"]["title"]["text"] == "u·(θ − θ*)"
+    ys = array(next(t for t in fig["data"] if t["name"] == "η = 0.5")["y"])
+    ys = ys[:20]  # (later the error is down at rounding level)
+    assert np.all(np.sign(ys[1:]) == -np.sign(ys[:-1]))  # ... and the chart flips sign every step
+    assert "oscillates" in next(c.value for c in at.caption if c.value.startswith("η = 0.5"))
+
+
+def test_capacity_tab_explains_validation_below_the_noise() -> None:
+    """On 8 validation points (the old default of 40 points), the picked degree's validation MSE fell
+    below σ², which no model reaches in expectation; the page says why, with the numbers."""
+    at = app(REG, {"l1reg_tab": CAP, "l1reg_n": "40"})
+    text = texts(at)
+    assert "Validation picks **degree 3** (validation MSE 0.0300)" in text
+    assert "σ² = 0.0625" in text and "on 8 points" in text and "σ²·√(2/8) = 0.0312" in text
+    assert "*selection optimism*: here 0.0300 < σ²" in text
+    assert "here 0.0" not in texts(app(REG, {"l1reg_tab": CAP}))  # 20 points: 0.0946, above σ²
+    names = [t["name"] for t in json.loads(charts(at)["l1reg_fig_bv"])["data"]]
+    assert names == ["bias²", "variance", "expected", "measured", "σ²"]
+
+
+@pytest.mark.parametrize("tab", [LIN, LOG, CAP, LR])
+def test_every_chart_is_readable_on_a_projector(tab: str) -> None:
+    at = app(REG, {"l1reg_tab": tab})
+    assert {key: small_text(spec) for key, spec in charts(at).items()} == {k: [] for k in TAB_FIGURES[tab]}
 
 
 def test_shares_leaving_no_test_set_are_corrected_with_a_warning() -> None:
@@ -212,7 +259,7 @@ def test_invalid_url_values_fall_back_to_defaults() -> None:
     assert set(charts(at)) == TAB_FIGURES[LIN]  # an unknown tab opens the first one
     assert at.slider(key="l1reg_deg").value == 3
     assert at.select_slider(key="l1reg_lr").value == 0.1
-    assert at.slider(key="l1reg_n").value == 40
+    assert at.slider(key="l1reg_n").value == 100
     assert at.segmented_control(key="l1reg_basis").value == "legendre"
     assert at.selectbox(key="l1reg_batch").value == 0
     assert at.number_input(key="l1reg_seed").value == 0
@@ -248,6 +295,21 @@ def test_information_defaults_show_kl_asymmetry() -> None:
     m = metrics(at)
     assert m["H(p,q) [bits]"] == f"{float(m['H(p) [bits]']) + 1.718:.3f}"  # H(p,q) = H(p) + KL(p‖q)
     assert len(at.slider) == 1 + 2 * 4  # outcomes + four p and four q weights
+
+
+def test_information_text_has_no_stray_underscores_and_the_formulas_fit() -> None:
+    """"−log p_i" showed its underscore, and the three definitions on one line ran past the right edge
+    of the page at 1280-1400 px: one definition a line, aligned, none over 40 symbols."""
+    at = app(INF)
+    prose = re.sub(r"\$[^$]+\$|`[^`]+`", "", texts(at))  # inline math and code spans are not prose
+    assert not re.search(r"[A-Za-z]_[A-Za-z0-9{]", prose), prose
+    (formula,) = [e.value for e in at.latex]
+    assert r"\begin{aligned}" in formula and formula.count(r"\\") == 2
+    for line in formula.split(r"\\"):
+        symbols = re.sub(r"\$\$|\\(begin|end)\{aligned\}|[{}&\s]|\\[,;!]", "", line)
+        symbols = re.sub(r"\\[A-Za-z]+", "#", symbols)  # a command (\sum, \log, \frac) is one symbol
+        assert len(symbols) <= 40, line
+    assert charts(at) and all(small_text(spec) == [] for spec in charts(at).values())
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +386,7 @@ def test_all_zero_weights_warn_and_use_uniform() -> None:
 
 def test_non_finite_url_values_fall_back_to_defaults() -> None:
     at = app(REG, {"l1reg_noise": "nan", "l1reg_n": "inf", "l1reg_lr": "nan", "l1reg_seed": "-inf"})
-    assert at.slider(key="l1reg_noise").value == 0.25 and at.slider(key="l1reg_n").value == 40
+    assert at.slider(key="l1reg_noise").value == 0.25 and at.slider(key="l1reg_n").value == 100
     assert at.select_slider(key="l1reg_lr").value == 0.1 and at.number_input(key="l1reg_seed").value == 0
     assert all(finite_figure(spec) for spec in charts(at).values())
     inf = app(INF, {"l1inf_k": "nan", "l1inf_p1": "inf"})

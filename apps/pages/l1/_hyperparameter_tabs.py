@@ -29,22 +29,34 @@ def capacity_tab(data: dict[str, Any], problem: str | None) -> None:
     cap = capacity.capacity_sweep(ex.PolyConfig(l2=cap_l2, **data))
     reg = capacity.l2_sweep(ex.PolyConfig(degree=cap_deg, **data))
     best = list(cap.degrees).index(cap.best_degree)
+    val, sigma2 = cap.errors["val"][best], cap.noise_var
     st.markdown(
-        f"Validation picks **degree {cap.best_degree}** (validation MSE {cap.errors['val'][best]:.4f}); "
-        f"its test MSE, the honest estimate, is **{cap.errors['test'][best]:.4f}**. At degree {cap_deg} "
-        f"validation picks **λ = {reg.best_l2:.3g}**. Every point is an exact (closed-form) fit, so the "
-        "U shape shows capacity, not optimisation."
+        f"Validation picks **degree {cap.best_degree}** (validation MSE {val:.4f}); its test MSE, the honest "
+        f"estimate, is **{cap.errors['test'][best]:.4f}**. At degree {cap_deg} validation picks "
+        f"**λ = {reg.best_l2:.3g}**. Every point is an exact (closed-form) fit, so the U shape shows "
+        "capacity, not optimisation."
     )
     c1, c2 = st.columns(2)
     c1.plotly_chart(fg.capacity_figure(cap), key="l1reg_fig_cap")
     c2.plotly_chart(fg.bias_variance_figure(cap), key="l1reg_fig_bv")
+    below = f": here {val:.4f} < σ²" if val < sigma2 else ""
+    st.markdown(
+        f"**Can validation beat the noise?** No model's *expected* test MSE is below σ² = {sigma2:.4f} "
+        f"(dotted). But a validation MSE on {cap.val_points} points is a noisy number (standard error about "
+        f"σ²·√(2/{cap.val_points}) = {cap.val_noise:.4f} at the noise floor), and model selection keeps the "
+        f"smallest of {len(cap.degrees)}: the winner's validation MSE is biased low, *selection optimism*"
+        f"{below}. The test set, looked at once, is not."
+    )
     st.plotly_chart(fg.l2_figure(reg), key="l1reg_fig_l2")
     st.markdown(
-        f"Bias and variance are measured, not sketched: the same experiment on {cap.repeats} fresh data "
-        "sets. **Bias²**: how far the average fit is from sin(2πx), large for too-simple models. "
-        "**Variance**: how much the fit changes from one data set to the next, large for too-flexible ones. "
-        "Expected test error = bias² + variance + σ²; no model beats the noise σ². L2 trades a little bias "
-        "for much less variance."
+        f"Bias and variance are measured, not sketched, over {cap.repeats} fresh training sets of the same "
+        "size. **Bias²**: how far the average fit is from sin(2πx), large for too-simple models. "
+        "**Variance**: how much the fit changes from one training set to the next, large for too-flexible "
+        "ones. Expected test MSE = bias² + variance + σ²; the diamonds are the test MSE of those fits "
+        "measured on fresh points. Each fit is linear in its targets, so the noise's share of the variance "
+        "is computed exactly and bias² comes from fits to the noise-free curve: the mean of R noisy fits "
+        "would carry variance/R into the bias², which would then grow with the degree. Raise λ: L2 trades "
+        "a little bias for much less variance."
     )
     show_source(capacity.capacity_sweep, capacity.ridge_batched)
 
@@ -67,14 +79,17 @@ def lr_tab(data: dict[str, Any], problem: str | None) -> None:
     cmp = ex.lr_comparison(ex.PolyConfig(degree=rdeg, epochs=rep, **data), tuple(lrs))
     st.markdown(
         f"Least squares has a quadratic loss: a bowl with curvature λ_max = {2 / cmp.limit:.3g} along its "
-        "steepest direction. GD multiplies the error there by (1 − ηλ_max) per step: it creeps for small η, "
-        f"**overshoots and oscillates** for η > {cmp.limit / 2:.3g} (w1 jumps across its optimum every "
-        f"step), and **diverges** for η > 2/λ_max = {cmp.limit:.3g}: the loss grows geometrically until "
-        "the run is stopped."
+        "steepest direction u (the top eigenvector of the Hessian). GD multiplies the error along u by "
+        "exactly (1 − ηλ_max) per step, at every degree: it creeps for small η, **overshoots and "
+        f"oscillates** for η > 1/λ_max = {cmp.limit / 2:.3g} (the error along u, right, changes sign every "
+        f"step), and **diverges** for η > 2/λ_max = {cmp.limit:.3g}: the loss grows geometrically until the "
+        "run is stopped. Above degree 1, u mixes every weight, so no single weight need show this."
     )
     for lr, r in zip(cmp.lrs, cmp.runs):
-        (st.error if r.diverged else st.caption)(f"η = {lr:g}: {r.message}.")
+        state = r.message if r.diverged else f"{ex.verdict(r, lr, cmp.limit)} ({r.message})"
+        (st.error if r.diverged else st.caption)(
+            f"η = {lr:g}: {state}; the error along u is multiplied by {cmp.factor(lr):.3g} per step.")
     c1, c2 = st.columns(2)
     c1.plotly_chart(fg.lr_loss_figure(cmp), key="l1reg_fig_lrloss")
-    c2.plotly_chart(fg.lr_weight_figure(cmp), key="l1reg_fig_lrw")
+    c2.plotly_chart(fg.lr_steepest_figure(cmp), key="l1reg_fig_lrw")
     show_source(ex.lr_comparison, linear.lr_stability_limit)

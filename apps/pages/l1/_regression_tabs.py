@@ -52,7 +52,7 @@ def linear_tab(data: dict[str, Any], problem: str | None) -> None:
     if run.gd.diverged:
         st.error(f"Gradient descent {run.gd.message}. Full-batch GD is stable only for "
                  f"η < 2/λ_max = {run.lr_limit:.3g}.")  # fmt: skip
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     left.plotly_chart(fg.polynomial_figure(run), key="l1reg_fig_fit")
     right.plotly_chart(fg.loss_figure(run), key="l1reg_fig_loss")
     right.markdown("**Mean squared error**\n\n" + error_table(run.errors))
@@ -95,10 +95,10 @@ def logistic_tab(seed: int) -> None:
         st.error(f"Gradient descent {run.gd.message}.")
     for col, s in zip(st.columns(3), ("train", "val", "test")):
         col.metric(f"{fg.SPLIT_NAMES[s]} accuracy", f"{run.accuracy[s]:.1%}")
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     left.plotly_chart(fg.decision_figure(run), key="l1reg_fig_boundary")
     right.plotly_chart(fg.loss_figure(run), key="l1reg_fig_lgloss")
     st.caption(f"Data: {run.provenance}. Degree {ldeg} gives {len(run.gd.w)} features; the boundary "
-               "w·φ(x) + b = 0 is a straight line in feature space, curved in the plane when the degree is "
-               "above 1.")  # fmt: skip
+               "w·φ(x) + b = 0 is flat (a hyperplane) in feature space, curved in the plane when the degree "
+               "is above 1.")  # fmt: skip
     show_source(linear.bce_and_grad, linear.fit_logistic_gd)

@@ -11,6 +11,13 @@ from apps.pages.l1 import _widgets as w
 from core.basics import controls as c
 from core.basics import information as it
 
+FORMULAS = "\n".join((
+    r"\begin{aligned}",
+    r"H(p) &= -\sum_i p_i \log p_i \\",
+    r"H(p,q) &= -\sum_i p_i \log q_i \\",
+    r"\mathrm{KL}(p\,\|\,q) &= \sum_i p_i \log\frac{p_i}{q_i} = H(p,q) - H(p) \ \ge 0",
+    r"\end{aligned}",
+))
 P_WEIGHTS = (9, 1, 1, 1, 1, 1)  # peaked: p puts most of its mass on outcome 1
 Q_WEIGHTS = (1, 3, 3, 3, 3, 3)  # q expects outcome 1 least: the two KL directions differ clearly
 
@@ -27,8 +34,8 @@ def swap(k: int) -> None:
 
 
 page_header("l1-information")
-st.latex(r"H(p)=-\sum_i p_i\log p_i \qquad H(p,q)=-\sum_i p_i\log q_i \qquad "
-         r"\mathrm{KL}(p\,\|\,q)=\sum_i p_i\log\frac{p_i}{q_i}=H(p,q)-H(p)\ \ge 0")  # fmt: skip
+# One definition a line, aligned at "=": on one line the three ran past the right edge at 1280-1400 px.
+st.latex(FORMULAS)
 c1, c2 = st.columns(2)
 with c1:
     k = w.slider(c.OUTCOMES, "l1inf_k")
@@ -60,9 +67,9 @@ f2.plotly_chart(it.kl_terms_figure(p, q, unit), key="l1inf_fig_kl")
 gap = s["KL(p||q)"] - s["KL(q||p)"]
 gap_text = fmt(gap) if math.isfinite(gap) else "undefined (∞)"
 st.markdown(
-    f"**Entropy** is the average surprise −log p_i: H(p) = {fmt(s['H(p)'])} {unit}, between 0 (one certain "
-    f"outcome) and log {k} (uniform). **Cross-entropy** is the surprise when outcomes come from p but we "
-    f"code or predict with q: H(p,q) = {fmt(s['H(p,q)'])} = H(p) + KL(p‖q) = {fmt(s['H(p)'])} + "
+    f"**Entropy** is the average surprise $-\\log p_i$: H(p) = {fmt(s['H(p)'])} {unit}, between 0 (one "
+    f"certain outcome) and log {k} (uniform). **Cross-entropy** is the surprise when outcomes come from p "
+    f"but we code or predict with q: H(p,q) = {fmt(s['H(p,q)'])} = H(p) + KL(p‖q) = {fmt(s['H(p)'])} + "
     f"{fmt(s['KL(p||q)'])}. **KL is not a distance**: KL(p‖q) − KL(q‖p) = {gap_text} {unit} here. "
     "KL(p‖q) pays wherever p has mass that q lacks (an outcome with q = 0 that p allows costs ∞); "
     "KL(q‖p) pays where q puts mass that p does not have. Set a q weight to 0, then swap."
