@@ -22,4 +22,12 @@ DEMOS: tuple[Demo, ...] = (
         "Train PPO, TRPO, REINFORCE, DDPG, TD3 or SAC with your hyperparameters and watch the return climb.",
         ("RL review", "Vanilla policy gradient", "TRPO", "PPO", "DDPG", "TD3", "SAC"),
     ),
+    Demo(
+        "l7-pg",
+        "Policy gradient inside",
+        ":material/functions:",
+        "policy_gradient.py",
+        "An episode's returns-to-go, baseline and advantage; the gradient's variance with and without one.",
+        ("Vanilla policy gradient",),
+    ),
 )
