@@ -30,8 +30,9 @@ def legendre_features(x: np.ndarray, degree: int, domain: tuple[float, float] = 
 
     They span exactly the same polynomials as [x, ..., x^degree] (same model, same closed-form fit
     without L2), but Legendre polynomials are orthogonal on [-1, 1], so the columns are nearly
-    uncorrelated and the loss surface is round instead of a narrow valley: GD converges in hundreds of
-    epochs where monomials need millions (condition number ~10^3 instead of ~10^13 at degree 9).
+    uncorrelated and the loss surface is round instead of a narrow valley: at degree 9 the Hessian's
+    condition number is 4-30 on the page's data instead of ~10^13: GD at η = 0.1 reaches the closed-form
+    fit within 100 epochs, where on monomials its training MSE is still 2.5x the optimum after 300.
     """
     x = np.asarray(x, dtype=np.float64).ravel()
     if degree < 1:

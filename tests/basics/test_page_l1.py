@@ -168,6 +168,14 @@ def test_divergence_is_reported_not_drawn() -> None:
     assert all(finite_figure(spec) for spec in charts(at).values())
 
 
+def test_sgd_diverging_below_the_full_batch_limit_is_not_blamed_on_that_limit() -> None:
+    """Batch 1 diverges at η = 0.3 while 2/λ_max = 0.84: "stable only for η < 0.84" would contradict it."""
+    at = app(REG, {"l1reg_batch": "1", "l1reg_lr": "0.3"})
+    (error,) = [e.value for e in at.error]
+    assert "diverged at epoch" in error and "SGD can diverge below 2/λ_max = 0.84" in error
+    assert "stable only" not in error
+
+
 def test_lr_tab_shows_oscillation_without_divergence_below_the_limit() -> None:
     at = app(REG, {"l1reg_lr3": "0.9", "l1reg_tab": LR})
     assert not at.error

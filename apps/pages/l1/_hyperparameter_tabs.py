@@ -82,8 +82,9 @@ def lr_tab(data: dict[str, Any], problem: str | None) -> None:
         "steepest direction u (the top eigenvector of the Hessian). GD multiplies the error along u by "
         "exactly (1 − ηλ_max) per step, at every degree: it creeps for small η, **overshoots and "
         f"oscillates** for η > 1/λ_max = {cmp.limit / 2:.3g} (the error along u, right, changes sign every "
-        f"step), and **diverges** for η > 2/λ_max = {cmp.limit:.3g}: the loss grows geometrically until the "
-        "run is stopped. Above degree 1, u mixes every weight, so no single weight need show this."
+        f"step), and **diverges** for η > 2/λ_max = {cmp.limit:.3g}: the loss grows geometrically (a run is "
+        f"stopped at {linear.EXPLODE_FACTOR:.0e} times its start). Above degree 1, u mixes every weight, so "
+        "no single weight need show this."
     )
     for lr, r in zip(cmp.lrs, cmp.runs):
         state = r.message if r.diverged else f"{ex.verdict(r, lr, cmp.limit)} ({r.message})"

@@ -49,7 +49,12 @@ def linear_tab(data: dict[str, Any], problem: str | None) -> None:
         return
     cfg = ex.PolyConfig(degree=degree, lr=lr, epochs=epochs, l2=l2, batch_size=batch or None, **data)
     run = ex.run_polynomial(cfg)
-    if run.gd.diverged:
+    if run.gd.diverged and batch:
+        # Measured: batch 1 diverges from η = 0.3 on the default problem, where 2/λ_max = 0.84.
+        st.error(f"Gradient descent {run.gd.message}. A mini-batch step follows that batch's own "
+                 f"curvature, which can exceed the full batch's: SGD can diverge below 2/λ_max = "
+                 f"{run.lr_limit:.3g}.")  # fmt: skip
+    elif run.gd.diverged:
         st.error(f"Gradient descent {run.gd.message}. Full-batch GD is stable only for "
                  f"η < 2/λ_max = {run.lr_limit:.3g}.")  # fmt: skip
     left, right = st.columns(2)
@@ -62,10 +67,10 @@ def linear_tab(data: dict[str, Any], problem: str | None) -> None:
     st.markdown(
         "Raise the degree: training error keeps falling while validation error turns up — **overfitting**, "
         "the fit follows the noise. L2 adds λw to every gradient, i.e. multiplies w by (1 − ηλ) each step "
-        "(*weight decay*): the large, cancelling weights a wiggly curve needs become expensive. Both bases "
-        "span the same polynomials (same closed form at λ = 0), but monomials x, x², … are nearly collinear: "
-        "their loss surface is a narrow valley where GD crawls. Switch the basis and compare GD with the "
-        "closed form."
+        "(*weight decay*): it shrinks most the weight combinations the training data pin down least, the "
+        "ones a wiggly fit uses to follow the noise. Both bases span the same polynomials (same closed form "
+        "at λ = 0), but monomials x, x², … are nearly collinear: their loss surface is a narrow valley where "
+        "GD crawls. Switch the basis and compare GD with the closed form."
     )
     show_source(linear.mse_and_grad, linear._gradient_descent, linear.ridge_closed_form)
 
