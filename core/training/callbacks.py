@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 if TYPE_CHECKING:
-    from core.training.fit import FitResult
+    from core.training.loop import FitResult
 
 
 @dataclass

@@ -6,9 +6,10 @@ everywhere and a new optimiser appears on every page at once.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import torch
+if TYPE_CHECKING:  # torch is imported on first use: the table itself is read by pages that need no torch
+    import torch
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")
 """The optimisers the pages offer, in the order of the lecture."""
@@ -38,6 +39,8 @@ def make_optimizer(name: str, params: Any, lr: float, weight_decay: float = 0.0,
     fused kernel and uses foreach. ``kernel='single'`` suits one tiny tensor (the 2D optimiser race),
     where the plain per-tensor loop is fastest. The maths is the same either way.
     """
+    import torch
+
     unknown = set(hyper) - set(HYPER_DEFAULTS)
     if unknown:
         raise TypeError(
