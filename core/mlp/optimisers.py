@@ -281,6 +281,17 @@ def diverged_at(path: np.ndarray) -> int | None:
     return int(bad[0]) if bad.size else None
 
 
+def reversals(path: np.ndarray, axis: int = 1) -> int:
+    """How often a coordinate's step changes sign along a path: the zig-zag, counted.
+
+    On the bowl y is the steep coordinate: SGD past lr = 1/κ overshoots the floor and reverses at every
+    step; heavy-ball momentum sums the alternating gradients into its velocity and reverses less often.
+    """
+    steps = np.diff(np.asarray(path, dtype=np.float64)[:, axis])
+    signs = np.sign(steps[np.isfinite(steps) & (steps != 0)])
+    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+
+
 @dataclass(frozen=True)
 class Run:
     """One optimiser's path in a race."""
@@ -322,7 +333,8 @@ class Race:
                 for k, r in self.runs.items()}
 
     def table(self) -> list[dict[str, object]]:
-        """One row per optimiser: learning rate, final loss, gap to the minimum, first step within 1e-3."""
+        """One row per optimiser: learning rate, final loss, first step within 1e-3 of the minimum, and how
+        often the y step changed sign (:func:`reversals`)."""
         fmin = SURFACES[self.surface].fmin
         rows = []
         for k, r in self.runs.items():
@@ -333,6 +345,7 @@ class Race:
                 "status": "diverged" if r.diverged_at is not None else "finite",
                 "final loss": None if r.final_loss is None else float(f"{r.final_loss:.4g}"),
                 "steps to loss gap < 1e-3": int(hit[0]) if hit.size else None,
+                "y-step reversals": reversals(r.path),
                 "diverged at step": r.diverged_at,
             })
         return rows

@@ -110,9 +110,12 @@ SURFACES: dict[str, Surface] = {
     s.name: s
     for s in (
         Surface("bowl", "Quadratic bowl (ravine)", r"f = \tfrac12\,(x^2 + \kappa\, y^2)", _bowl, _bowl_grad,
-                ((0.0, 0.0),), 0.0, (-2.5, 1.5), (-3.0, 3.0, -2.0, 2.0), 0.01, 0.1, 100,
-                "A large condition number makes a narrow ravine: SGD zig-zags across it, momentum averages "
-                "the zig-zag away, Adam rescales each coordinate.", {"condition": 50.0}),
+                # lr 0.03 = 1.5/κ: past 1/κ SGD overshoots the ravine's floor at every step (its y factor
+                # 1 - ηκ = -0.5), below 2/κ it stays stable; a smaller lr creeps down without zig-zagging.
+                ((0.0, 0.0),), 0.0, (-2.5, 1.5), (-3.0, 3.0, -2.0, 2.0), 0.03, 0.1, 100,
+                "A large condition number makes a narrow ravine: SGD zig-zags across it (y reverses at every "
+                "step), momentum's velocity averages the alternating gradient into a slower swing and speeds "
+                "along the floor, Adam rescales each coordinate.", {"condition": 50.0}),
         Surface("rosenbrock", "Rosenbrock", r"f = (1-x)^2 + 100\,(y - x^2)^2", _rosenbrock, _rosenbrock_grad,
                 ((1.0, 1.0),), 0.0, (-1.2, 1.0), (-2.0, 2.0, -1.0, 3.0), 0.001, 0.1, 150,
                 "A curved, flat-bottomed valley: finding it is easy, following it to (1, 1) is slow.", {}),

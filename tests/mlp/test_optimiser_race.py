@@ -187,3 +187,17 @@ def test_the_precomputed_opening_races_are_what_torch_optim_computes_now(tmp_pat
     assert not ov._RACERS
     live_path = ov._Racer(s, {}, "adam", s.lr_adaptive, s.start, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8})
     np.testing.assert_allclose(served, live_path.advance(120), rtol=1e-12, atol=1e-12)
+
+
+def test_at_the_bowls_defaults_sgd_zig_zags_and_momentum_turns_it_into_a_slower_swing() -> None:
+    """What the page says about the ravine is what the opening race draws (direction reversals of y)."""
+    s = ov.SURFACES["bowl"]
+    kappa = s.params["condition"]
+    assert 1 / kappa < s.lr < 2 / kappa  # past 1/κ SGD overshoots the floor; below 2/κ it stays stable
+    r = ov.race("bowl", {"sgd": s.lr, "momentum": s.lr}, s.steps, optimizers=["sgd", "momentum"])
+    sgd, mom = (ov.reversals(r.runs[k].path[:21]) for k in ("sgd", "momentum"))
+    assert sgd >= 18  # the steep coordinate reverses at (almost) every one of the first 20 steps
+    assert mom <= sgd / 2  # the velocity averages the alternating gradient: fewer reversals
+    assert r.runs["momentum"].final_loss < r.runs["sgd"].final_loss / 10  # and it gets further
+    rows = {row["optimiser"]: row for row in r.table()}
+    assert rows["SGD"]["y-step reversals"] == ov.reversals(r.runs["sgd"].path)

@@ -80,7 +80,8 @@ def test_condition_number_and_hyperparameters_change_their_racer() -> None:
     at = page(PAGE)
     before = rows(at)
     at.select_slider(key="l2opt_cond").set_value(5).run()
-    assert rows(at)["SGD"]["final loss"] != before["SGD"]["final loss"]
+    assert before["SGD"]["y-step reversals"] > 0
+    assert rows(at)["SGD"]["y-step reversals"] == 0  # a round bowl: ηκ < 1, no zig-zag
     for key, value, racer in (("l2opt_mom", 0.5, "Momentum"), ("l2opt_b1", 0.5, "Adam")):
         old = rows(at)
         at.slider(key=key).set_value(value).run()
@@ -128,5 +129,12 @@ def test_url_restores_every_control() -> None:
     bowl.query_params["l2opt_lr"] = "7"  # not an offered value: ignored, the default stays
     bowl.run()
     assert bowl.select_slider(key="l2opt_cond").value == 200
-    assert bowl.select_slider(key="l2opt_lr").value == 0.01
+    assert bowl.select_slider(key="l2opt_lr").value == ov.SURFACES["bowl"].lr
     assert bowl.query_params["l2opt_cond"] == ["200"] or bowl.query_params["l2opt_cond"] == "200"
+
+
+def test_opening_race_shows_sgd_zig_zag_and_momentum_swing(fresh: AppTest) -> None:
+    table = rows(fresh)
+    assert table["SGD"]["y-step reversals"] >= 0.9 * ov.SURFACES["bowl"].steps  # a zig-zag at every step
+    assert table["Momentum"]["y-step reversals"] < table["SGD"]["y-step reversals"] / 2
+    assert "zig-zags" in texts(fresh) and "reversals" in texts(fresh)
