@@ -29,6 +29,9 @@ INTERPOLATION_STEPS = (2, 16)
 """Images along an interpolation, both ends included."""
 DEFAULT_INTERPOLATION_STEPS = 10
 SEED_RANGE = (0, 9999)
+MIXTURE_COMPONENTS = (1, 20)
+"""Components of the Gaussian mixture fitted to the codes."""
+DEFAULT_COMPONENTS = 10
 
 
 def check_int(value: object, name: str, bounds: tuple[int, int]) -> int:
@@ -161,3 +164,43 @@ def interpolate(model: nn.Module, xa: np.ndarray, xb: np.ndarray, steps: object)
         mu = model.encode(x)[0].numpy()
     t = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None]
     return _decode(model, (1 - t) * mu[0] + t * mu[1])
+
+
+@dataclass(frozen=True, eq=False)
+class Mixture:
+    """A Gaussian mixture fitted to the codes of a latent map (full covariances)."""
+
+    weights: np.ndarray
+    """(K,) mixing weights, summing to 1."""
+    means: np.ndarray
+    """(K, latent_dim)."""
+    covariances: np.ndarray
+    """(K, latent_dim, latent_dim)."""
+    mean_log_likelihood: float
+    """Average log-density of the codes it was fitted to (nats per code)."""
+
+
+def fit_mixture(codes: np.ndarray, components: object, seed: object = 0) -> Mixture:
+    """A Gaussian mixture fitted by EM (scikit-learn) to ``codes`` (N, latent_dim): a prior shaped like the
+    codes the encoder actually produces, which a VAE's N(0, I) only approximates (the "holes" between
+    classes decode to smudges; Tomczak & Welling 2018 learn such a mixture prior in training)."""
+    from sklearn.mixture import GaussianMixture
+
+    k = check_int(components, "the number of components", MIXTURE_COMPONENTS)
+    s = check_int(seed, "the seed", SEED_RANGE)
+    x = np.asarray(codes, dtype=np.float64)
+    gm = GaussianMixture(k, covariance_type="full", reg_covar=1e-4, random_state=s).fit(x)
+    return Mixture(gm.weights_.copy(), gm.means_.copy(), gm.covariances_.copy(), float(gm.score(x)))
+
+
+def mixture_codes(mixture: Mixture, n: object, seed: object) -> np.ndarray:
+    """(n, latent_dim) seeded draws from the mixture: a component by its weight, then its Gaussian."""
+    count = check_int(n, "the number of samples", SAMPLE_COUNT)
+    rng = np.random.default_rng(check_int(seed, "the seed", SEED_RANGE))
+    which = rng.choice(len(mixture.weights), size=count, p=mixture.weights / mixture.weights.sum())
+    return np.stack([rng.multivariate_normal(mixture.means[i], mixture.covariances[i]) for i in which])
+
+
+def mixture_sample(model: nn.Module, mixture: Mixture, n: object, seed: object) -> np.ndarray:
+    """(n, 28, 28): the decoded draws of :func:`mixture_codes`."""
+    return _decode(model, mixture_codes(mixture, n, seed))

@@ -80,3 +80,20 @@ def test_counts_outside_the_ranges_are_refused(shipped: tuple) -> None:
         lt.interpolate(model, test.X[0, 0], test.X[1, 0], 2.5)
     with pytest.raises(ValueError, match="must have 16 values"):
         lt.decode_point(model, lmap, [0.0, 0.0])
+
+
+def test_a_mixture_fitted_to_the_2d_vae_codes_fits_them_better_with_more_components() -> None:
+    model = checkpoints.load_model("vae-mnist-z2")
+    test = data.load("mnist", "test")
+    codes = lt.latent_map(model, test.X, test.y).codes
+    one, ten = lt.fit_mixture(codes, 1), lt.fit_mixture(codes, 10)
+    assert one.weights.shape == (1,) and ten.means.shape == (10, 2) and ten.covariances.shape == (10, 2, 2)
+    assert ten.weights.sum() == pytest.approx(1.0) and ten.mean_log_likelihood > one.mean_log_likelihood
+    a, b, c = (lt.mixture_sample(model, ten, 6, s) for s in (1, 1, 2))
+    assert a.shape == (6, 28, 28) and np.array_equal(a, b) and not np.array_equal(a, c)
+    # The draws land where the codes are: closer to their nearest code than the prior's draws are.
+    near = lambda z: np.sqrt(((z[:, None] - codes[None]) ** 2).sum(-1)).min(1).mean()  # noqa: E731
+    prior = np.random.default_rng(0).standard_normal((500, 2))
+    assert near(lt.mixture_codes(ten, 64, 0)) < near(prior[:64])
+    with pytest.raises(ValueError, match="number of components must be a whole number from 1 to 20"):
+        lt.fit_mixture(codes, 21)

@@ -29,7 +29,7 @@ def captions(at: AppTest) -> str:
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple]]:
     """The arguments of every call the page makes to the latent-space functions."""
     seen: dict[str, list[tuple]] = {}
-    for name in ("traversal", "sample", "interpolate", "decode_point"):
+    for name in ("traversal", "sample", "interpolate", "decode_point", "mixture_sample"):
         real: Callable[..., Any] = getattr(lt, name)
 
         def spy(*args: Any, _real: Callable[..., Any] = real, _name: str = name) -> Any:
@@ -92,6 +92,8 @@ def test_beta_reaches_the_beta_vae_and_an_unshipped_beta_asks_for_training() -> 
      lambda a: np.array_equal(a[1], data.load("mnist", "test").X[17, 0])),
     ("l5ae_b", "number_input", 42, "interpolate",
      lambda a: np.array_equal(a[2], data.load("mnist", "test").X[42, 0])),
+    ("l5ae_k", "slider", 3, "mixture_sample", lambda a: a[1].weights.shape == (3,)),
+    ("l5ae_gseed", "number_input", 5, "mixture_sample", lambda a: a[3] == 5),
 ], ids=lambda v: v if isinstance(v, str) and v.startswith("l5") else "")
 def test_each_view_control_reaches_its_core_call(
     calls: dict[str, list[tuple]], key: str, kind: str, value: Any, call: str, check: Callable[[tuple], bool]

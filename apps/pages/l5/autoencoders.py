@@ -44,13 +44,16 @@ job = training_panel("l5ae", make_job, label="Train this cell", charts=parts.CHA
 shown = parts.shown(config, job)
 if shown is not None:
     parts.metrics_row(shown)
-    tabs = st.tabs(["Latent space", "Traversals", "Interpolation", "Reconstructions & samples", "ELBO terms"])
+    tabs = st.tabs(["Latent space", "Traversals", "Interpolation", "Reconstructions & samples", "ELBO terms",
+                    "Mixture prior"])
     with tabs[2]:
         ends = views.interpolation(shown)
     with tabs[0]:
         views.latent_space(shown, ends)
     with tabs[1]:
         views.traversals(shown)
+    with tabs[5]:
+        views.mixture(shown)
     with tabs[3]:
         views.reconstructions(shown)
     with tabs[4]:
@@ -59,6 +62,7 @@ st.markdown(
     "**Things to try.** Compare the latent maps of the autoencoder and the VAE with a 2-D code: the VAE's "
     "classes fill a round blob around 0, the autoencoder's drift anywhere (so its random codes decode to "
     "smudges). Raise β and watch the KL fall, reconstructions blur and dimensions go grey in *ELBO terms*. "
-    "With 16 dimensions, the traversal rows show which dimensions matter. Train a cell on Fashion-MNIST."
+    "With 16 dimensions, the traversal rows show which dimensions matter. In *Mixture prior*, compare "
+    "draws from a mixture fitted to the codes with the prior's. Train a cell on Fashion-MNIST."
 )
 show_source(ae.AutoEncoder, ae.elbo_terms, lt.traversal, lt.interpolate)
