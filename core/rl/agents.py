@@ -10,7 +10,7 @@ SB3's own ``.zip`` format is never read: its loader unpickles, and a pickle runs
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from torch import nn
 from core import checkpoints
 from core.registry import register_builder
 from core.rl import envs, vpg, zoo
+from core.rl.shaping import ShapedReward, Shaping
 from core.training import JobLike
 from core.viz.curves import thin_indices
 
@@ -45,14 +46,20 @@ class AgentConfig:
 
 
 def make_config(algo: str, env_id: str, *, timesteps: int | None = None, seed: int = 0,
-                **overrides: Any) -> AgentConfig:
-    """The Zoo's configuration of ``algo`` on ``env_id``, with the page's overrides (checked)."""
+                shaping: dict[str, Any] | None = None, **overrides: Any) -> AgentConfig:
+    """The Zoo's configuration of ``algo`` on ``env_id``, with the page's overrides (checked).
+
+    ``shaping``: fields of :class:`core.rl.shaping.Shaping` (its ``gamma`` is the run's)."""
     hp = zoo.defaults(algo, env_id)
     n = hp.pop("n_timesteps")
     unknown = sorted(set(overrides) - set(hp))
     if unknown:
         raise ValueError(f"{zoo.ALGORITHMS[algo].title} has no setting {unknown[0]!r}")
     hp.update(overrides)
+    if shaping:
+        if algo == "vpg":
+            raise ValueError("reward shaping is offered with the Stable-Baselines3 algorithms")
+        hp["shaping"] = asdict(Shaping(env_id=env_id, **{**shaping, "gamma": hp["gamma"]}))
     cfg = AgentConfig(algo, env_id, int(timesteps if timesteps is not None else n), seed, hp)
     validate(cfg)
     return cfg
@@ -90,7 +97,12 @@ def build_model(cfg: AgentConfig, inference: bool = False) -> Any:
     if cfg.algo == "vpg":
         raise ValueError("vanilla policy gradient is the gallery's own; build it with core.rl.vpg")
     h = cfg.hyper
-    env = make_vec_env(cfg.env_id, n_envs=1 if inference else int(h.get("n_envs", 1)), seed=cfg.seed)
+    shaped = {}
+    if h.get("shaping"):
+        shaped = dict(wrapper_class=ShapedReward, wrapper_kwargs={"shaping": h["shaping"]})
+    # Monitor wraps the environment first, so episode returns count its own reward, never the shaped one.
+    n_envs = 1 if inference else int(h.get("n_envs", 1))
+    env = make_vec_env(cfg.env_id, n_envs=n_envs, seed=cfg.seed, **shaped)  # type: ignore[arg-type]
     common: dict[str, Any] = dict(learning_rate=_schedule(h["learning_rate"], h.get("lr_schedule")),
                                   gamma=h["gamma"], seed=cfg.seed, device="cpu", verbose=0)
     if "net_arch" in h:

@@ -30,4 +30,12 @@ DEMOS: tuple[Demo, ...] = (
         "An episode's returns-to-go, baseline and advantage; the gradient's variance with and without one.",
         ("Vanilla policy gradient",),
     ),
+    Demo(
+        "l7-shaping",
+        "Reward shaping",
+        ":material/tune:",
+        "shaping.py",
+        "Change the reward with sliders and train PPO on it: when shaping speeds learning, when it misleads.",
+        ("RL review", "Reward shaping", "PPO"),
+    ),
 )

@@ -1,0 +1,107 @@
+"""Reward shaping: extra reward that may speed learning, or may change what the agent learns.
+
+Ng, Harada & Russell (1999): adding F(s, s') = γ·Φ(s') − Φ(s) for any potential Φ over states leaves the
+optimal policies unchanged (the potentials telescope along every trajectory); any other bonus can change
+them. The shapings here:
+
+- MountainCar, potential Φ(s) = w · height(s): with ``potential=True`` the agent gets γΦ(s') − Φ(s) per
+  step, with ``potential=False`` it gets w · height(s') itself, a reward for *being* high, which pays the
+  car to hover up the hill instead of finishing the episode.
+- CartPole, penalties −a·|pole angle| − c·|cart position| per step: not potential-based; large weights make
+  staying alive worth less than ending the episode early.
+
+The wrapper changes only the reward the learner sees. SB3's Monitor sits below it, so the learning curve
+and every evaluation count the environment's own reward: whether shaping helps is measured on the task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from core.rl import zoo
+
+SHAPED_ENVS = ("MountainCar-v0", "CartPole-v1")
+WEIGHT_RANGE = (0.0, 10.0)
+PENALTY_RANGE = (0.0, 2.0)
+
+
+@dataclass(frozen=True)
+class Shaping:
+    """What is added to the reward of one environment."""
+
+    env_id: str
+    weight: float = 0.0
+    """MountainCar: w of the potential Φ(s) = w · height."""
+    potential: bool = True
+    """MountainCar: add γΦ(s') − Φ(s) (True) or w · height(s') (False: breaks the potential form)."""
+    angle_penalty: float = 0.0
+    """CartPole: a of −a·|pole angle (rad)| per step."""
+    position_penalty: float = 0.0
+    """CartPole: c of −c·|cart position| per step."""
+    gamma: float = 0.99
+    """The learner's discount (the potential difference uses it)."""
+
+    def __post_init__(self) -> None:
+        if self.env_id not in SHAPED_ENVS:
+            raise ValueError(f"reward shaping is offered for {', '.join(SHAPED_ENVS)}")
+        zoo.check_number("Shaping weight", self.weight, *WEIGHT_RANGE)
+        zoo.check_number("Pole angle penalty", self.angle_penalty, *PENALTY_RANGE)
+        zoo.check_number("Cart position penalty", self.position_penalty, *PENALTY_RANGE)
+        zoo.check_number("Gamma", self.gamma, *zoo.GAMMA_RANGE)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.weight or self.angle_penalty or self.position_penalty)
+
+
+def height(position: float) -> float:
+    """MountainCar's track height at ``position`` (gymnasium draws the hill as sin(3x))."""
+    return float(np.sin(3 * position))
+
+
+def bonus(shaping: Shaping, obs: np.ndarray, next_obs: np.ndarray, terminated: bool = False) -> float:
+    """The reward added for the transition obs -> next_obs (the potential of a terminal state is 0)."""
+    if shaping.env_id == "MountainCar-v0":
+        phi, phi_next = shaping.weight * height(obs[0]), shaping.weight * height(next_obs[0])
+        if not shaping.potential:
+            return phi_next
+        return shaping.gamma * (0.0 if terminated else phi_next) - phi
+    return (-shaping.angle_penalty * abs(float(next_obs[2]))
+            - shaping.position_penalty * abs(float(next_obs[0])))
+
+
+def describe(shaping: Shaping) -> str:
+    """The added reward as a formula with its weights."""
+    if shaping.env_id == "MountainCar-v0":
+        if not shaping.weight:
+            return "none (the environment's reward only)"
+        if shaping.potential:
+            return f"γΦ(s') − Φ(s), Φ = {shaping.weight:g}·height, γ = {shaping.gamma:g} (potential-based)"
+        return f"{shaping.weight:g}·height(s') each step (not potential-based)"
+    if not shaping.active:
+        return "none (the environment's reward only)"
+    return f"−{shaping.angle_penalty:g}·|pole angle| − {shaping.position_penalty:g}·|cart position| each step"
+
+
+class ShapedReward(gym.Wrapper):
+    """Adds :func:`bonus` to every reward; ``info['true_reward']`` keeps the environment's own."""
+
+    def __init__(self, env: gym.Env, shaping: dict[str, Any]) -> None:
+        super().__init__(env)
+        self.shaping = Shaping(**shaping)
+        self._obs: np.ndarray | None = None
+
+    def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
+        obs, info = self.env.reset(**kwargs)
+        self._obs = obs
+        return obs, info
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        obs, reward, term, trunc, info = self.env.step(action)
+        shaped = float(reward) + bonus(self.shaping, self._obs, obs, term)
+        self._obs = obs
+        return obs, shaped, term, trunc, {**info, "true_reward": float(reward)}
