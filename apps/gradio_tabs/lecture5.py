@@ -3,7 +3,9 @@
 Endpoints (the same ranges as the Streamlit page's sliders, from ``core.generative.latent``):
 ``/traverse`` (model, steps) -> one row per latent dimension, each from -3 to 3;
 ``/sample`` (model, count, seed) -> decoded draws from the prior; ``/interpolate`` (model, test image A,
-test image B, steps) -> the two test images and the decoded line between their codes.
+test image B, steps) -> the two test images and the decoded line between their codes;
+``/sample_mixture`` (model, components, count, seed) -> decoded draws from a Gaussian mixture fitted to
+the codes of the test images.
 """
 
 from __future__ import annotations
@@ -67,6 +69,18 @@ def interpolate(name: str, a: Any, b: Any, steps: Any) -> np.ndarray:
     return fg.image_grid(np.concatenate([test.X[[i], 0], row, test.X[[j], 0]]))
 
 
+@functools.lru_cache(maxsize=32)
+def _mixture(name: str, k: int) -> lt.Mixture:
+    return lt.fit_mixture(_shown(name)[1].codes, k)
+
+
+def sample_mixture(name: str, components: Any, count: Any, seed: Any) -> np.ndarray:
+    """``count`` decoded draws from a ``components``-Gaussian mixture fitted to the test images' codes."""
+    model, _, _ = _load(name)
+    k = _checked(lt.check_int, components, "the number of components", lt.MIXTURE_COMPONENTS)
+    return fg.image_grid(_checked(lt.mixture_sample, model, _mixture(name, k), count, seed), cols=8)
+
+
 def build() -> None:
     """Lay out the latent-space explorer inside the current Blocks/Tab."""
     gr.Markdown(
@@ -95,4 +109,9 @@ def build() -> None:
     i_out = gr.Image(label="A, the line between their codes, B", image_mode="L")
     gr.on([t_button.click], traverse, [model, steps], t_out, api_name="traverse")
     gr.on([s_button.click], sample, [model, count, seed], s_out, api_name="sample")
+    with gr.Row():
+        k = gr.Slider(*lt.MIXTURE_COMPONENTS, value=lt.DEFAULT_COMPONENTS, step=1, label="Mixture components")
+        m_button = gr.Button("Sample the mixture", variant="primary")
+    m_out = gr.Image(label="Decoded draws from a Gaussian mixture fitted to the codes", image_mode="L")
     gr.on([i_button.click], interpolate, [model, a, b, i_steps], i_out, api_name="interpolate")
+    gr.on([m_button.click], sample_mixture, [model, k, count, seed], m_out, api_name="sample_mixture")

@@ -28,7 +28,7 @@ def picture(path: str) -> np.ndarray:
 
 def test_endpoints_are_published(client: Client) -> None:
     names = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert {"/traverse", "/sample", "/interpolate"} <= set(names)
+    assert {"/traverse", "/sample", "/interpolate", "/sample_mixture"} <= set(names)
 
 
 def test_traverse_has_one_row_per_latent_dimension(client: Client) -> None:
@@ -46,6 +46,13 @@ def test_sample_is_seeded(client: Client) -> None:
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
+def test_mixture_draws_are_seeded(client: Client) -> None:
+    a = picture(client.predict("vae-mnist-z2", 5, 8, 1, api_name="/sample_mixture"))
+    b = picture(client.predict("vae-mnist-z2", 5, 8, 1, api_name="/sample_mixture"))
+    c = picture(client.predict("vae-mnist-z2", 5, 8, 2, api_name="/sample_mixture"))
+    assert a.shape == (3 * 28, 3 * (8 * 30 - 2)) and np.array_equal(a, b) and not np.array_equal(a, c)
+
+
 def test_interpolate_shows_both_ends_and_the_steps(client: Client) -> None:
     row = picture(client.predict("ae-mnist-z16", 0, 1, 6, api_name="/interpolate"))
     assert row.shape == (3 * 28, 3 * ((6 + 2) * 30 - 2))
@@ -58,6 +65,7 @@ def test_interpolate_shows_both_ends_and_the_steps(client: Client) -> None:
     ("/interpolate", ("vae-mnist-z2", 0, 5000, 5), "test image B must be a whole number from 0 to 999"),
     ("/interpolate", ("vae-mnist-z2", 0, 1, 99), "maximum value 16"),
     ("/traverse", ("no-such-model", 5), "not in the list of choices"),
+    ("/sample_mixture", ("vae-mnist-z2", 30, 8, 0), "maximum value 20"),
 ])
 def test_values_outside_the_sliders_are_refused(client: Client, api: str, args: tuple, message: str) -> None:
     with pytest.raises(Exception, match=message):
@@ -72,6 +80,9 @@ def test_values_outside_the_sliders_are_refused(client: Client, api: str, args: 
     (lecture5.interpolate, ("vae-mnist-z2", -1, 1, 5), "test image A"),
     (lecture5.interpolate, ("vae-mnist-z2", 0, 1, 99), "from 2 to 16"),
     (lecture5.traverse, ("no-such-model", 5), "unknown model"),
+    (lecture5.sample_mixture, ("vae-mnist-z2", 21, 8, 0), "components must be a whole number from 1 to 20"),
+    (lecture5.sample_mixture, ("vae-mnist-z2", float("nan"), 8, 0), "components must be a whole number"),
+    (lecture5.sample_mixture, ("vae-mnist-z2", 3, 65, 0), "from 1 to 64"),
 ])
 def test_the_endpoints_check_the_ranges_themselves(fn: Callable[..., Any], args: tuple, message: str) -> None:
     # The components' own bounds come first over HTTP; the functions refuse as well, with the page's ranges.
