@@ -1,10 +1,13 @@
 """Backpropagation by hand through a 2-2-1 network, checked against autograd (lecture 2).
 
 The network: ``z = W x + b`` (2 hidden units), ``h = act(z)``, ``o = v·h + c``, ``ŷ = σ(o)``, and a loss
-``L = ½(ŷ - t)²`` (MSE) or ``L = -[t log ŷ + (1-t) log(1-ŷ)]`` (BCE). :func:`backward` applies the chain
-rule one factor at a time in plain Python floats, keeping every intermediate derivative so the page can
-show it; :func:`autograd_gradients` asks torch for the same numbers with ``torch.nn.functional``'s own
-activations and losses. The tests check the two agree for every activation and loss over many seeds.
+``L = ½(ŷ - t)²`` (MSE) or ``L = -[t log ŷ + (1-t) log(1-ŷ)]`` (BCE). BCE is evaluated from the logit,
+``L = softplus(o) - t·o``: the same number, but ŷ rounds to 1 in float64 once o > 37, and log(1 - ŷ)
+would then be log 0 (``torch.nn.functional.binary_cross_entropy_with_logits`` avoids it the same way).
+:func:`backward` applies the chain rule one factor at a time in plain Python floats, keeping every
+intermediate derivative so the page can show it; :func:`autograd_gradients` asks torch for the same
+numbers with ``torch.nn.functional``'s own activations and losses. The tests check the two agree for
+every activation and loss over many seeds.
 Rumelhart, Hinton & Williams (1986) is the classic account of this computation.
 """
 
@@ -24,6 +27,11 @@ from core.viz.style import PALETTE, fast_figure
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")
 LOSSES: tuple[str, ...] = ("mse", "bce")
+#: The controls' ranges (the page's sliders; the tests sweep their ends).
+INPUT_RANGE: tuple[float, float] = (-2.0, 2.0)
+TARGET_RANGE: tuple[float, float] = (0.0, 1.0)
+SEED_RANGE: tuple[int, int] = (0, 9999)
+LEARNING_RATES: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 #: Parameters: w_jk from input k to hidden j, hidden biases b_j, output weights v_j and output bias c.
 PARAMS: tuple[str, ...] = ("w11", "w12", "w21", "w22", "b1", "b2", "v1", "v2", "c")
 TEX: dict[str, str] = {"w11": "w_{11}", "w12": "w_{12}", "w21": "w_{21}", "w22": "w_{22}", "b1": "b_1",
@@ -59,9 +67,27 @@ def init_params(seed: int) -> dict[str, float]:
     return {k: round(float(v), 2) for k, v in zip(PARAMS, rng.uniform(-1, 1, len(PARAMS)))}
 
 
+def _sigmoid(z: float) -> float:
+    """σ(z) without overflow: exp is only ever taken of a non-positive number."""
+    if z >= 0:
+        return 1 / (1 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1 + e)
+
+
+def _softplus(z: float) -> float:
+    """log(1 + e^z) without overflow or loss of the tail: max(z, 0) + log1p(e^-|z|)."""
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+def _ratio(num: float, den: float) -> float:
+    """num/den, with ±inf (shown as such) where a saturated sigmoid made den 0."""
+    return num / den if den else (math.inf if num else 0.0)
+
+
 def _act(name: str, z: float) -> float:
     if name == "sigmoid":
-        return 1 / (1 + math.exp(-z))
+        return _sigmoid(z)
     if name == "tanh":
         return math.tanh(z)
     if name == "relu":
@@ -123,11 +149,13 @@ def forward(p: Params, x: tuple[float, float], target: float, activation: str, l
     z = (p["w11"] * x[0] + p["w12"] * x[1] + p["b1"], p["w21"] * x[0] + p["w22"] * x[1] + p["b2"])
     h = (_act(activation, z[0]), _act(activation, z[1]))
     o = p["v1"] * h[0] + p["v2"] * h[1] + p["c"]
-    yhat = 1 / (1 + math.exp(-o))
+    yhat = _sigmoid(o)
     if loss == "mse":
         value = 0.5 * (yhat - target) ** 2  # the ½ cancels the 2 of the derivative
     elif loss == "bce":
-        value = -(target * math.log(yhat) + (1 - target) * math.log(1 - yhat))
+        # -log σ(o) = softplus(-o) and -log(1 - σ(o)) = softplus(o), so L = softplus(o) - t·o: finite for
+        # every o, where the ŷ form takes log(0) as soon as ŷ rounds to 0 or 1.
+        value = _softplus(o) - target * o
     else:
         raise ValueError(f"unknown loss {loss!r}; choose from {LOSSES}")
     return Forward(x, z, h, o, yhat, target, value)
@@ -136,9 +164,16 @@ def forward(p: Params, x: tuple[float, float], target: float, activation: str, l
 def backward(p: Params, f: Forward, activation: str, loss: str) -> Backward:
     """The backward pass by hand: one chain-rule factor at a time, no autograd."""
     t, y = f.target, f.yhat
-    dL_dyhat = (y - t) if loss == "mse" else (-t / y + (1 - t) / (1 - y))
-    dyhat_do = y * (1 - y)
-    delta_o = dL_dyhat * dyhat_do  # for BCE this simplifies to ŷ - t: the sigmoid's slope cancels
+    y_bar = _sigmoid(-f.o)  # 1 - ŷ without the rounding of 1 - ŷ (it is e^-o, not 0, for a large o)
+    dyhat_do = y * y_bar
+    if loss == "mse":
+        dL_dyhat = y - t
+        delta_o = dL_dyhat * dyhat_do
+    else:
+        # Shown factor by factor, but multiplied out: -t/ŷ + (1-t)/(1-ŷ) times ŷ(1-ŷ) is ŷ - t (the
+        # sigmoid's slope cancels), written (1-t)ŷ - t(1-ŷ) so that no factor is 0·∞ when ŷ saturates.
+        dL_dyhat = _ratio(1 - t, y_bar) - _ratio(t, y)
+        delta_o = (1 - t) * y - t * y_bar
     dL_dh = (delta_o * p["v1"], delta_o * p["v2"])
     dh_dz = (_act_grad(activation, f.z[0], f.h[0]), _act_grad(activation, f.z[1], f.h[1]))
     dz = (dL_dh[0] * dh_dz[0], dL_dh[1] * dh_dz[1])
@@ -157,9 +192,12 @@ def autograd_gradients(p: Params, x: tuple[float, float], target: float, activat
     act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
     W = torch.stack([torch.stack([th["w11"], th["w12"]]), torch.stack([th["w21"], th["w22"]])])
     h = act(W @ xs + torch.stack([th["b1"], th["b2"]]))
-    yhat = torch.sigmoid(torch.stack([th["v1"], th["v2"]]) @ h + th["c"])
+    o = torch.stack([th["v1"], th["v2"]]) @ h + th["c"]
     t = torch.tensor(float(target), dtype=torch.float64)
-    value = 0.5 * F.mse_loss(yhat, t) if loss == "mse" else F.binary_cross_entropy(yhat, t)
+    if loss == "mse":
+        value = 0.5 * F.mse_loss(torch.sigmoid(o), t)
+    else:
+        value = F.binary_cross_entropy_with_logits(o, t)
     value.backward()
     return value.item(), {k: v.grad.item() for k, v in th.items()}  # type: ignore[union-attr]
 
@@ -235,7 +273,8 @@ def forward_latex(s: StepThrough) -> str:
     rows.append(rf"o &= v_1 h_1 + v_2 h_2 + c = {_f(p['v1'])}\cdot{_f(f.h[0])}"
                 rf" + {_f(p['v2'])}\cdot{_f(f.h[1])} + {_f(p['c'])} = {_n(f.o)}")
     rows.append(rf"\hat y &= \sigma(o) = {_n(f.yhat)}")
-    loss = (r"\tfrac12(\hat y - t)^2" if s.config.loss == "mse" else r"-[t\log\hat y + (1-t)\log(1-\hat y)]")
+    loss = (r"\tfrac12(\hat y - t)^2" if s.config.loss == "mse"
+            else r"-[t\log\hat y + (1-t)\log(1-\hat y)] = \log(1 + e^{o}) - t\,o")
     rows.append(rf"L &= {loss} = {_n(f.loss)} \quad (t = {_n(f.target)})")
     return r"\begin{aligned}" + r"\\".join(rows) + r"\end{aligned}"
 

@@ -103,3 +103,32 @@ def test_bad_settings_raise() -> None:
         bp.step_through(bp.BackpropConfig(target=2.0))
     with pytest.raises(ValueError, match="unknown parameter"):
         bp.chain_rule_latex(bp.step_through(bp.BackpropConfig()), "w33")
+
+
+def test_no_value_of_any_control_raises() -> None:
+    """Every control at both ends (and t = 0.5), over 20 seeds: no crash, finite losses, autograd agrees.
+
+    BCE with a large step used to crash with a math domain error once ŷ rounded to 1; the loss is now
+    computed from the logit o (softplus form), as torch's binary_cross_entropy_with_logits does.
+    """
+    (x_lo, x_hi), (t_lo, t_hi), (s_lo, s_hi) = bp.INPUT_RANGE, bp.TARGET_RANGE, bp.SEED_RANGE
+    lrs = (bp.LEARNING_RATES[0], bp.LEARNING_RATES[-1])
+    seeds = (*range(s_lo, s_lo + 20), s_hi)
+    for x1, x2, t, seed, act, loss, lr in itertools.product((x_lo, x_hi), (x_lo, x_hi), (t_lo, 0.5, t_hi),
+                                                            seeds, bp.ACTIVATIONS, bp.LOSSES, lrs):
+        s = bp.step_through(bp.BackpropConfig(x1, x2, t, seed, act, loss, lr))
+        case = (x1, x2, t, seed, act, loss, lr)
+        assert np.isfinite([s.forward.loss, s.forward_after.loss]).all() and s.forward.loss >= 0, case
+        assert s.max_abs_diff <= 1e-9 * max(1.0, max(abs(g) for g in s.autograd.values())), case
+        assert np.isfinite(list(s.backward.grads.values())).all(), case
+        bp.forward_latex(s), bp.chain_rule_latex(s, "w11"), bp.network_figure(s, "w11")
+        bp.gradient_table(s)
+
+
+def test_bce_of_a_confidently_right_and_wrong_output_is_exact() -> None:
+    p = dict.fromkeys(bp.PARAMS, 0.0)
+    p["c"] = 40.0  # o = 40: ŷ rounds to 1.0 in float64, yet the loss is e^-40 (t = 1) or 40 (t = 0)
+    right, wrong = (bp.forward(p, (0.0, 0.0), t, "sigmoid", "bce") for t in (1.0, 0.0))
+    assert right.yhat == 1.0 and right.loss == pytest.approx(np.exp(-40.0), rel=1e-12)
+    assert wrong.loss == pytest.approx(40.0, rel=1e-12)
+    assert bp.backward(p, wrong, "sigmoid", "bce").delta_o == pytest.approx(1.0)

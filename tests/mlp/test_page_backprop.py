@@ -96,3 +96,14 @@ def test_url_restores_every_control() -> None:
     assert at.selectbox(key="l2bp_param").value == "w21" and r"\partial w_{21}" in latex(at)
     s = bp.step_through(bp.BackpropConfig(-0.3, 1.7, 0.4, 12, "relu", "bce", 2.0))
     assert metrics(at)["Loss before"] == f"{s.forward.loss:.5f}"
+
+
+def test_bce_with_the_largest_step_shows_finite_numbers() -> None:
+    at = page(PAGE)
+    for key, value in (("l2bp_x1", -2.0), ("l2bp_x2", -2.0)):
+        at.slider(key=key).set_value(value)
+    at.segmented_control(key="l2bp_loss").set_value("bce")
+    at.select_slider(key="l2bp_lr").set_value(bp.LEARNING_RATES[-1]).run()
+    assert not at.exception
+    assert "nan" not in metrics(at)["Loss after θ ← θ − η ∂L/∂θ"].lower()
+    assert at.success  # the autograd check still agrees

@@ -8,7 +8,6 @@ from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from core.mlp import backprop as bp
 
-LRS = (0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 LOSS_NAMES = {"mse": "MSE ½(ŷ − t)²", "bce": "Binary cross-entropy"}
 
 page_header("l2-backprop")
@@ -20,13 +19,13 @@ st.markdown(
     "back to each weight: the chain rule."
 )
 with st.sidebar:
-    x1 = ui.slider("Input x₁", "l2bp_x1", -2.0, 2.0, 1.0, 0.1)
-    x2 = ui.slider("Input x₂", "l2bp_x2", -2.0, 2.0, -0.5, 0.1)
-    target = ui.slider("Target t", "l2bp_t", 0.0, 1.0, 1.0, 0.05)
-    seed = ui.number_input("Weight initialisation seed", "l2bp_seed", 0, 9999, 0)
+    x1 = ui.slider("Input x₁", "l2bp_x1", *bp.INPUT_RANGE, 1.0, 0.1)
+    x2 = ui.slider("Input x₂", "l2bp_x2", *bp.INPUT_RANGE, -0.5, 0.1)
+    target = ui.slider("Target t", "l2bp_t", *bp.TARGET_RANGE, 1.0, 0.05)
+    seed = ui.number_input("Weight initialisation seed", "l2bp_seed", *bp.SEED_RANGE, 0)
     act = ui.segmented("Hidden activation", "l2bp_act", bp.ACTIVATIONS, "sigmoid")
     loss = ui.segmented("Loss", "l2bp_loss", bp.LOSSES, "mse", format_func=LOSS_NAMES.get)
-    lr = ui.select_slider("Learning rate η (one SGD step)", "l2bp_lr", LRS, 0.5)
+    lr = ui.select_slider("Learning rate η (one SGD step)", "l2bp_lr", bp.LEARNING_RATES, 0.5)
     param = ui.selectbox("Follow the gradient of", "l2bp_param", bp.PARAMS, "w12", format_func=bp.UNICODE.get)
 
 s = bp.step_through(bp.BackpropConfig(x1, x2, target, seed, act, loss, lr))
@@ -37,7 +36,9 @@ st.subheader(f"Backward: ∂L/∂{bp.UNICODE[param]}")
 st.latex(bp.chain_rule_latex(s, param))
 if loss == "bce":
     st.caption("With BCE the first two factors multiply to ŷ − t: the sigmoid's slope cancels, so a "
-               "confidently wrong output still gets a large gradient (with MSE it would nearly vanish).")
+               "confidently wrong output still gets a large gradient (with MSE it would nearly vanish). "
+               "The loss is computed from the logit o as log(1 + eᵒ) − t·o, the same number without "
+               "log 0 once ŷ rounds to 1.")
 elif act == "relu" and min(s.forward.z) <= 0:
     st.caption("A hidden unit with z ≤ 0 passes no gradient through ReLU: its incoming weights get 0.")
 
