@@ -3,7 +3,10 @@
 * classify one photo (``core.transfer.classify``) vs timm's own eval transform + a bare forward
   (target <= 1.2x, and under 150 ms);
 * Grad-CAM (``core.transfer.saliency.explain``) vs one bare forward + backward to the input
-  (target <= 2x, and under 300 ms).
+  (target <= 2x, and under 300 ms);
+* the transfer homework: trunk features per image at 112 px (``core.transfer.features``, cache off) vs
+  timm's ``forward_features`` at 224 px (why the homework upsamples to 112), and a linear-probe epoch
+  through the gallery's fit loop vs a bare PyTorch loop on the same features (target <= 1.5x).
 
 Run: ``python -m bench.bench_transfer``.
 """
@@ -64,6 +67,54 @@ def main() -> None:
         )
     print(f"torch threads: {torch.get_num_threads()}")
     print(table(("what", "ours ms", "bare ms", "ratio", "target", "limit ms", ""), rows))
+    print(table(("what", "ours ms", "reference ms", "ratio", "target", ""), homework_rows()))
+
+
+def homework_rows() -> list[tuple[object, ...]]:
+    """The transfer homework's costs as ratios to references measured in the same run."""
+    import torch.nn.functional as F
+
+    from core import data, training
+    from core.transfer import features as ft
+
+    backbone = bb.load_backbone()
+    X = data.load("fashion-mnist", "test").X[:32]
+    x224 = ft.to_input(torch.from_numpy(X.copy()), backbone.info, 224)
+
+    def ours_features() -> None:
+        ft.trunk_features(backbone, X, cache=ft.FeatureCache(0))
+
+    def bare_224() -> None:
+        with torch.inference_mode():
+            backbone.model.forward_features(x224)
+
+    feats, y = torch.randn(1000, 1280), torch.arange(1000) % 10
+
+    def ours_probe() -> None:
+        head = torch.nn.Linear(1280, 10)
+        opt = torch.optim.Adam(head.parameters(), 3e-3)
+        training.fit(head, F.cross_entropy, opt, (feats, y), None,
+                     training.FitConfig(epochs=1, batch_size=32, seed=0))  # fmt: skip
+
+    def bare_probe() -> None:
+        head = torch.nn.Linear(1280, 10)
+        opt = torch.optim.Adam(head.parameters(), 3e-3)
+        for idx in torch.randperm(1000).split(32):
+            loss = F.cross_entropy(head(feats[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+    t_ours, t_224 = best_of(ours_features, 3) / len(X), best_of(bare_224, 3) / len(X)
+    ours_probe(), bare_probe()  # warm-up
+    t_fit, t_bare = best_of(ours_probe, 5), best_of(bare_probe, 5)
+    ok = "ok" if t_fit / t_bare <= 1.5 else "MISS"
+    return [
+        ("trunk features / image (112 vs 224 px)", f"{t_ours * 1000:.1f}", f"{t_224 * 1000:.1f}",
+         f"{t_ours / t_224:.2f}x", "(informative)", ""),
+        ("linear-probe epoch, 1,000 features", f"{t_fit * 1000:.1f}", f"{t_bare * 1000:.1f}",
+         f"{t_fit / t_bare:.2f}x", "<= 1.5x", ok),
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -35,3 +35,15 @@ def check_int(value: object, name: str, lo: int, hi: int) -> int:
     if not math.isfinite(number) or number != int(number) or not lo <= number <= hi:
         raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {value!s:.20}")
     return int(number)
+
+# The transfer-learning homework (core.transfer.fewshot).
+LABELS_PER_CLASS = (1, 100, 5)
+"""Labelled training images per class of the target task."""
+EPOCHS = (1, 100, 30)
+"""Passes over the labelled images (and their augmented views)."""
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+"""The learning rates offered (Adam)."""
+AUGMENTATIONS = ("none", "flip", "flip+shift")
+"""None; random left-right flips; flips and shifts of up to 2 pixels (of 28)."""
+TIME_BUDGET_S = 120.0
+"""Wall-time bound of one live training (feature extraction and scoring included): two shared cores."""

@@ -133,3 +133,62 @@ def channel_histogram(tensor: torch.Tensor) -> go.Figure:
         xaxis=dict(title=dict(text="(pixel/255 − mean) / std")),
         yaxis=dict(title=dict(text="pixels")),
     )
+
+
+def curve_figure(
+    grid: Sequence[int],
+    curves: Mapping[str, Sequence[float]],
+    labels: Mapping[str, str],
+    runs: Sequence[tuple[str, int, float]] = (),
+    n_test: int = 0,
+) -> go.Figure:
+    """Held-out accuracy vs labelled images per class (log axis): a line per method, live runs as stars."""
+    colour = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(labels)}
+    traces = [
+        dict(type="scatter", mode="lines+markers", x=list(grid), y=list(acc), name=labels.get(m, m),
+             line=dict(color=colour.get(m, "#777")), hovertemplate="%{x} per class: %{y:.1%}<extra></extra>")
+        for m, acc in curves.items()
+    ]  # fmt: skip
+    for m in labels:
+        mine = [(k, a) for method, k, a in runs if method == m and np.isfinite(a)]
+        if mine:
+            traces.append(dict(type="scatter", mode="markers", x=[k for k, _ in mine], y=[a for _, a in mine],
+                               name=f"{labels[m]}: your runs", marker=dict(symbol="star", size=16,
+                               color=colour[m], line=dict(color="#000", width=1))))  # fmt: skip
+    traces.append(dict(type="scatter", mode="lines", x=[1, 100], y=[0.1, 0.1], name="chance (10 classes)",
+                       line=dict(color="#999", dash="dot"), hoverinfo="skip"))  # fmt: skip
+    held = f" ({n_test:,} held-out images)" if n_test else ""
+    return fast_figure(
+        traces,
+        f"Test accuracy vs labels per class{held}",
+        height=420,
+        light=True,
+        xaxis=dict(type="log", title=dict(text="labelled training images per class"), range=[-0.1, 2.1]),
+        yaxis=dict(title=dict(text="test accuracy"), range=[0, 1], tickformat=".0%"),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0.0),
+    )
+
+
+def pca_figure(fmap: object) -> go.Figure:
+    """Two scatter plots side by side: PCA of raw pixels and of deep features, coloured by class."""
+    from plotly.subplots import make_subplots
+
+    from core.transfer.features import FeatureMap
+
+    assert isinstance(fmap, FeatureMap)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        f"raw pixels: 5-NN accuracy {fmap.neighbours[0]:.0%}",
+        f"deep features: 5-NN accuracy {fmap.neighbours[1]:.0%}"))  # fmt: skip
+    palette = (*PALETTE, "#8C564B", "#7F7F7F")
+    for col, points in ((1, fmap.raw), (2, fmap.deep)):
+        for c, name in enumerate(fmap.classes):
+            sel = fmap.y == c
+            fig.add_trace(go.Scattergl(x=points[sel, 0], y=points[sel, 1], mode="markers", name=name,
+                                       legendgroup=name, showlegend=col == 1,
+                                       marker=dict(size=6, color=palette[c % len(palette)])),
+                          1, col)  # fmt: skip
+    fig.update_layout(height=460, template="plotly_white", margin=dict(l=10, r=10, t=60, b=10),
+                      font=dict(size=16))  # fmt: skip
+    fig.update_xaxes(showticklabels=False, title_text="PC 1")
+    fig.update_yaxes(showticklabels=False, title_text="PC 2")
+    return fig

@@ -10,14 +10,15 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from apps.gradio_tabs import lecture4, lecture4_saliency
+from apps.gradio_tabs import lecture4, lecture4_saliency, lecture4_transfer
 from core import schedule
-from tests.helpers import gradio_tab_client
+from tests.helpers import gradio_tab_client, plot_json
 
 
 def _both() -> None:
     lecture4.build()
     lecture4_saliency.build()
+    lecture4_transfer.build()
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,33 @@ def test_saliency_refuses_what_the_page_would_not_accept(client: Client, args: t
         client.predict("chelsea", None, "efficientnet_lite0", *args, False, api_name="/saliency")
 
 
-def test_the_gallery_app_mounts_both_tabs() -> None:
+def test_the_gallery_app_mounts_every_tab() -> None:
     from apps.gradio_app import tab_modules
 
-    assert tab_modules(schedule.lecture(4)) == ["lecture4", "lecture4_saliency"]
+    assert tab_modules(schedule.lecture(4)) == ["lecture4", "lecture4_saliency", "lecture4_transfer"]
+
+
+def test_transfer_trains_one_point_and_draws_it_on_the_curve(client: Client) -> None:
+    fig, note = client.predict(1, "probe", 0.003, 5, "none", 0, api_name="/transfer")
+    names = [t.get("name", "") for t in plot_json(fig)["data"]]
+    assert "linear probe (frozen features): your runs" in names and "CNN from scratch" in names
+    assert "1 labelled images per class" in note and "2,000 held-out images" in note
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0, "probe", 0.003, 5, "none", 0), "Labelled images per class must be"),
+        ((101, "probe", 0.003, 5, "none", 0), "Labelled images per class must be"),
+        (("nan", "probe", 0.003, 5, "none", 0), "Labelled images per class must be"),
+        ((2.5, "probe", 0.003, 5, "none", 0), "Labelled images per class must be"),
+        ((5, "magic", 0.003, 5, "none", 0), "Method must be one of"),
+        ((5, "probe", 0.5, 5, "none", 0), "Learning rate must be one of"),
+        ((5, "probe", 0.003, 0, "none", 0), "Epochs must be"),
+        ((5, "probe", 0.003, 5, "rotate", 0), "Augmentation must be one of"),
+        ((5, "probe", 0.003, 5, "none", -1), "Seed must be"),
+    ],
+)
+def test_transfer_refuses_what_the_page_would_not_accept(client: Client, args: tuple, message: str) -> None:
+    with pytest.raises(Exception, match=message):
+        client.predict(*args, api_name="/transfer")

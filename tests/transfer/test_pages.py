@@ -91,3 +91,62 @@ def test_saliency_without_methods_asks_for_one() -> None:
     at = page(SALIENCY, timeout=300, params={"l4sal_deletion": "0"})
     at.multiselect(key="l4sal_methods").set_value([]).run()
     assert not at.exception and "Choose at least one method" in texts(at)
+
+
+TRANSFER = "apps/pages/l4/transfer.py"
+
+
+def _curve_names(at: AppTest) -> list[str]:
+    return [t.get("name", "") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+
+
+def test_transfer_page_answers_with_the_shipped_curve_at_once() -> None:
+    at = page(TRANSFER, timeout=300, params={"l4tr_map_n": "100"})
+    names = _curve_names(at)
+    assert {"CNN from scratch", "linear probe (frozen features)", "fine-tune last block + head"} <= set(names)
+    text = texts(at)
+    assert "With 1 label per class the probe reaches" in text and "ms per image and epoch" in text
+    assert "deep features: 5-NN accuracy" in at.get("plotly_chart")[1].proto.spec
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Records the config of every fs.run the page's job makes; scores on 100 held-out images to be quick."""
+    from dataclasses import replace
+
+    from core.transfer import fewshot
+
+    seen: list[Any] = []
+    real = fewshot.run
+
+    def record(config: Any, job: Any = None, callbacks: Any = ()) -> Any:
+        seen.append(config)
+        return real(replace(config, n_test=100), job, callbacks)
+
+    monkeypatch.setattr(fewshot, "run", record)
+    return seen
+
+
+def test_transfer_every_control_reaches_the_training_run(runs: list[Any]) -> None:
+    from tests.helpers import finish_job
+
+    at = page(TRANSFER, timeout=300, params={"l4tr_map_n": "100"})
+    at.radio(key="l4tr_method").set_value("last_block").run()
+    at.slider(key="l4tr_k").set_value(2).run()
+    at.slider(key="l4tr_epochs").set_value(2).run()
+    at.select_slider(key="l4tr_lr_last_block").set_value(3e-4).run()
+    at.segmented_control(key="l4tr_aug").set_value("flip").run()
+    at.number_input(key="l4tr_seed").set_value(7).run()
+    at.button(key="l4tr__start").click().run()
+    finish_job(at, "l4tr", timeout=240)
+    assert not at.exception
+    cfg = runs[-1]
+    got = (cfg.method, cfg.labels_per_class, cfg.epochs, cfg.lr, cfg.augmentation, cfg.seed)
+    assert got == ("last_block", 2, 2, 3e-4, "flip", 7)
+    assert "Test accuracy" in texts(at)
+    assert "fine-tune last block + head: your runs" in _curve_names(at)
+
+
+def test_transfer_full_fine_tuning_quotes_its_measured_cost() -> None:
+    at = page(TRANSFER, timeout=300, params={"l4tr_map_n": "100", "l4tr_method": "full", "l4tr_k": "100"})
+    assert "Fine-tuning all layers costs about" in texts(at) and "stops training after 120 s" in texts(at)

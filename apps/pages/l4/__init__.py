@@ -21,4 +21,13 @@ DEMOS: tuple[Demo, ...] = (
         ("Saliency", "Integrated Gradients", "Grad-CAM", "Occlusion"),
         gradio="lecture4_saliency",
     ),
+    Demo(
+        "l4-transfer",
+        "Transfer learning (homework)",
+        ":material/move_up:",
+        "transfer.py",
+        "Few labels per class: train from scratch, a linear probe on ImageNet features, or fine-tune.",
+        ("DeCAF", "ImageNet pre-training"),
+        gradio="lecture4_transfer",
+    ),
 )

@@ -1,0 +1,74 @@
+"""Gradio tab of lecture 4: the transfer-learning homework (``/transfer``).
+
+The same core call as the Streamlit page ``l4-transfer``: a method, the labelled images per class, the
+learning rate, epochs, augmentation and seed in (checked against the page's ranges); one run through the
+job queue, bounded in time; the shipped accuracy-vs-labels curve with this run as a star, and a note, out.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number
+from core.jobs import QueueFull, default_queue
+from core.transfer import config as cf
+from core.transfer import curve, figures
+from core.transfer import fewshot as fs
+
+
+def transfer(
+    labels_per_class: float, method: str, lr: float, epochs: float, augmentation: str, seed: float
+) -> tuple[go.Figure, str]:
+    """Train one point of the curve and score it on the held-out images; the curve and a note."""
+    cfg = fs.TransferConfig(
+        method=choice("Method", method, tuple(fs.METHODS)),
+        labels_per_class=number("Labelled images per class", labels_per_class, *cf.LABELS_PER_CLASS[:2]),
+        lr=choice("Learning rate", lr, cf.LEARNING_RATES),
+        epochs=number("Epochs", epochs, *cf.EPOCHS[:2]),
+        augmentation=choice("Augmentation", augmentation, cf.AUGMENTATIONS),
+        seed=number("Seed", seed, 0, 9999),
+    )
+    try:
+        job = default_queue().submit(lambda job: fs.run(cfg, job), name="gradio-transfer")
+    except QueueFull as exc:
+        raise gr.Error(f"The server is busy: {exc}") from None
+    job.wait()
+    if job.status == "failed":
+        raise gr.Error(f"Training failed: {job.error}")
+    run: fs.TransferRun = job.result
+    shipped = curve.shipped() or {"grid": [], "curves": {}, "n_test": run.n_test}
+    point = [(cfg.method, cfg.labels_per_class, run.test_accuracy)]
+    fig = figures.curve_figure(shipped["grid"], shipped["curves"], fs.METHODS, point, run.n_test)
+    acc = "not scored" if run.test_accuracy != run.test_accuracy else f"**{run.test_accuracy:.1%}**"
+    note = (f"{fs.METHODS[cfg.method]}, {cfg.labels_per_class} labelled images per class: {acc} on "
+            f"{run.n_test:,} held-out images ({run.fit.message}; {run.fit.epochs_run} epochs, "
+            f"{run.seconds:.1f} s). "
+            f"Data: {run.provenance}.")  # fmt: skip
+    return fig, note
+
+
+def build() -> None:
+    """Lay out the transfer-learning homework inside the current Blocks/Tab."""
+    with gr.Tab("Transfer learning"):
+        gr.Markdown(
+            "### Transfer learning with few labels\nFashion-MNIST with a few labelled images per class: a "
+            "CNN from scratch, a linear probe on frozen ImageNet features (EfficientNet-Lite0), or "
+            "fine-tuning. "
+            "Lines: the shipped curve; the star: your run."
+        )
+        with gr.Row():
+            with gr.Column():
+                method = CheckedRadio(list(fs.METHODS), value="probe", label="Method")
+                k = CheckedSlider(*cf.LABELS_PER_CLASS[:2], value=cf.LABELS_PER_CLASS[2], step=1,
+                                  label="Labelled images per class")  # fmt: skip
+                lr = CheckedDropdown(list(cf.LEARNING_RATES), value=fs.DEFAULT_LR["probe"],
+                                     label="Learning rate")
+                epochs = CheckedSlider(*cf.EPOCHS[:2], value=cf.EPOCHS[2], step=1, label="Epochs")
+                aug = CheckedRadio(list(cf.AUGMENTATIONS), value="none", label="Augmentation")
+                seed = CheckedSlider(0, 9999, value=0, step=1, label="Seed")
+                button = gr.Button("Train this point", variant="primary")
+            with gr.Column():
+                plot = gr.Plot(label="Accuracy vs labels per class")
+                note = gr.Markdown()
+        button.click(transfer, [k, method, lr, epochs, aug, seed], [plot, note], api_name="transfer")

@@ -1,0 +1,165 @@
+"""The shipped accuracy-vs-labels-per-class curve of homework 4, and the linear-probe heads behind it.
+
+``python -m core.train transfer-fashion-mnist`` trains every method of :data:`SHIPPED_METHODS` at every
+point of :data:`GRID` (seed 0, no augmentation, the default epochs and learning rates) and scores each on
+the fixed held-out subset. The probe heads (1,280 x 10 each) are the checkpoint's weights; every
+accuracy goes into the manifest's metrics as ``<method>_k<labels per class>``, so the page draws the
+curve without computing anything. The fine-tuned tails (~1 M parameters each) are not shipped: their
+accuracies are the ones measured when the file was made. Fine-tuning all layers is not in the grid: its
+measured cost per image (``full_ms_per_image``) is what the page quotes instead.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from core import checkpoints, data
+from core.registry import TrainContext, register_builder, register_checkpoint
+from core.transfer import backbone as bb
+from core.transfer import features as ft
+from core.transfer import fewshot as fs
+
+NAME = "transfer-fashion-mnist"
+BUILDER = "transfer-probes"
+GRID = (1, 5, 20, 100)
+"""Labelled images per class of the shipped curve."""
+SHIPPED_METHODS = ("scratch", "probe", "last_block")
+
+
+def metric_key(method: str, k: int) -> str:
+    return f"{method}_k{k}"
+
+
+class ProbeBank(nn.Module):
+    """Linear heads on the frozen backbone's pooled features, one per grid point; ``forward`` takes
+    Fashion-MNIST images (B, 1, 28, 28) in [0, 1] and answers with the head of ``default`` labels per
+    class. The backbone is the shared bundled one, not part of this module's weights."""
+
+    def __init__(self, labels_per_class: list[int], default: int, n_classes: int = 10,
+                 n_features: int = 1280) -> None:  # fmt: skip
+        super().__init__()
+        if default not in labels_per_class:
+            raise ValueError(f"default {default} is not one of {labels_per_class}")
+        self.default = default
+        self.heads = nn.ModuleDict({str(k): nn.Linear(n_features, n_classes) for k in labels_per_class})
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        backbone = bb.load_backbone(bb.DEFAULT)
+        return ft.pooled(ft.frozen_tail(backbone), ft.trunk_features(backbone, x.numpy()))
+
+    def forward(self, x: torch.Tensor, labels_per_class: int | None = None) -> torch.Tensor:
+        return self.heads[str(labels_per_class or self.default)](self.features(x))
+
+
+@register_builder(BUILDER)
+def build_probes(**config: Any) -> ProbeBank:
+    """The checkpoint builder: a :class:`ProbeBank` from the entry's config."""
+    return ProbeBank(list(config["labels_per_class"]), int(config["default"]))
+
+
+def _held_out(n_test: int) -> tuple[np.ndarray, np.ndarray, Any]:
+    test = data.load(fs.DATASET, "test")
+    idx = fs.test_subset(test.y, n_test)
+    return np.ascontiguousarray(test.X[idx], np.float32), np.asarray(test.y[idx], np.int64), test
+
+
+def measure(model: nn.Module, ent: checkpoints.ManifestEntry) -> dict[str, float]:
+    """Every probe head's accuracy on the held-out subset, re-measured from the loaded file."""
+    from core.registry import NotComparable
+
+    X, y, test = _held_out(int(ent.dataset["n_test"]))
+    if test.source != ent.dataset.get("test_source"):
+        raise NotComparable(f"the test split here ({test.provenance}) is not the one it was measured on")
+    assert isinstance(model, ProbeBank)
+    with torch.no_grad():
+        feats = model.features(torch.from_numpy(X))
+        out = {metric_key("probe", int(k)): float((head(feats).argmax(1).numpy() == y).mean())
+               for k, head in model.heads.items()}  # fmt: skip
+    out["test_accuracy"] = out[metric_key("probe", model.default)]
+    return out
+
+
+def _full_ms_per_image(steps: int = 3, batch: int = 16) -> float:
+    """Milliseconds of one full fine-tuning step per image (forward + backward + Adam), best of ``steps``."""
+    model = fs.FullNet(bb.load_backbone(bb.DEFAULT), 10).train()
+    opt = torch.optim.Adam(model.parameters(), 1e-4)
+    x, y = torch.rand(batch, 1, 28, 28), torch.arange(batch) % 10
+    best = float("inf")
+    for _ in range(steps):
+        t = time.perf_counter()
+        loss = nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        best = min(best, time.perf_counter() - t)
+    return 1000 * best / batch
+
+
+@register_checkpoint(NAME, 4, "accuracy vs labels per class: scratch CNN, linear probe, last-block "
+                     "fine-tuning (EfficientNet-Lite0) on Fashion-MNIST; the probe heads", 600,
+                     measure=measure)  # fmt: skip
+def train_curve(ctx: TrainContext) -> checkpoints.ManifestEntry:
+    """Rebuild the shipped curve and ``pretrained/transfer-fashion-mnist.safetensors`` (the probe heads)."""
+    grid, n_test = ((1, 2), 100) if ctx.quick else (GRID, fs.N_TEST)
+    epochs = 2 if ctx.quick else fs.TransferConfig().epochs
+    t0 = time.perf_counter()
+    bank = ProbeBank(list(grid), grid[-1])
+    metrics: dict[str, float | int] = {}
+    provenance = ""
+    for k in grid:
+        for method in SHIPPED_METHODS:
+            cfg = fs.TransferConfig(method=method, labels_per_class=k, lr=fs.DEFAULT_LR[method],
+                                    epochs=epochs, n_test=n_test, time_budget_s=None)  # fmt: skip
+            result = fs.run(cfg, callbacks=ctx.callbacks)
+            metrics[metric_key(method, k)] = round(result.test_accuracy, 4)
+            provenance = result.provenance
+            if method == "probe":
+                assert isinstance(result.model, nn.Linear)
+                bank.heads[str(k)].load_state_dict(result.model.state_dict())
+    bank.eval()
+    # The heads' accuracy as the shipped file gives it (features recomputed from the cache, same images).
+    remeasured = measure(bank, _entry_stub(n_test))
+    metrics.update({k: round(v, 4) for k, v in remeasured.items()})
+    metrics["n_test"] = n_test
+    metrics["full_ms_per_image"] = round(_full_ms_per_image(), 1)
+    if ctx.quick:
+        metrics["quick"] = True
+    _, _, test = _held_out(n_test)
+    train = data.load(fs.DATASET, "train")
+    defaults = fs.TransferConfig()
+    return checkpoints.save_checkpoint(
+        NAME, bank, lecture=4, builder=BUILDER, directory=ctx.directory,
+        architecture=f"{len(grid)} linear heads 1280->10 on frozen EfficientNet-Lite0 features at "
+                     f"{ft.INPUT_SIZE} px (the backbone is the bundled one, not in this file)",
+        config={"labels_per_class": list(grid), "default": grid[-1], "methods": list(SHIPPED_METHODS),
+                "lr": {m: fs.DEFAULT_LR[m] for m in SHIPPED_METHODS}, "epochs": epochs, "seed": 0,
+                "augmentation": "none", "batch_size": defaults.batch_size, "input_size": ft.INPUT_SIZE,
+                "backbone": bb.DEFAULT},
+        dataset={"name": fs.DATASET, "provenance": provenance, "source": train.source,
+                 "test_source": test.source, "n_test": n_test, "test_seed": fs.TEST_SEED},
+        metrics=metrics, train_seconds=time.perf_counter() - t0,
+    )  # fmt: skip
+
+
+def _entry_stub(n_test: int) -> Any:
+    test = data.load(fs.DATASET, "test")
+    return type("Stub", (), {"dataset": {"n_test": n_test, "test_source": test.source}})()
+
+
+def shipped(directory: Any = None) -> dict[str, Any] | None:
+    """The shipped curve: ``{"grid": [...], "curves": {method: [accuracy per grid point]}, "n_test",
+    "full_ms_per_image", "config"}``, or None when the checkpoint is missing (the page says so)."""
+    try:
+        ent = checkpoints.entry(NAME, directory)
+    except checkpoints.CheckpointError:
+        return None
+    grid = [int(k) for k in ent.config["labels_per_class"]]
+    curves = {m: [float(ent.metrics[metric_key(m, k)]) for k in grid] for m in ent.config["methods"]}
+    return {"grid": grid, "curves": curves, "n_test": int(ent.metrics["n_test"]),
+            "full_ms_per_image": float(ent.metrics.get("full_ms_per_image", float("nan"))),
+            "config": dict(ent.config), "provenance": ent.dataset["provenance"]}  # fmt: skip

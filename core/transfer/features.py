@@ -1,0 +1,236 @@
+"""Deep features of small grey images from the frozen ImageNet backbone, cached per image.
+
+Fashion-MNIST's 28×28 grey images are upsampled (bilinear) to :data:`INPUT_SIZE` px, copied into the
+three colour channels and normalised as the backbone expects. The backbone is split in two:
+
+* the **trunk** (stem and stages 1-6, ``blocks[:LAST_BLOCK]``) is never trained here; its output, a
+  (192, 4, 4) map per image, is what :class:`FeatureCache` keeps;
+* the **tail** (stage 7, the 1×1 ``conv_head`` to 1,280 channels, its batch norm) is what "fine-tune the
+  last block" trains; run frozen and average-pooled, it gives the 1,280 numbers a linear probe reads
+  (DeCAF: Donahue et al. 2014, "a deep convolutional activation feature for generic visual recognition").
+
+Caching the trunk's output, not the pooled vector, serves both the probe and the last-block fine-tuning
+from one forward pass per image: those two methods then cost milliseconds per epoch instead of a full
+backbone pass per image and epoch.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from core.transfer import backbone as bb
+
+INPUT_SIZE = 112
+"""Side of the backbone's input. Measured on two busy shared cores (bench/bench_transfer.py): the trunk
+costs 220-290 ms per image at 224 px and 29-40 ms at 112 px (7-8x less), so the 2,000 held-out images take
+about a minute instead of eight; 112 still leaves a 4×4 map after the last stage, and a 28 px image holds
+no detail that 224 px would reveal."""
+LAST_BLOCK = 6
+"""Index of the last stage of EfficientNet-Lite0 (``blocks.6``: 192 -> 320 channels)."""
+CACHE_BYTES = 128 * 2**20
+"""Bound of the trunk-feature cache: ~10,900 images of 12 KB (the test subset, 1,000 training images
+and their augmented views fit)."""
+BATCH = 64
+"""Images per trunk forward pass."""
+
+Progress = Callable[[int, int], bool]
+"""(images done, images in all) -> False to stop."""
+
+
+class Stopped(RuntimeError):
+    """Feature extraction was asked to stop."""
+
+
+def to_input(x: Tensor, info: bb.BackboneInfo, size: int = INPUT_SIZE) -> Tensor:
+    """(B, 1, 28, 28) in [0, 1] -> (B, 3, size, size) normalised with the backbone's mean and std."""
+    up = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).clamp_(0.0, 1.0)
+    mean = torch.tensor(info.mean, dtype=up.dtype).view(1, 3, 1, 1)
+    std = torch.tensor(info.std, dtype=up.dtype).view(1, 3, 1, 1)
+    return (up.expand(-1, 3, -1, -1) - mean) / std
+
+
+def _trunk(model: nn.Module, x: Tensor) -> Tensor:
+    x = model.bn1(model.conv_stem(x))
+    for block in model.blocks[:LAST_BLOCK]:
+        x = block(x)
+    return x
+
+
+class Tail(nn.Module):
+    """Stage 7 + ``conv_head`` + batch norm (copied from the backbone), global average pool, new head.
+
+    The copied batch norms keep their ImageNet statistics (they stay in eval mode even while training):
+    with 10-1,000 images, batch statistics of a 32-image batch would be noisier than the ImageNet ones.
+    """
+
+    def __init__(self, model: nn.Module, n_classes: int, train_body: bool) -> None:
+        super().__init__()
+        parts = [*model.blocks[LAST_BLOCK:], model.conv_head, model.bn2]
+        self.body = nn.Sequential(*(copy.deepcopy(p) for p in parts))
+        self.body.requires_grad_(train_body)
+        self.head = nn.Linear(model.num_features, n_classes)
+
+    def train(self, mode: bool = True) -> Tail:
+        super().train(mode)
+        for m in self.body.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.eval()
+        return self
+
+    def features(self, mid: Tensor) -> Tensor:
+        """(B, 192, h, w) trunk maps -> (B, 1280) pooled features."""
+        return self.body(mid).mean((2, 3))
+
+    def forward(self, mid: Tensor) -> Tensor:
+        return self.head(self.features(mid))
+
+
+class FeatureCache:
+    """Trunk features per image (keyed by the image's bytes and the backbone), least recently used first
+    out once :attr:`max_bytes` is exceeded. Thread-safe: pages and Gradio share one process."""
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[bytes, Tensor] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: bytes) -> Tensor | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: bytes, value: Tensor) -> None:
+        size = value.numel() * value.element_size()
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.bytes -= 0 if old is None else old.numel() * old.element_size()
+            self._items[key] = value
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, gone = self._items.popitem(last=False)
+                self.bytes -= gone.numel() * gone.element_size()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+
+CACHE = FeatureCache()
+
+
+def _key(backbone: str, image: np.ndarray) -> bytes:
+    h = hashlib.blake2b(np.ascontiguousarray(image, np.float32).tobytes(), digest_size=16)
+    h.update(f"{backbone}/{INPUT_SIZE}/{LAST_BLOCK}".encode())
+    return h.digest()
+
+
+def trunk_features(
+    backbone: bb.Backbone, X: np.ndarray, progress: Progress | None = None, cache: FeatureCache = CACHE
+) -> Tensor:
+    """(N, 1, 28, 28) images in [0, 1] -> (N, C, h, w) trunk maps; only images not in the cache are run.
+
+    ``progress`` is told after each batch and may stop the work (raises :class:`Stopped`)."""
+    if backbone.name != "efficientnet_lite0":
+        raise ValueError("the transfer homework runs on the bundled EfficientNet-Lite0")
+    keys = [_key(backbone.name, img) for img in X]
+    found = [cache.get(k) for k in keys]
+    todo = [i for i, f in enumerate(found) if f is None]
+    for start in range(0, len(todo), BATCH):
+        idx = todo[start : start + BATCH]
+        x = to_input(torch.from_numpy(np.ascontiguousarray(X[idx], np.float32)), backbone.info)
+        with backbone.lock, torch.inference_mode():
+            maps = _trunk(backbone.model, x)
+        for i, m in zip(idx, maps):
+            found[i] = m.clone()
+            cache.put(keys[i], found[i])
+        if progress is not None and not progress(start + len(idx), len(todo)):
+            raise Stopped("stopped on request")
+    if not found:
+        return torch.zeros((0, 192, 4, 4))
+    return torch.stack(found)  # type: ignore[arg-type]
+
+
+@torch.no_grad()
+def pooled(tail: Tail, mids: Tensor, batch: int = 500) -> Tensor:
+    """(N, 1280) pooled features of trunk maps through ``tail``'s body (eval mode)."""
+    tail.eval()
+    return torch.cat([tail.features(mids[i : i + batch]) for i in range(0, len(mids), batch)]) if len(
+        mids
+    ) else torch.zeros((0, tail.head.in_features))
+
+
+def deep_features(backbone: bb.Backbone, X: np.ndarray, progress: Progress | None = None) -> np.ndarray:
+    """(N, 1280) float32: what a linear probe reads, from the frozen backbone."""
+    return pooled(frozen_tail(backbone), trunk_features(backbone, X, progress)).numpy()
+
+
+_TAILS: dict[str, Tail] = {}
+
+
+def frozen_tail(backbone: bb.Backbone) -> Tail:
+    """The backbone's own tail (shared, never trained; its head is unused)."""
+    if backbone.name not in _TAILS:
+        _TAILS[backbone.name] = Tail(backbone.model, 10, train_body=False).eval()
+    return _TAILS[backbone.name]
+
+
+@dataclass(frozen=True, eq=False)
+class FeatureMap:
+    """Held-out images projected to 2D by PCA, from raw pixels and from deep features."""
+
+    raw: np.ndarray
+    """(N, 2) PCA of the 784 pixels."""
+    deep: np.ndarray
+    """(N, 2) PCA of the 1,280 pooled backbone features."""
+    y: np.ndarray
+    classes: tuple[str, ...]
+    explained: tuple[float, float]
+    """Variance explained by the two components (raw, deep)."""
+    neighbours: tuple[float, float]
+    """Leave-one-out 5-nearest-neighbour accuracy in each 2D map (raw, deep): how well classes separate."""
+
+
+def _knn_accuracy(points: np.ndarray, y: np.ndarray, k: int = 5) -> float:
+    d = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    votes = y[np.argsort(d, axis=1)[:, :k]]
+    pred = np.array([np.bincount(v, minlength=int(y.max()) + 1).argmax() for v in votes])
+    return float((pred == y).mean())
+
+
+def feature_map(
+    X: np.ndarray, y: np.ndarray, classes: tuple[str, ...], progress: Progress | None = None
+) -> FeatureMap:
+    """PCA (scikit-learn, fixed seed) of the images' pixels and of their deep features, side by side."""
+    from sklearn.decomposition import PCA
+
+    backbone = bb.load_backbone(bb.DEFAULT)
+    deep = deep_features(backbone, X, progress)
+    raw = np.asarray(X, np.float32).reshape(len(X), -1)
+    maps, explained = [], []
+    for values in (raw, deep):
+        pca = PCA(n_components=2, random_state=0).fit(values)
+        maps.append(pca.transform(values).astype(np.float32))
+        explained.append(float(pca.explained_variance_ratio_.sum()))
+    y = np.asarray(y, np.int64)
+    return FeatureMap(maps[0], maps[1], y, classes, (explained[0], explained[1]),
+                      (_knn_accuracy(maps[0], y), _knn_accuracy(maps[1], y)))  # fmt: skip
