@@ -63,7 +63,12 @@ def gif(frames: Sequence[np.ndarray], fps: float = 25.0) -> bytes:
     """Frames as an animated GIF that loops (what ``st.image`` and an ``<img>`` tag play offline)."""
     if not frames:
         raise ValueError("no frames to animate")
-    images = [Image.fromarray(f).convert("P", palette=Image.Palette.ADAPTIVE, colors=64) for f in frames]
+    # One palette for the whole episode, fitted to a few frames spread over it: quantising every frame
+    # to its own adaptive palette costs ~4x more, and these scenes hold a handful of flat colours.
+    picks = np.linspace(0, len(frames) - 1, min(8, len(frames))).astype(int)
+    sample = np.concatenate([frames[i] for i in picks])
+    palette = Image.fromarray(sample).convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
+    images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
     out = io.BytesIO()
     images[0].save(out, format="GIF", save_all=True, append_images=images[1:],
                    duration=max(20, int(1000 / fps)), loop=0, optimize=False)

@@ -127,3 +127,23 @@ def test_stop_ends_a_run_early_and_says_so(algo: str) -> None:
 def test_the_time_budget_ends_a_run_and_says_so() -> None:
     run = agents.train(agents.make_config("ppo", "CartPole-v1", timesteps=200_000), time_budget_s=0.0)
     assert run.status == "out of time" and (run.history["timesteps"] or [0])[-1] < 20_000
+
+
+def test_a_rendered_episode_becomes_a_looping_gif_with_every_kept_frame() -> None:
+    import io
+
+    from PIL import Image
+
+    from core.rl import figures
+
+    agent = load_agent("ppo-CartPole-v1")
+    r = agents.rollout(agent, "CartPole-v1", seed=agents.EVAL_SEED, frame_every=5)
+    assert len(r.rewards) == 500 and len(r.frames) == 1 + 500 // 5
+    assert r.frames[0].shape == (134, 200, 3)  # 600x400 shrunk 3x
+    img = Image.open(io.BytesIO(figures.gif(r.frames)))
+    assert img.format == "GIF" and img.n_frames > 10 and img.info.get("loop") == 0
+    total_ms = 0
+    for i in range(img.n_frames):  # identical neighbours are merged into one longer frame
+        img.seek(i)
+        total_ms += img.info["duration"]
+    assert total_ms == len(r.frames) * 40  # 25 frames per second, every kept frame shown
