@@ -1,7 +1,8 @@
 """Training the homework CNN (lecture 3) through the gallery's one fit loop, with a fine-grained live history.
 
-:func:`train_cnn` trains a :class:`~core.cnn.convnet.ConvNet` with :func:`core.training.fit` and records a
-few dozen points per epoch, so that a single-epoch page run still draws a curve; it then predicts the test
+:func:`train_cnn` trains a :class:`~core.cnn.convnet.ConvNet` with :func:`core.training.fit` and its
+:class:`~core.training.LiveRecorder` (20 points per epoch, so that a single-epoch page run still draws a
+curve; a validation point every few seconds; filter snapshots for the live view); it then predicts the test
 split. A run whose test accuracy stays at chance is reported as failed to learn, not as a success.
 """
 
@@ -22,7 +23,18 @@ from core.cnn.config import CNNConfig, validate
 from core.cnn.convnet import ConvNet, as_tensor
 from core.cnn.inspection import first_layer_filters
 from core.jobs import Job
-from core.training import Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
+from core.training import (
+    Callback,
+    FitConfig,
+    FitResult,
+    LiveRecorder,
+    LRSchedule,
+    accuracy,
+    cosine,
+    evaluate,
+    fit,
+    seed_everything,
+)
 
 
 @dataclass(frozen=True)
@@ -65,101 +77,47 @@ class CNNRun:
         return self.test_probs.argmax(1)
 
 
-class _LiveRecorder(Callback):
-    """Fine-grained curves, progress, stop requests and sparse filter snapshots for a job.
+LIVE_VAL_IMAGES = 500
+"""Validation images scored for a point of the live curve (each epoch's last point scores all of them)."""
+LIVE_VAL_EVERY_S = 2.0
+"""Wall time between two live validation points. Scoring 500 images 5x per epoch (fixed fractions) cost
+~25% of a 10,000-image epoch's CPU time (bench/bench_cnn.py: the page ran at 0.71x the bare loop); every
+2 s a 10-30 s page run still gets a validation point every few pixels of the chart."""
+LIVE_VAL_SHARE = 0.03
+"""...and at most this share of the wall time: on a loaded server an epoch takes longer, and a fixed 2 s
+would score more often per image trained."""
+EVAL_BATCH = 128
+"""Batch of every evaluation here: scoring 1,000 images of the default CNN in one batch took 256 ms, in
+batches of 128 66 ms (the activations of 1,000 images, ~100 MB, do not stay in the CPU's caches)."""
+SNAPSHOT_EVERY_S = 5.0
+"""Wall time between two live filter snapshots: the filters change slowly, a few pictures a run suffice."""
 
-    The fit loop logs once per epoch, and a page run is often a single epoch: so the loss function is
-    wrapped to remember each training batch's loss and accuracy, and every ``1/points_per_epoch`` of an
-    epoch one row (fractional epoch, running train loss/accuracy, and now and then the loss and accuracy
-    on a validation subset) is appended to the job's history. Own rows instead of ``job.callback()``:
-    mixing both would put two x-grids into one history.
-    """
+
+class _LiveValidation:
+    """``validate`` of the page's :class:`LiveRecorder`: the loss and accuracy on the first
+    ``LIVE_VAL_IMAGES`` validation images when ``every_s`` seconds have passed (and the last scoring took
+    at most ``share`` of the time since), on all of them at each epoch's last point, NaN in between (the
+    chart skips NaN points)."""
 
     def __init__(
-        self,
-        job: Job | None,
-        val: tuple[Tensor, Tensor] | None,
-        points_per_epoch: int = 20,
-        val_every: int = 4,
-        snapshot_s: float = 3.0,
-    ) -> None:
-        self.job, self.val = job, val
-        self.points_per_epoch, self.val_every, self.snapshot_s = points_per_epoch, val_every, snapshot_s
-        self.model: nn.Module | None = None
-        self.history: dict[str, list[float]] = {
-            k: [] for k in ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")
-        }
-        self._loss_sum = self._acc_sum = 0.0
-        self._count = self._rows = 0
-        self._epochs, self._every, self._last_snapshot = 1, 1, 0.0
+        self, model: nn.Module, val: tuple[Tensor, Tensor], every_s: float = LIVE_VAL_EVERY_S,
+        share: float = LIVE_VAL_SHARE,
+    ) -> None:  # fmt: skip
+        self.model, self.val, self.every_s, self.share = model, val, every_s, share
+        self.recorder: LiveRecorder | None = None
+        self._next = -math.inf
 
-    def loss(self, out: Tensor, target: Tensor) -> Tensor:
-        loss = F.cross_entropy(out, target)
-        if torch.is_grad_enabled():  # a training step (evaluate() runs under no_grad)
-            self._loss_sum += float(loss.detach())
-            self._acc_sum += float(accuracy(out.detach(), target))
-            self._count += 1
-        return loss
-
-    def on_train_begin(self, epochs: int, steps_per_epoch: int) -> None:
-        self._epochs = epochs
-        self._every = max(1, round(steps_per_epoch / self.points_per_epoch))
-
-    def on_step(self, epoch: int, step: int, steps_per_epoch: int) -> bool:
-        if step % self._every == 0 or step == steps_per_epoch:
-            self._row(epoch - 1 + step / steps_per_epoch)
-        return self.job is None or not self.job.should_stop()
-
-    def _row(self, x: float) -> None:
-        row = {
-            "epoch": x,
-            "train_loss": self._loss_sum / max(1, self._count),
-            "train_accuracy": self._acc_sum / max(1, self._count),
-            "val_loss": math.nan,
-            "val_accuracy": math.nan,
-        }
-        self._loss_sum = self._acc_sum = 0.0
-        self._count = 0
-        if (
-            self.val is not None
-            and self.model is not None
-            and (self._rows % self.val_every == 0 or x >= self._epochs)
-        ):
-            vals = evaluate(self.model, F.cross_entropy, *self.val, {"accuracy": accuracy})
-            row["val_loss"], row["val_accuracy"] = vals["loss"], vals["accuracy"]
-        self._rows += 1
-        for k, v in row.items():
-            self.history[k].append(v)
-        if self.job is not None:
-            shown = ", ".join(
-                f"{k.replace('_', ' ')} {v:.3f}" for k, v in row.items() if k != "epoch" and math.isfinite(v)
-            )
-            self.job.report(
-                progress=x / self._epochs, message=f"epoch {x:.2f}/{self._epochs}: {shown}", **row
-            )
-            now = time.perf_counter()
-            # Snapshots are copies handed across threads: a few per minute are enough for a live view.
-            if self.model is not None and now - self._last_snapshot > self.snapshot_s:
-                self._last_snapshot = now
-                self.job.publish("filters", first_layer_filters(self.model))
-
-
-class _CosineLR(Callback):
-    """Per-step cosine decay of the learning rate to 0 (SGDR without restarts; Loshchilov & Hutter 2017)."""
-
-    def __init__(self, optimizer: torch.optim.Optimizer) -> None:
-        self.optimizer = optimizer
-        self.base = [g["lr"] for g in optimizer.param_groups]
-        self.total = 1
-
-    def on_train_begin(self, epochs: int, steps_per_epoch: int) -> None:
-        self.total = max(1, epochs * steps_per_epoch)
-
-    def on_step(self, epoch: int, step: int, steps_per_epoch: int) -> bool:
-        t = min(1.0, ((epoch - 1) * steps_per_epoch + step) / self.total)
-        for g, lr in zip(self.optimizer.param_groups, self.base):
-            g["lr"] = 0.5 * lr * (1 + math.cos(math.pi * t))
-        return True
+    def __call__(self) -> dict[str, float]:
+        state = self.recorder.state if self.recorder is not None else None
+        epoch_end = state is not None and state.step == state.steps_per_epoch
+        start = time.perf_counter()
+        if not epoch_end and start < self._next:
+            return {"loss": math.nan, "accuracy": math.nan}
+        X, y = self.val if epoch_end else (self.val[0][:LIVE_VAL_IMAGES], self.val[1][:LIVE_VAL_IMAGES])
+        vals = evaluate(self.model, F.cross_entropy, X, y, {"accuracy": accuracy}, batch_size=EVAL_BATCH)
+        end = time.perf_counter()
+        self._next = end + max(self.every_s, (end - start) / self.share)
+        return vals
 
 
 def _split(config: CNNConfig, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +128,7 @@ def _split(config: CNNConfig, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @torch.no_grad()
-def predict_proba(model: nn.Module, X: np.ndarray | Tensor, batch_size: int = 1000) -> np.ndarray:
+def predict_proba(model: nn.Module, X: np.ndarray | Tensor, batch_size: int = EVAL_BATCH) -> np.ndarray:
     """Softmax outputs (N, classes) of ``model`` in eval mode, in batches."""
     model.eval()
     Xt = X if isinstance(X, Tensor) else as_tensor(X)
@@ -227,29 +185,39 @@ def train_cnn(
     seed_everything(config.seed)
     model = ConvNet(config)
     optimizer = training.make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay)
-    # The live curve scores a 500-image slice 5 times per epoch (~10% of an epoch's compute at 10,000
-    # images); the fit loop scores all of the validation images at each epoch's end.
-    recorder = _LiveRecorder(job, None if val is None else (val[0][:500], val[1][:500]))
-    recorder.model = model
+    validation = None if val is None else _LiveValidation(model, val)
+    recorder = LiveRecorder(
+        job,
+        points_per_epoch=20,
+        min_interval_s=0.0,  # 20 rows an epoch cost microseconds each; a short epoch keeps its curve
+        validate=validation,
+        val_every=1,  # every row asks; _LiveValidation decides by wall time
+        snapshot=lambda: first_layer_filters(model),
+        snapshot_key="filters",
+        snapshot_s=SNAPSHOT_EVERY_S,
+    )
+    if validation is not None:
+        validation.recorder = recorder
     cbs: list[Callback] = [recorder, *callbacks]
     if config.lr_schedule == "cosine":
-        cbs.insert(0, _CosineLR(optimizer))
+        cbs.insert(0, LRSchedule(cosine))
     fit_cfg = FitConfig(
         epochs=config.epochs,
         batch_size=config.batch_size,
         time_budget_s=config.time_budget_s,
         seed=config.seed,
-        eval_every=1,
     )
+    # No validation data for fit itself: the recorder scores it at each epoch's end (the same numbers,
+    # once instead of twice).
     result = fit(
         model,
-        recorder.loss,
+        F.cross_entropy,
         optimizer,
         (Xtr, ytr),
-        val,
+        None,
         fit_cfg,
         cbs,
-        {"accuracy": accuracy},
+        metrics={"accuracy": accuracy},
         should_stop=job.should_stop if job is not None else None,
     )
     full_steps = result.epochs_run * math.ceil(len(Xtr) / min(config.batch_size, len(Xtr)))

@@ -18,6 +18,7 @@ from core.cnn.config import PAGE_MAX_IMAGES
 from core.cnn.training import train_cnn
 from core.jobs import JobQueue
 from core.metrics import confusion_matrix
+from core.training import Callback
 
 TINY = cnn_config.CNNConfig(filters=8, train_size=256, val_size=64, epochs=2, batch_size=64, time_budget_s=60)
 
@@ -129,6 +130,34 @@ def test_job_gets_live_rows_filter_snapshots_and_can_stop() -> None:
     stopped = queue.submit(lambda j: (j.stop(), train_cnn(replace(TINY, epochs=50), j, test_limit=10))[1])
     assert stopped.wait(120) and stopped.status == "stopped"
     assert stopped.result.fit.status == "stopped" and stopped.result.fit.steps <= 1
+
+
+def test_cosine_schedule_decays_the_learning_rate_to_zero_over_the_run() -> None:
+    class LRs(Callback):
+        def __init__(self) -> None:
+            self.lrs: list[float] = []
+
+        def on_step(self, epoch: int, step: int, steps_per_epoch: int) -> bool:
+            assert self.state is not None
+            self.lrs.append(self.state.optimizers[0].param_groups[0]["lr"])
+            return True
+
+    seen = {s: LRs() for s in ("constant", "cosine")}
+    for schedule, rec in seen.items():
+        train_cnn(replace(TINY, lr_schedule=schedule, val_size=0), callbacks=[rec], test_limit=10)
+    assert seen["constant"].lrs == [TINY.lr] * 8
+    cos = seen["cosine"].lrs
+    assert len(cos) == 8 and cos[-1] == pytest.approx(0.0, abs=1e-9) and cos == sorted(cos, reverse=True)
+    assert cos[3] == pytest.approx(TINY.lr / 2)  # half-way through the 8 steps, cos(pi/2): half the rate
+
+
+def test_live_curve_has_validation_points_at_the_start_and_at_each_epoch_end() -> None:
+    run = train_cnn(TINY, test_limit=10)
+    hist = run.fit.history
+    val = np.asarray(hist["val_accuracy"])
+    ends = [i for i, x in enumerate(hist["epoch"]) if x in (1.0, 2.0)]
+    assert len(ends) == 2 and np.isfinite(val[[0, *ends]]).all()
+    assert len(val) == len(hist["train_loss"]) == len(hist["epoch"])
 
 
 def test_time_budget_stops_a_long_run() -> None:
