@@ -29,6 +29,11 @@ def _diverging_lut() -> np.ndarray:
     return (rgb * 255).round().astype(np.uint8)
 
 
+BLUE_WHITE_RED = [[0.0, "rgb(33,102,172)"], [0.5, "rgb(247,247,247)"], [1.0, "rgb(178,24,43)"]]
+"""Plotly colour scale for signed values: blue (−), white (0), red (+), as in :func:`to_rgb`. Spelled out:
+a named scale means two things, plotly.js's "RdBu" runs blue to red and plotly.py's (applied only when a
+figure is validated) red to blue, so an unvalidated fast_figure with "RdBu" + reversescale drew +1 blue."""
+
 _DIVERGING = _diverging_lut()  # blue (−), white (0), red (+) as a 255-entry table: one gather per map
 _GREY = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 
@@ -100,8 +105,8 @@ def _kernel_figure(raw: bytes, shape: tuple[int, int], title: str) -> go.Figure:
     k = np.frombuffer(raw, dtype=np.float64).reshape(shape)
     top = float(np.abs(k).max()) or 1.0
     text = [[f"{v:.2g}" for v in row] for row in k] if k.shape[0] <= 7 else None
-    trace = {"type": "heatmap", "z": k.tolist(), "zmin": -top, "zmax": top, "colorscale": "RdBu",
-             "reversescale": True, "showscale": False}
+    trace = {"type": "heatmap", "z": k.tolist(), "zmin": -top, "zmax": top, "zmid": 0.0,
+             "colorscale": BLUE_WHITE_RED, "showscale": False}
     if text:
         trace.update(text=text, texttemplate="%{text}")
     return fast_figure(

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from core.cnn.classify import Classification
 from core.cnn.convnet import ConvNet
+from core.cnn.explorer_figures import BLUE_WHITE_RED
 from core.cnn.inspection import FeatureMap, first_layer_filters, worst_mistakes
 from core.cnn.training import CNNRun
 from core.viz.style import PALETTE, fast_figure
@@ -91,7 +92,7 @@ def image_grid(
     if titles:
         grid = np.vstack([np.full((pad_y, grid.shape[1]), np.nan, np.float32), grid])
     scale = (
-        dict(colorscale="RdBu", zmid=0.0, zmin=-1, zmax=1)
+        dict(colorscale=BLUE_WHITE_RED, zmid=0.0, zmin=-1, zmax=1)
         if diverging
         else dict(colorscale="gray", zmin=0, zmax=1)
     )

@@ -7,6 +7,7 @@ import io
 import random
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 import torch
 import torch.nn.functional as F
@@ -436,3 +437,24 @@ def test_pictures_and_figures() -> None:
     rows = rf.receptive_field(rf.rf_stack(rf.RF_PRESETS[0], 4), img.shape)
     assert list(explorer_figures.rf_growth_figure(rows).data[0].y) == [3, 5, 7, 9]
     assert "| 4 | conv 3×3 s1 p1 | 256×256 | 1 | 9 |" in explorer_figures.rf_markdown(rows)
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in colour[colour.index("(") + 1 : -1].split(","))
+
+
+@pytest.mark.parametrize("validated", [False, True])
+def test_kernel_heatmap_draws_negative_weights_blue_and_positive_red(validated: bool) -> None:
+    """As the signed response maps beside it: −1 blue, 0 white, +1 red, whether or not plotly resolves
+    the figure (a named scale means opposite things to plotly.js and to plotly.py's validation)."""
+    fig = explorer_figures.kernel_figure(np.array([[-2.0, 0.0, 1.0]] * 3))
+    if validated:
+        fig = go.Figure(fig.to_dict())
+    trace = fig.data[0]
+    assert not trace.reversescale and trace.zmin == -2.0 and trace.zmax == 2.0 and trace.zmid == 0.0
+    (lo_at, lo), (mid_at, mid), (hi_at, hi) = [tuple(c) for c in trace.colorscale]
+    assert (lo_at, mid_at, hi_at) == (0.0, 0.5, 1.0)
+    (r0, _, b0), (r1, _, b1) = _rgb(lo), _rgb(hi)
+    assert b0 > r0 and r1 > b1 and min(_rgb(mid)) > 240
+    assert tuple(explorer_figures.to_rgb(np.array([[-1.0, 1.0]]), signed=True, percentile=None)[0, 0]) == (
+        pytest.approx(33, abs=10), pytest.approx(102, abs=10), pytest.approx(171, abs=10))
