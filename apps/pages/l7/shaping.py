@@ -73,8 +73,9 @@ training_panel("l7sh", make_job, label="Train with this reward", charts=RETURN_C
                x_key="timesteps")
 st.markdown(
     "**Things to try.** Train MountainCar with w = 0, then with a potential weight: compare the curves. "
-    "Then switch the potential form off: the bonus now pays for *being* high, and an agent can earn more by "
-    "lingering up the slope than by reaching the flag. On CartPole, a large pole-angle penalty makes every "
-    "step worth less than nothing once the pole tilts, so ending the episode early can become the best plan."
+    "Then switch the potential form off: the bonus now pays for *being* high; from w ≈ 1 on, a step high "
+    "on the slope earns more than the −1 it costs, and lingering there beats reaching the flag. On CartPole, "
+    "a cart-position penalty c = 2 makes each step beyond |x| = 0.5 cost more than the +1 it earns, so once "
+    "the cart has drifted, ending the episode early becomes the better plan."
 )
 show_source(shaping.bonus, shaping.ShapedReward)
