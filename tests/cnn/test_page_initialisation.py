@@ -111,4 +111,8 @@ def test_training_runs_are_compared() -> None:
     assert float(metrics(at)["Validation accuracy after 100 steps"].rstrip("%")) < 20
     table = at.dataframe[0].value
     assert list(table["setting"]) == ["he · relu · depth 6", "small normal · sigmoid · depth 6"]
+    assert list(table["run"]) == ["run 1", "run 2"] and list(table["lr"]) == [0.01, 0.01]
     assert "l3in_fig_runs" in charts(at)
+    at.button(key="l3in_clear").click().run()  # the shared run history: clearing keeps this run only
+    assert not at.exception and "l3in_fig_runs" not in charts(at)
+    assert [r.label for r in at.session_state["l3in_runs"]] == ["run 2"]

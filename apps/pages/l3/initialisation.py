@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from apps.common.live import LOSS_ACC_CHARTS, training_panel
+from apps.common.runs import RunHistory
 from core.cnn import initialisation as iv
 from core.jobs import Job
-from core.viz.curves import loss_curves
 
-RUNS = "l3in_runs"
+RUNS = RunHistory("l3in")
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1)
 
 page_header("l3-initialisation")
@@ -76,35 +75,21 @@ def make_job() -> Callable[[Job], iv.ShortRun]:
 
 def show_run(job: Job) -> None:
     run: iv.ShortRun = job.result
-    runs: dict[int, dict] = st.session_state.setdefault(RUNS, {})
-    runs.setdefault(
-        job.id,
-        {
-            "setting": iv.label(run.config),
-            "lr": run.lr,
-            "status": run.fit.status,
-            "val accuracy": round(run.val_accuracy, 3),
-            "history": run.fit.history,
-        },
-    )
+    RUNS.add(job.id, config={"setting": iv.label(run.config), "lr": run.lr},
+             metrics={"status": run.fit.status, "val accuracy": round(run.val_accuracy, 3)},
+             history=run.fit.history)  # fmt: skip
     st.metric(
         f"Validation accuracy after {run.fit.steps} steps", f"{run.val_accuracy:.1%}", help="chance: 10%"
     )
 
 
 job = training_panel("l3in", make_job, label="Train 100 steps", charts=LOSS_ACC_CHARTS, result=show_run)
-runs = list(st.session_state.get(RUNS, {}).values())
+runs = RUNS.runs()
 if len(runs) > 1:
-    st.dataframe(
-        pd.DataFrame([{k: v for k, v in r.items() if k != "history"} for r in runs]), hide_index=True
-    )
-    extra = {f"{i + 1}: {r['setting']}": r["history"] for i, r in enumerate(runs[:-1])}
-    st.plotly_chart(
-        loss_curves(
-            runs[-1]["history"], ("val_accuracy",), title="Validation accuracy of your runs", extra=extra
-        ),
-        key="l3in_fig_runs",
-    )
+    RUNS.show(keep=None if job is None else job.id)
+    last = runs[-1]
+    st.plotly_chart(RUNS.overlay(last.history, ("val_accuracy",), "Validation accuracy of your runs",
+                                 exclude=last.key), key="l3in_fig_runs")  # fmt: skip
 st.markdown(
     "**Try.** Small normal + sigmoid: the gradient of the first layer is orders of magnitude below the "
     "last one, and training stays at chance. Large normal + tanh: every unit saturates at ±1. Xavier + "
