@@ -113,6 +113,8 @@ def _finished_view(
         if fr.status == "diverged":
             st.error(f"Diverged: {fr.message}. The model is not usable; lower the learning rate.",
                      icon=":material/warning:")
+        elif fr.status == "failed_to_learn":  # finished, but no better than guessing: not a success
+            st.error(text, icon=":material/trending_flat:")
         elif fr.status == "completed":
             st.success(text, icon=":material/check_circle:")
         elif fr.status == "early_stopped":

@@ -57,6 +57,7 @@ STATUS_TEXT = {
     "diverged": "diverged",
     "stopped": "stopped on request",
     "time_budget": "stopped at the time budget",
+    "failed_to_learn": "failed to learn: it ended no better than chance",
 }
 
 
@@ -93,7 +94,8 @@ class FitResult:
     """What happened in a :func:`fit` run."""
 
     status: str
-    """One of ``completed``, ``early_stopped``, ``diverged``, ``stopped``, ``time_budget``."""
+    """One of ``completed``, ``early_stopped``, ``diverged``, ``stopped``, ``time_budget``; a caller that
+    judges the finished model may set ``failed_to_learn`` (e.g. a classifier at chance accuracy)."""
     epochs_run: int
     """Epochs that ran to the end."""
     steps: int

@@ -85,3 +85,34 @@ def test_stop_keeps_the_partial_model() -> None:
     finish_job(at, "lp")
     shown = texts(at)
     assert "stopped on request" in shown and "Showing the model as it was" in shown
+
+
+def _chance_script() -> None:
+    from dataclasses import replace
+
+    import torch
+    from torch import nn
+
+    from apps.common.live import training_panel
+    from core.training import FitConfig, fit
+
+    def run(job):
+        X, y = torch.randn(64, 2), torch.randint(0, 2, (64,))
+        model = nn.Linear(2, 2)
+        res = fit(model, nn.functional.cross_entropy, torch.optim.SGD(model.parameters(), 0.1), (X, y),
+                  config=FitConfig(epochs=2), callbacks=[job.callback()])
+        return replace(res, status="failed_to_learn",
+                       message="failed to learn: test accuracy 50.0% is chance level")
+
+    training_panel("lp", lambda: run)
+
+
+def test_a_run_at_chance_level_is_an_error_not_a_stopped_model() -> None:
+    at = AppTest.from_function(_chance_script, default_timeout=30)
+    at.run()
+    at.button(key="lp__start").click().run()
+    finish_job(at, "lp")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("failed to learn: test accuracy 50.0% is chance level — 2 epochs" in e for e in errors)
+    assert not at.warning and not at.success and "as it was when it stopped" not in texts(at)

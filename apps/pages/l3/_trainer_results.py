@@ -34,8 +34,6 @@ def show_result(job: Job) -> None:
                       "status": run.fit.status}, history=run.fit.history)  # fmt: skip
     if run.fit.diverged:  # NaN weights: nothing to inspect
         return
-    if run.fit.status == "failed_to_learn":
-        st.error(f"This network {run.fit.message}.", icon=":material/trending_flat:")
     c = st.columns(4)
     c[0].metric("Test accuracy", f"{run.test_accuracy:.2%}")
     c[1].metric("Training images", f"{run.n_train:,}")
