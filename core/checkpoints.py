@@ -17,7 +17,6 @@ import math
 import os
 import re
 import tempfile
-import zipfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -244,17 +243,16 @@ def load_state(path: str | Path) -> dict[str, Tensor]:
             return load_file(str(path))
         except (SafetensorError, OSError, ValueError) as exc:
             raise CheckpointCorrupt(f"{path.name} is not a readable safetensors file: {exc}") from exc
-    if not zipfile.is_zipfile(path):
-        raise UnsafeCheckpoint(
-            f"refusing to load {path.name}: it is neither safetensors nor a weights-only torch file "
-            "(a raw pickle can run arbitrary code). Convert it with safetensors.torch.save_file."
-        )
+    # Anything else is read by torch's restricted unpickler, zip or legacy format alike (the ImageNet
+    # backbone of lecture 4 ships in the legacy one): it rebuilds tensors and nothing else, so a pickle
+    # that would construct other objects, and run code doing it, is refused before any of its code runs.
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError and friends: the file wants more than tensors
         raise UnsafeCheckpoint(
-            f"refusing to load {path.name}: it holds more than plain tensors ({type(exc).__name__}). "
-            "Only safetensors or weights-only state dicts are accepted."
+            f"refusing to load {path.name}: it is neither safetensors nor a weights-only torch file, it "
+            f"holds more than plain tensors ({type(exc).__name__}). Only safetensors or weights-only state "
+            "dicts are accepted (a pickle can run arbitrary code)."
         ) from exc
     if not isinstance(obj, Mapping) or not all(isinstance(v, Tensor) for v in obj.values()):
         raise UnsafeCheckpoint(f"refusing {path.name}: it is not a flat dict of tensors")

@@ -146,11 +146,11 @@ def _decode_opened(im: Image.Image, max_side: int) -> DecodedImage:
     im.load()
     im = ImageOps.exif_transpose(im) or im
     if im.mode not in ("L", "RGB", "RGBA", "LA"):  # modes Image.reduce cannot take: normalise first
-        im = _to_rgba(im)
+        im = to_rgba(im)
     factor = max(im.size) // max(1, max_side)
     if factor >= 2:  # cheap box reduction before widening to RGBA, then a good filter for the last step
         im = im.reduce(factor)
-    im = _to_rgba(im)
+    im = to_rgba(im)
     if max(im.size) > max_side:
         im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)  # keeps the aspect ratio
     rgba = np.asarray(im, dtype=np.uint8)
@@ -161,7 +161,8 @@ def _decode_opened(im: Image.Image, max_side: int) -> DecodedImage:
     return DecodedImage(rgba, width, height, fmt)
 
 
-def _to_rgba(im: Image.Image) -> Image.Image:
+def to_rgba(im: Image.Image) -> Image.Image:
+    """Any PIL mode as RGBA: the decoder's one mode normalisation (16-bit, float, CMYK, palette, 1-bit)."""
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         # 16-bit scans and float images: map their own range to 8 bits (else they show almost black).

@@ -20,8 +20,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,31 +144,6 @@ def _frozen(model: nn.Module) -> nn.Module:
     return model.eval()
 
 
-def read_weights(path: str | Path) -> dict[str, torch.Tensor]:
-    """A flat dict of tensors from safetensors or a torch file, read weights-only.
-
-    The package ships the legacy (non-zip) torch format, which :func:`core.checkpoints.load_state` does not
-    take; ``torch.load(weights_only=True)`` reads it with its restricted unpickler, which rebuilds tensors
-    and nothing else, so a pickle that would construct other objects (and run code doing it) is refused
-    before any of its code runs. The explicit ``weights_only=True`` also wins over
-    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise checkpoints.CheckpointMissing(f"weights file {path} does not exist")
-    if path.suffix == ".safetensors" or zipfile.is_zipfile(path):
-        return checkpoints.load_state(path)
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # UnpicklingError and friends: the file wants more than tensors
-        raise checkpoints.UnsafeCheckpoint(
-            f"refusing to load {path.name}: it holds more than plain tensors ({type(exc).__name__})"
-        ) from None
-    if not isinstance(obj, Mapping) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise checkpoints.UnsafeCheckpoint(f"refusing {path.name}: it is not a flat dict of tensors")
-    return dict(obj)
-
-
 def build_lite0(weights: str | Path | None = None) -> nn.Module:
     """timm's ``tf_efficientnet_lite0`` holding the package's weights (read weights-only).
 
@@ -180,7 +153,7 @@ def build_lite0(weights: str | Path | None = None) -> nn.Module:
     """
     import timm
 
-    state = read_weights(weights or lite0_weights_path())
+    state = checkpoints.load_state(weights or lite0_weights_path())
     model = timm.create_model("tf_efficientnet_lite0", pretrained=False)
     target = model.state_dict()
     if len(state) != len(target):

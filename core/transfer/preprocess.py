@@ -45,7 +45,7 @@ def to_rgb(image: Image.Image | images.DecodedImage | np.ndarray) -> Image.Image
             raise images.ImageError(f"the image has no pixels ({image.width}×{image.height})")
         if image.mode == "RGB":
             return image
-        rgba = images._to_rgba(image)  # the decoder's one mode normalisation (16-bit, float, CMYK, palette)
+        rgba = images.to_rgba(image)  # the decoder's one mode normalisation (16-bit, float, CMYK, palette)
     else:
         raise images.ImageError(f"expected an image, got {type(image).__name__}")
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

