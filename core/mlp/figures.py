@@ -196,3 +196,15 @@ def decision_map_image(grid: DecisionGrid | None, data: MLPData, splits: Sequenc
             cc = np.clip(px[:, None] + ox[None, :], 0, size - 1)
             img[rr, cc] = colours[:, None, :]
     return img.astype(np.uint8)
+
+
+def importance_figure(importances: Mapping[str, float], labels: Mapping[str, str],
+                      title: str = "Share of the variance of validation accuracy (fANOVA)") -> go.Figure:
+    """Horizontal bars, largest on top: each hyperparameter's measured importance (sums to 1)."""
+    names = list(importances)[::-1]  # plotly draws the first bar at the bottom
+    values = [float(importances[k]) for k in names]
+    trace = {"type": "bar", "orientation": "h", "x": values, "y": [labels.get(k, k) for k in names],
+             "marker": {"color": PALETTE[0]}, "text": [f"{v:.0%}" for v in values], "textposition": "auto",
+             "hovertemplate": "%{y}: %{x:.1%}<extra></extra>"}
+    return fast_figure([trace], title, 120 + 48 * len(names), showlegend=False,
+                       xaxis=_axis("share of variance", range=[0, 1], tickformat=".0%"), yaxis=_axis())

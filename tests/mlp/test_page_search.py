@@ -75,3 +75,20 @@ def test_running_both_searches_shows_curves_scatter_and_trials() -> None:
     # Changing a setting afterwards keeps the result but says it is stale.
     at.slider(key="l2s_budget").set_value(5).run()
     assert "settings changed since this search" in texts(at)
+
+
+def test_importance_is_measured_not_stated_and_the_winners_optimism_is_shown() -> None:
+    at = page(PAGE)
+    assert "mostly the learning rate" not in texts(at)  # which one matters is measured after a run
+    at.slider(key="l2s_budget").set_value(4)
+    at.select_slider(key="l2s_n").set_value(200)
+    at.select_slider(key="l2s_epochs").set_value(50).run()
+    at.button(key="l2s__start").click().run()
+    finish_job(at, "l2s")
+    assert not at.exception
+    bars = figure(at, "l2s_importance")["data"][0]
+    assert set(bars["y"]) == {"learning rate", "L2 strength", "dropout", "patience (epochs)"}
+    assert sum(bars["x"]) == pytest.approx(1.0)
+    shown = texts(at)
+    assert "fANOVA" in shown and "of the variance of validation accuracy" in shown
+    assert "40 validation points" in shown and "test points" in shown and "optimism" in shown

@@ -164,3 +164,32 @@ def test_a_database_url_keeps_a_study_for_the_next_worker(tmp_path: Path, data: 
 
 
 SHARED = hpo.SearchConfig(budget=6, base=cf.MLPConfig(hidden=(8,), epochs=5), strategies=("random",))
+
+
+def test_importance_is_optunas_fanova_on_the_finished_trials(result: hpo.SearchResult) -> None:
+    from optuna.importance import FanovaImportanceEvaluator, get_param_importances
+
+    from core.mlp import search_importance as si
+
+    imp = si.importances(result)
+    assert set(imp) == {d.name for d in hpo.SPACE} and sum(imp.values()) == pytest.approx(1.0)
+    assert list(imp.values()) == sorted(imp.values(), reverse=True)  # largest first
+    study = si.study_of(result)
+    assert len(study.trials) == len(result.trials)
+    assert sorted(t.value for t in study.trials) == sorted(t.val_accuracy for t in result.trials)
+    direct = get_param_importances(study, evaluator=FanovaImportanceEvaluator(seed=result.config.seed))
+    assert imp == pytest.approx(direct) and imp == si.importances(result)  # seeded: the same numbers again
+
+
+def test_optimism_compares_the_chosen_trials_validation_and_test_accuracy(
+        result: hpo.SearchResult, data: ds.MLPData) -> None:
+    from core.mlp import search_importance as si
+
+    o = si.optimism(result, len(data.y_val), len(data.y_test))
+    assert o is not None and o.trials == len(result.trials) and o.n_val == len(data.y_val) == 20
+    assert o.chosen.val_accuracy == max(t.val_accuracy for t in result.trials)
+    assert o.gap == pytest.approx(o.chosen.val_accuracy - o.chosen.test_accuracy)
+    gaps = [t.val_accuracy - t.test_accuracy for t in result.trials]
+    assert o.mean_gap == pytest.approx(np.mean(gaps))
+    p = o.chosen.val_accuracy
+    assert o.standard_error == pytest.approx(math.sqrt(p * (1 - p) / 20))

@@ -8,6 +8,7 @@ import streamlit as st
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
+from apps.pages.l2._search_views import conclusions
 from core.jobs import Job
 from core.mlp import datasets as ds
 from core.mlp import search as hpo
@@ -73,6 +74,7 @@ def result(job: Job) -> None:
     expected = {s: res.expected_best(s) for s in hpo.ORDER_FREE}
     st.plotly_chart(best_so_far_figure(curves, expected), key="l2s_best")
     st.plotly_chart(search_scatter_figure(res), key="l2s_scatter")
+    conclusions(res, data)
     st.markdown("**Distinct values each strategy tried** (the Bergstra–Bengio argument in one table)")
     st.dataframe(pd.DataFrame(res.summary()).round(4), hide_index=True, key="l2s_summary")
     with st.expander(f"All {len(res.trials)} trials"):
@@ -83,10 +85,11 @@ training_panel("l2s", make_job, label="Run grid, random and TPE search", charts=
 
 st.markdown(
     "**Why random search wins on the same budget** (Bergstra & Bengio, JMLR 2012). Usually only one or two "
-    "hyperparameters matter much (here mostly the learning rate), and nobody knows which in advance. A grid "
-    "with k values per axis spends k⁴ trials but tries only k learning rates; random search tries a new "
-    "learning rate, L2, dropout and patience in every trial. The dotted curves average the best-so-far over "
-    "every order the same trials could have run in, so one lucky draw does not decide the comparison. "
+    "hyperparameters matter much, and which ones depends on the problem (a run measures it below). A grid "
+    "with k values per axis spends k⁴ trials but tries only k values of the one that matters; random "
+    "search tries a new learning rate, L2, dropout and patience in every trial. The dotted curves average "
+    "the best-so-far over every order the same trials could have run in, so one lucky draw does not decide "
+    "the comparison. "
     "Selection uses the validation split only; the test accuracy of each strategy's choice is reported once."
 )
 show_source(hpo.run_search, hpo.open_study, hpo.Dimension)
