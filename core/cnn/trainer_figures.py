@@ -20,24 +20,6 @@ from core.cnn.training import CNNRun
 from core.viz.style import PALETTE, fast_figure
 
 
-def confusion_figure(cm: np.ndarray, classes: Sequence[str], normalise: bool = True) -> go.Figure:
-    """Heatmap of the confusion matrix (rows: true class; optionally normalised per row)."""
-    cm = np.asarray(cm)
-    z = cm / np.maximum(cm.sum(1, keepdims=True), 1) if normalise else cm
-    text = [[f"{v:.0%}" if normalise else str(v) for v in row] for row in z.tolist()]
-    names = [str(c) for c in classes]
-    trace = {
-        "type": "heatmap", "z": z.tolist(), "x": names, "y": names, "colorscale": "Blues", "text": text,
-        "texttemplate": "%{text}", "showscale": False,
-        "hovertemplate": "true %{y}<br>predicted %{x}<br>%{text}<extra></extra>",
-    }  # fmt: skip
-    return fast_figure(
-        [trace], "Confusion matrix (rows: true class)", height=520,
-        yaxis={"autorange": "reversed", "title": {"text": "true"}, "type": "category"},
-        xaxis={"title": {"text": "predicted"}, "tickangle": -40, "type": "category"},
-    )  # fmt: skip
-
-
 def tile(
     images: np.ndarray, cols: int, pad: int = 1, pad_y: int | None = None, diverging: bool = False
 ) -> np.ndarray:
@@ -137,7 +119,6 @@ def feature_map_figure(fm: FeatureMap, max_channels: int = 32) -> go.Figure:
     return image_grid(
         maps, cols=min(8, len(maps)), title=f"{fm.name}: {len(maps)} of {len(fm.maps)} channels", tile_px=80
     )
-
 
 
 def probabilities_figure(result: Classification, k: int = 5) -> go.Figure:

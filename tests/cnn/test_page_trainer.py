@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from typing import Any
 
 import numpy as np
@@ -146,6 +147,8 @@ def test_tiny_training_run_shows_results_history_and_classifies_with_the_new_mod
         "l3tr_fig_history",
     ):
         assert key in charts, key
+    cm = json.loads(charts["l3tr_fig_cm"])["data"][0]  # row shares: what part of each true class went where
+    assert np.allclose([sum(r) for r in cm["z"] if sum(r)], 1.0) and cm["text"][0][0].endswith("%")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Training images"] == "500"
     assert float(metrics["Test accuracy"].rstrip("%")) > 20

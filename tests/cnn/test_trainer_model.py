@@ -17,7 +17,6 @@ from core.cnn import training as cnn_training
 from core.cnn.config import PAGE_MAX_IMAGES
 from core.cnn.training import train_cnn
 from core.jobs import JobQueue
-from core.metrics import confusion_matrix
 from core.training import Callback
 
 TINY = cnn_config.CNNConfig(filters=8, train_size=256, val_size=64, epochs=2, batch_size=64, time_budget_s=60)
@@ -199,9 +198,6 @@ def test_filters_feature_maps_and_figures(tiny_run: cnn_training.CNNRun) -> None
     assert picture.shape == (2 * 3 * 5 + 5, 4 * 3 * 5 + 3 * 5, 3) and picture.dtype == np.uint8
     grid = np.asarray(trainer_figures.filters_figure(model).data[0].z, dtype=float)  # 8 tiles of 3x3 in a row
     assert grid.shape == (3, 8 * 3 + 7) and np.nanmax(np.abs(grid)) == pytest.approx(1.0)
-    confusion = confusion_matrix(tiny_run.test_y, tiny_run.test_pred, len(tiny_run.classes))
-    z = np.asarray(trainer_figures.confusion_figure(confusion, tiny_run.classes).data[0].z)
-    assert z.shape == (10, 10) and np.allclose(z.sum(1)[confusion.sum(1) > 0], 1.0)  # rows normalised
 
 
 # ---- drawings and uploads ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from core.cnn import trainer_figures as figures
 from core.cnn import training as cnn_training
 from core.jobs import Job
 from core.metrics import confusion_matrix
+from core.viz.classification import confusion_figure
 
 RUNS = RunHistory("l3tr")
 
@@ -43,7 +44,7 @@ def show_result(job: Job) -> None:
                f"Validation: {run.n_val:,} held-out training images.")  # fmt: skip
     t1, t2, t3 = st.tabs(["Confusion matrix", "Worst mistakes", "Filters & feature maps"])
     confusion = confusion_matrix(run.test_y, run.test_pred, len(run.classes))
-    t1.plotly_chart(figures.confusion_figure(confusion, run.classes), key="l3tr_fig_cm")
+    t1.plotly_chart(confusion_figure(confusion, run.classes, normalise=True), key="l3tr_fig_cm")
     t2.plotly_chart(figures.mistakes_figure(run), key="l3tr_fig_mistakes")
     t2.caption("The wrong answers the network was most sure of: often ambiguous images or label noise.")
     with t3:
