@@ -33,12 +33,9 @@ from torch import Tensor, nn
 from core.cnn.architecture_registry import ArchInfo, info, names, register  # noqa: F401
 from core.cnn.layer_trace import LAYER_TYPES, Field, FieldTracer, geometry, is_layer, macs
 
-
-def _torchvision_top1(name: str) -> float:
-    # Read from torchvision's weight metadata, which ships with the package (no download).
-    import torchvision.models as tvm
-
-    return float(tvm.get_model_weights(name).DEFAULT.meta["_metrics"]["ImageNet-1K"]["acc@1"])
+TORCHVISION_TOP1 = "torchvision weights metadata"
+"""Source of the top-1 numbers below: each weights enum's ``meta`` (``_metrics.ImageNet-1K.acc@1``), copied
+here so that importing the gallery does not import torchvision (0.9 s); a test compares them."""
 
 
 def _dot(*edges: str, nodes: str = "") -> str:
@@ -87,8 +84,8 @@ def _lenet5() -> nn.Module:
     "stride-4 first layer shrinks the image fast. (torchvision follows the one-GPU variant of "
     "Krizhevsky 2014.)",
     block="features",
-    top1=_torchvision_top1("alexnet"),
-    top1_source="torchvision weights metadata",
+    top1=56.522,
+    top1_source=TORCHVISION_TOP1,
     diagram=_dot(
         '"224×224×3" -> "conv1 11×11/4, 64" -> p1 -> "conv2 5×5, 192" -> p2',
         'p2 -> "conv3-5: 3 × 3×3" -> p3',
@@ -112,8 +109,8 @@ def _alexnet() -> nn.Module:
     key_idea="Only **3×3 convolutions**: two stacked see 5×5 and three see 7×7, with fewer parameters "
     "(3·9C² vs 49C²) and more non-linearities than one large kernel.",
     block="features.0:10",
-    top1=_torchvision_top1("vgg16"),
-    top1_source="torchvision weights metadata",
+    top1=71.592,
+    top1_source=TORCHVISION_TOP1,
     diagram=_dot(
         'input -> c1 -> "ReLU" -> c2 -> "ReLU " -> "max-pool 2×2"',
         '"max-pool 2×2" -> "repeat with 64, 128, 256, 512, 512 channels"',
@@ -136,8 +133,8 @@ def _vgg16() -> nn.Module:
     "concatenates them; cheap 1×1 convolutions first reduce the channels. (torchvision's '5×5' branch "
     "is a 3×3, a known slip kept for weight compatibility.)",
     block="inception3a",
-    top1=_torchvision_top1("googlenet"),
-    top1_source="torchvision weights metadata",
+    top1=69.778,
+    top1_source=TORCHVISION_TOP1,
     diagram=_dot(
         '"previous layer" -> {"1×1 conv"; r3; r5; "3×3 max-pool"}',
         'r3 -> "3×3 conv"',
@@ -163,8 +160,8 @@ def _googlenet() -> nn.Module:
     key_idea="The **residual block** learns F(x) and outputs F(x) + x: the identity shortcut lets "
     "gradients pass unchanged, so very deep networks train.",
     block="layer2.0",
-    top1=_torchvision_top1("resnet18"),
-    top1_source="torchvision weights metadata",
+    top1=69.758,
+    top1_source=TORCHVISION_TOP1,
     diagram=_dot(
         '"x" -> "conv 3×3, BN, ReLU" -> "conv 3×3, BN" -> "+" -> "ReLU"',
         '"x" -> "+" [label="identity (1×1 conv if the shape changes)", style=dashed]',
@@ -185,8 +182,8 @@ def _resnet18() -> nn.Module:
     key_idea="In a **dense block** every layer receives the concatenation of all earlier feature maps "
     "and adds k = 32 new ones (growth rate); features are reused, so layers stay thin.",
     block="features.denseblock1.denselayer1",
-    top1=_torchvision_top1("densenet121"),
-    top1_source="torchvision weights metadata",
+    top1=74.434,
+    top1_source=TORCHVISION_TOP1,
     diagram=_dot(
         '"x0" -> "H1 (BN-ReLU-1×1-BN-ReLU-3×3)" -> "x1"',
         '"x0" -> "H2"',
@@ -213,8 +210,8 @@ def _densenet121() -> nn.Module:
     "blocks (inverted residuals of MobileNetV2 with searched kernel sizes and expansions), rewarded by "
     "accuracy and measured phone latency.",
     block="layers.9.0",
-    top1=_torchvision_top1("mnasnet1_0"),
-    top1_source="torchvision weights metadata",
+    top1=73.456,
+    top1_source=TORCHVISION_TOP1,
     diagram=_dot(
         '"x (thin)" -> "1×1 expand ×3 or ×6, ReLU" -> "depthwise 3×3 or 5×5, ReLU"',
         '"depthwise 3×3 or 5×5, ReLU" -> "1×1 project (linear)" -> "+"',

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 import torchvision.models as tvm
 
 from core.cnn import architecture_figures as arch_figures
+from core.cnn import architecture_table as arch_table
 from core.cnn import architectures as arch
 from core.cnn.lenet5 import LeNet5
 
@@ -185,3 +188,34 @@ def test_comparison_figures() -> None:
     )  # no ImageNet accuracy for LeNet
     with pytest.raises(ValueError, match="unknown metric"):
         arch_figures.comparison_figure(summaries, "flops")
+
+
+def test_top1_numbers_are_torchvisions_weights_metadata() -> None:
+    checked = 0
+    for name in arch.names():
+        info = arch.info(name)
+        if info.top1_source == arch.TORCHVISION_TOP1:
+            weights = tvm.get_model_weights(info.source.rsplit(".", 1)[1]).DEFAULT
+            assert info.top1 == weights.meta["_metrics"]["ImageNet-1K"]["acc@1"], name
+            checked += 1
+    assert checked == 6
+
+
+def test_shipped_table_is_what_the_live_computation_gives() -> None:
+    """The page reads architecture_table.json instead of building the networks: it must hold exactly
+    what the registry and summary() compute today (regenerate: python -m core.cnn.architecture_table)."""
+    live = json.loads(json.dumps(arch_table.generate(), ensure_ascii=False))
+    assert arch_table.load() == live
+    for name in arch.names():
+        for size in (64, 224):
+            s = arch.summary(name, size)
+            del s["layers"]
+            assert arch_table.overview(name, size) == s
+        assert arch_table.key_block(name) == arch.key_block(name)
+        assert arch_table.meta(name)["title"] == arch.info(name).title
+
+
+def test_a_size_outside_the_table_is_computed_live() -> None:
+    s = arch_table.overview("resnet18", 100)
+    assert s["input_size"] == 100 and s["params"] == arch.summary("resnet18")["params"]
+    assert "100" not in arch_table.load()["networks"]["resnet18"]["summaries"]

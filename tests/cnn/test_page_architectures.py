@@ -32,11 +32,16 @@ def test_default_is_resnet18(at: AppTest) -> None:
     assert "residual block" in shown and "He, Zhang, Ren & Sun" in shown
     assert "BasicBlock" in at.code[0].value
     assert len(at.get("graphviz_chart")) == 1 and len(at.get("plotly_chart")) == 2
+    assert not at.dataframe  # the layer table is built on demand: it needs the real network
+    at.toggle(key="l3arch_layers").set_value(True).run()
+    assert not at.exception and at.query_params["l3arch_layers"] == "1"
     assert len(at.dataframe[0].value) == 23  # 20 convolutions, 2 poolings, 1 linear layer
+    assert "23 conv / linear / pooling layers of ResNet-18 at 224 px" in texts(at)
 
 
 @pytest.mark.parametrize("name", arch.names())
 def test_every_architecture(at: AppTest, name: str) -> None:
+    at.toggle(key="l3arch_layers").set_value(True)
     at.selectbox(key="l3arch_name").set_value(name).run()
     assert not at.exception
     s = arch.summary(name, 224)

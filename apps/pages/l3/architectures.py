@@ -7,12 +7,12 @@ import streamlit as st
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from core.cnn import architecture_figures as arch_figures
-from core.cnn import architectures as arch
+from core.cnn import architecture_table as table
 
 page_header("l3-architectures")
-NAMES = arch.names()
-TITLES = {n: arch.info(n).title for n in NAMES}
-SIZES = (64, 96, 128, 160, 192, 224, 256, 288, 320)
+NAMES = table.names()
+TITLES = {n: table.meta(n)["title"] for n in NAMES}
+SIZES = table.SIZES
 
 c1, c2, c3 = st.columns(3)
 with c1:
@@ -23,15 +23,16 @@ with c3:
     metrics = arch_figures.METRICS
     metric = ui.selectbox("Compare by", "l3arch_metric", tuple(metrics), "params", format_func=metrics.get)
 
-meta = arch.info(name)
+meta = table.meta(name)
 try:
-    s = arch.summary(name, size)
+    s = table.overview(name, size)
 except ValueError as exc:
     st.error(str(exc))
     st.stop()
-if meta.fixed_input and size != meta.input_size:
+if meta["fixed_input"] and size != meta["input_size"]:
     st.info(
-        f"{meta.title} only takes {meta.input_size}×{meta.input_size} inputs (its F6 layer fixes the size)."
+        f"{meta['title']} only takes {meta['input_size']}×{meta['input_size']} inputs "
+        "(its F6 layer fixes the size)."
     )
 
 m1, m2, m3, m4, m5 = st.columns(5)
@@ -48,7 +49,8 @@ m4.metric(
 )
 m5.metric("Receptive field", f"{s['receptive_field']} px")
 st.markdown(
-    f"**{meta.title}** ({meta.year}) — {meta.key_idea}  \n*{meta.citation}.* Built from `{meta.source}`."
+    f"**{meta['title']}** ({meta['year']}) — {meta['key_idea']}  \n*{meta['citation']}.* "
+    f"Built from `{meta['source']}`."
 )
 if s["receptive_field"] > s["input_size"]:
     st.caption(
@@ -59,16 +61,22 @@ if s["receptive_field"] > s["input_size"]:
 left, right = st.columns(2)
 with left:
     st.markdown("**The key idea as a diagram**")
-    st.graphviz_chart(meta.diagram)
+    st.graphviz_chart(meta["diagram"])
 with right:
-    st.markdown(f"**The real module** (`{meta.block or 'the whole network'}`)")
-    st.code(arch.key_block(name), language="text")
+    st.markdown(f"**The real module** (`{meta['block'] or 'the whole network'}`)")
+    st.code(table.key_block(name), language="text")
 
-with st.expander(f"Layer table: {len(s['layers'])} conv / linear / pooling layers"):
-    st.dataframe(s["layers"], hide_index=True)
+# Built on demand: the layer table needs the real network (torchvision/timm import and a traced forward).
+if ui.toggle("Layer table (every conv / linear / pooling layer)", "l3arch_layers", False):
+    from core.cnn import architectures as arch
+
+    layers = arch.summary(name, size)["layers"]
+    st.caption(f"{len(layers)} conv / linear / pooling layers of {meta['title']} at {s['input_size']} px.")
+    st.dataframe(layers, hide_index=True)
+    show_source(arch.summary, arch._summary, label="Show the code that traces the network")
 
 st.subheader("All architectures side by side")
-summaries = [arch.summary(n, size) for n in NAMES]
+summaries = [table.overview(n, size) for n in NAMES]
 st.plotly_chart(arch_figures.comparison_figure(summaries, metric, highlight=name))
 st.plotly_chart(arch_figures.tradeoff_figure(summaries, highlight=name))
 st.caption(
@@ -76,4 +84,4 @@ st.caption(
     "EfficientNet-B0 from its paper); nothing here is trained. Multiply-adds count convolutions and "
     "linear layers, the convention of the papers and of torchvision."
 )
-show_source(arch.summary, arch._summary)
+show_source(table.overview, table.generate)
