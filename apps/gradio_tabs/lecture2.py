@@ -70,8 +70,13 @@ def _train(cfg: cf.MLPConfig, data: ds.MLPData) -> Outputs:
                "confusion_test": run.confusion.tolist(), "per_class_test": run.report,
                "config": cfg.to_dict()}
     return (decision_map_figure(None if run.fit.diverged else run.grid, data),
-            loss_curves(run.fit.history, ("train_loss", "val_loss"), "Loss"),
+            _loss_figure(run.fit.history),
             confusion_figure(run.confusion, data.classes), numbers, _weights_file(run))
+
+
+def _loss_figure(history: dict[str, list[float]]) -> go.Figure:
+    curves = tr.named_curves(history, "loss")  # with dropout: the train split with dropout on and off
+    return loss_curves(curves, [k for k in curves if k != "epoch"], "Loss")
 
 
 def _num(x: float) -> float | None:

@@ -32,7 +32,7 @@ from core.mlp.decision_maps import (
     DecisionMapPublisher,
     GridEvaluator,
 )
-from core.mlp.model import BUILDER, MLP, build_mlp, l1_penalty, make_optimizer
+from core.mlp.model import BUILDER, MLP, Sparsity, build_mlp, l1_penalty, make_optimizer, weight_sparsity
 from core.registry import TrainContext, register_checkpoint
 from core.training import Callback, FitConfig, FitResult, accuracy, evaluate, fit, seed_everything
 
@@ -89,6 +89,10 @@ class MLPRun:
     def architecture(self) -> dict[str, Any]:
         return self.config.architecture(len(self.data.features), self.data.n_classes)
 
+    def sparsity(self) -> Sparsity:
+        """Near-zero and exactly-zero weights of the trained model (what L1 did, measured)."""
+        return weight_sparsity(self.model)
+
     def summary(self) -> dict[str, Any]:
         """One row of the run-history table."""
         c = self.config
@@ -139,6 +143,38 @@ def load_exported(weights: bytes) -> MLP:
 METRICS = {"accuracy": accuracy}
 
 
+class TrainSplitWithoutDropout(Callback):
+    """After every epoch, the training split scored in eval mode (dropout off), as validation is scored.
+
+    The fit loop's ``train_loss`` is the mean over the epoch's batches with dropout on (Srivastava et al.
+    2014): a noisier, thinned network, so with heavy dropout it can lie above the validation loss. These
+    columns (``train_eval_loss``, ``train_eval_accuracy``) are the same weights scored like the others.
+    """
+
+    def __init__(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> None:
+        self.model, self.X, self.y = model, X, y
+        self.columns: dict[str, list[float]] = {"train_eval_loss": [], "train_eval_accuracy": []}
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
+        vals = evaluate(self.model, nn.functional.cross_entropy, self.X, self.y, METRICS)  # eval, then back
+        self.columns["train_eval_loss"].append(vals["loss"])
+        self.columns["train_eval_accuracy"].append(vals["accuracy"])
+        return True
+
+
+def named_curves(history: dict[str, list[float]], metric: str = "loss", dropout: bool | None = None
+                 ) -> dict[str, list[float]]:  # fmt: skip
+    """``epoch`` and one metric's curves under the names the figures show.
+
+    With dropout (``dropout`` None: read from the history) the training split has two curves and the
+    names say which is which: the fit loop's running mean with dropout on, and eval mode (dropout off).
+    """
+    two = f"train_eval_{metric}" in history if dropout is None else dropout
+    names = {f"train_{metric}": f"train {metric}" + (" (dropout on)" if two else ""),
+             f"train_eval_{metric}": f"train {metric} (dropout off)", f"val_{metric}": f"val {metric}"}
+    return {"epoch": history.get("epoch", []), **{n: history[k] for k, n in names.items() if k in history}}
+
+
 def train_mlp(config: MLPConfig, data: MLPData, job: Job | None = None, callbacks: Sequence[Callback] = (),
               should_stop: Callable[[], bool] | None = None, publish_every_s: float = PUBLISH_EVERY_S,
               grid_res: int = GRID_RES) -> MLPRun:
@@ -164,6 +200,9 @@ def _train(config: MLPConfig, data: MLPData, job: Job | None, callbacks: Sequenc
     optimizer = make_optimizer(model, config)
     grid = GridEvaluator(data.bounds(), grid_res)
     cbs = list(callbacks)
+    dropout_off = TrainSplitWithoutDropout(model, X_tr, y_tr) if config.dropout > 0 else None
+    if dropout_off is not None:
+        cbs.append(dropout_off)
     if job is not None:
         cbs += [job.callback(), DecisionMapPublisher(job, model, grid, publish_every_s)]
         should_stop = should_stop or job.should_stop
@@ -172,6 +211,8 @@ def _train(config: MLPConfig, data: MLPData, job: Job | None, callbacks: Sequenc
     result = fit(model, nn.functional.cross_entropy, optimizer, (X_tr, y_tr), data.tensors("val"), fc,
                  callbacks=cbs, metrics=METRICS, should_stop=should_stop,
                  penalty=l1_penalty(model, config.l1) if config.l1 > 0 else None)
+    if dropout_off is not None:
+        result.history.update(dropout_off.columns)
     metrics: dict[str, float] = {}
     for split in ("train", "val", "test"):
         vals = evaluate(model, nn.functional.cross_entropy, *data.tensors(split), METRICS)

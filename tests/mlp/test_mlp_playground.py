@@ -251,3 +251,33 @@ def test_shipped_checkpoint_reproduces_its_test_accuracy() -> None:
     assert shipped.metrics["test_accuracy"] == pytest.approx(ent["metrics"]["test_accuracy"], abs=1e-4)
     assert ent["metrics"]["test_accuracy"] > 0.95 and ent["config"] == cf.MLPConfig().architecture(2, 2)
     assert math.isfinite(shipped.metrics["test_loss"])
+
+
+def test_l1_with_adam_makes_weights_small_but_not_exactly_zero(moons: ds.MLPData) -> None:
+    """What the page says about L1, measured: many near-zero weights, no exact zeros (no proximal step)."""
+    plain = tr.train_mlp(FAST, moons).sparsity()
+    sparse = tr.train_mlp(cf.MLPConfig(**{**FAST.to_dict(), "l1": 0.003}), moons).sparsity()
+    assert plain.total == sparse.total == 2 * 16 + 16 * 16 + 16 * 2
+    assert sparse.near_zero > 5 * max(plain.near_zero, 1) and sparse.exact_zero == 0
+
+
+def test_dropout_runs_also_record_the_training_split_with_dropout_off(moons: ds.MLPData) -> None:
+    r = tr.train_mlp(cf.MLPConfig(**{**FAST.to_dict(), "dropout": 0.5}), moons)
+    h = r.fit.history
+    assert len(h["train_eval_loss"]) == len(h["train_loss"]) == len(h["epoch"])
+    # The same weights scored without dropout: the final point is what the model does on the train split.
+    assert h["train_eval_loss"][-1] == pytest.approx(r.metrics["train_loss"], rel=1e-5)
+    assert h["train_eval_accuracy"][-1] == pytest.approx(r.metrics["train_accuracy"])
+    assert h["train_loss"][-1] != pytest.approx(h["train_eval_loss"][-1], rel=1e-3)  # dropout on differs
+    assert "train_eval_loss" not in tr.train_mlp(FAST, moons).fit.history  # without dropout: one curve
+
+
+def test_dropout_is_inverted_dropout_keeping_the_mean_activation() -> None:
+    """torch.nn.Dropout scales the kept units by 1/(1-p) while training, so eval mode needs no rescaling."""
+    torch.manual_seed(0)
+    net = md.build_mlp(hidden=[64], dropout=0.5).train()
+    drop = net.layers.drop1
+    h = torch.ones(20000, 64)
+    kept = drop(h)
+    assert set(torch.unique(kept).tolist()) == {0.0, 2.0}  # zero, or 1/(1 - 0.5)
+    assert float(kept.mean()) == pytest.approx(1.0, abs=0.01)

@@ -111,7 +111,7 @@ def test_every_training_control_reaches_the_run_and_runs_are_kept() -> None:
     train(at, l2pg_opt="adam", l2pg_lr=0.01)
     assert [r["optimizer"] for r in history(at)] == ["momentum", "adam"]
     names = [t["name"] for t in figure(at, "l2pg_Loss")["data"]]
-    assert "run 1: train loss" in names and "train loss" in names
+    assert "run 1: train loss (dropout on)" in names and "train loss (dropout off)" in names  # dropout 0.1
     at.segmented_control(key="l2pg_points").set_value("train + test").run()
     assert "class 0 (test)" in {t.get("name") for t in figure(at, "l2pg_map")["data"]}
     at.button(key="l2pg_clear").click().run()
@@ -164,3 +164,16 @@ def test_csv_upload_trains_on_the_file_and_bad_files_get_a_message() -> None:
     assert "mine.csv: 200 rows, 2 classes" in texts(at) and not at.error
     train(at, l2pg_epochs=50)
     assert history(at)[0]["data"] == "mine.csv" and not at.exception
+
+
+def test_regulariser_words_say_what_is_measured() -> None:
+    at = page(PAGE)
+    shown = texts(at)
+    assert "exactly zero" not in shown.replace("not exactly zero", "")
+    assert "1/(1−p)" in shown and "proximal" in shown
+    train(at, l2pg_epochs=10, l2pg_l1=0.003, l2pg_dropout=0.3)
+    assert not at.exception
+    weights = next(m for m in at.metric if m.label.startswith("weights with |w| < 10⁻³"))
+    assert weights.value.endswith("of 4,352")
+    names = [t["name"] for t in figure(at, "l2pg_Loss")["data"]]
+    assert names == ["train loss (dropout on)", "train loss (dropout off)", "val loss"]

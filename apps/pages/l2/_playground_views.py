@@ -15,6 +15,7 @@ from core.mlp.figures import confusion_figure, decision_map_figure, decision_map
 from core.viz.curves import loss_curves
 
 CURVES = (("Loss", ("train_loss", "val_loss")), ("Accuracy", ("train_accuracy", "val_accuracy")))
+NEAR_ZERO = "weights with |w| < 10⁻³"
 SHIPPED = "mlp-playground"
 
 
@@ -67,6 +68,8 @@ def live(job: Job) -> None:
     for title, keys in CURVES if hist.get("train_loss") else ():
         frame = pd.DataFrame(thinned(hist, keys)).set_index("epoch")
         frame.columns = [c.replace("_", " ") for c in frame.columns]
+        if st.session_state.get("l2pg_live_dropout"):  # the fit loop's running mean, dropout on
+            frame = frame.rename(columns=lambda c: c + " (dropout on)" if c.startswith("train") else c)
         right.line_chart(frame, height=230, x_label="epoch", y_label=title.lower())
 
 
@@ -90,9 +93,15 @@ def show_run(run: tr.MLPRun, overlays: dict | None = None) -> None:
     splits = ui.segmented("Points shown", "l2pg_points", ("train", "test", "train + test"), "train")
     left.plotly_chart(decision_map_figure(run.grid, run.data, splits.split(" + ")), key="l2pg_map")
     if run.fit.history:
-        for title, keys in CURVES:
-            fig = loss_curves(run.fit.history, keys, title, extra=overlays)
+        two = run.config.dropout > 0  # the train split drawn with dropout on and off
+        for title in ("Loss", "Accuracy"):
+            curves = tr.named_curves(run.fit.history, title.lower(), two)
+            extra = {k: tr.named_curves(h, title.lower(), two) for k, h in (overlays or {}).items()}
+            fig = loss_curves(curves, [k for k in curves if k != "epoch"], title, extra=extra)
             right.plotly_chart(fig, key=f"l2pg_{title}")
+    sp = run.sparsity()
+    right.metric(NEAR_ZERO, f"{sp.near_zero:,} of {sp.total:,}", f"{sp.exact_zero:,} exactly 0",
+                 delta_color="off", delta_arrow="off")
     left.plotly_chart(confusion_figure(run.confusion, run.classes), key="l2pg_confusion")
     right.markdown("**Per class (test split)**")
     right.dataframe(pd.DataFrame(run.report).round(3), hide_index=True, key="l2pg_report")

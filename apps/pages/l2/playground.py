@@ -10,6 +10,7 @@ from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
 from apps.common.runs import RunHistory
 from apps.pages.l2 import _playground_views as views
+from apps.pages.l2._playground_text import REGULARISERS
 from core.data.toy import DEFAULTS
 from core.mlp import config as cf
 from core.mlp import datasets as ds
@@ -82,6 +83,7 @@ runs = RunHistory("l2pg")
 
 def make_job():
     st.session_state["l2pg_data"] = data  # the live view draws the points the job trains on
+    st.session_state["l2pg_live_dropout"] = config.dropout > 0
     return lambda job: tr.train_mlp(config, data, job=job)
 
 
@@ -108,11 +110,5 @@ if job is None:
     else:
         views.data_map(data)
 
-st.markdown(
-    "**Regularisers.** *L2* adds $\\frac{\\lambda}{2}\\lVert w\\rVert^2$ (weights only) through the "
-    "optimiser's `weight_decay` — for Adam too, which is L2 in the loss, not AdamW's decoupled decay. "
-    "*L1* adds $\\lambda \\sum |w|$ and pushes weights to exactly zero. *Dropout* zeroes each hidden "
-    "unit with probability p while training. *Early stopping* watches the validation loss and restores the "
-    "best epoch's weights. The test split is only measured, never used to choose."
-)
+st.markdown(REGULARISERS)
 show_source(tr.train_mlp, tr._train, make_optimizer, MLP)
