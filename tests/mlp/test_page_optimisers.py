@@ -138,3 +138,23 @@ def test_opening_race_shows_sgd_zig_zag_and_momentum_swing(fresh: AppTest) -> No
     assert table["SGD"]["y-step reversals"] >= 0.9 * ov.SURFACES["bowl"].steps  # a zig-zag at every step
     assert table["Momentum"]["y-step reversals"] < table["SGD"]["y-step reversals"] / 2
     assert "zig-zags" in texts(fresh) and "reversals" in texts(fresh)
+
+
+def test_bowl_shows_momentums_rate_map_with_the_setting_and_the_closed_form_optimum() -> None:
+    from core.mlp import momentum_rates as mr
+
+    at = page(PAGE)
+    marks = {t.get("name"): t for t in figure(at, "l2opt_fig_rates")["data"]}
+    best = mr.optimum(50.0)
+    assert marks["optimum"]["x"] == [pytest.approx(best.lr)]
+    assert marks["optimum"]["y"] == [pytest.approx(best.momentum)]
+    assert marks["your setting"]["x"] == [ov.SURFACES["bowl"].lr] and marks["your setting"]["y"] == [0.9]
+    assert f"{best.rate:.4f}" in texts(at) and f"ρ = {0.9 ** 0.5:.4f}" in texts(at)
+    eigen = [t["name"] for t in figure(at, "l2opt_fig_eigen")["data"]]
+    assert "x (λ = 1)" in eigen and "y (λ = κ = 50)" in eigen
+    at.slider(key="l2opt_mom").set_value(0.5).run()
+    assert figure(at, "l2opt_fig_rates")["data"][2]["y"] == [0.5]
+    at.select_slider(key="l2opt_cond").set_value(200).run()
+    assert f"{mr.optimum(200.0).rate:.4f}" in texts(at)
+    at.selectbox(key="l2opt_surface").set_value("rosenbrock").run()
+    assert not at.exception and "l2opt_fig_rates" not in {e.key for e in at.get("plotly_chart")}

@@ -6,6 +6,7 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
+from apps.pages.l2._optimiser_views import rate_section
 from core.mlp import optimisers as ov
 from core.mlp.optimiser_figures import loss_figure, race_figure
 from core.mlp.surfaces import SURFACES
@@ -63,6 +64,8 @@ left, right = st.columns([3, 2])
 left.plotly_chart(race_figure(race), key="l2opt_fig_race")
 right.plotly_chart(loss_figure(race), key="l2opt_fig_loss")
 right.dataframe(race.table(), hide_index=True)
+if "condition" in params:
+    rate_section(params["condition"], lr, momentum, (x0, y0), steps)
 
 st.subheader("The update rules")
 st.markdown("Each racer is `torch.optim` stepping one 2-vector θ with gradient "
