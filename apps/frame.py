@@ -21,12 +21,14 @@ import streamlit as st  # noqa: E402
 
 from apps import catalog  # noqa: E402
 from apps.common import navigation  # noqa: E402
+from apps.common.layout import frame_style  # noqa: E402
 from core import schedule  # noqa: E402
 from core.jobs import warm_up_in_background  # noqa: E402
 
 warm_up_in_background()  # idempotent; AppTest and bare runs of this file get it too (see core.jobs.warm_up)
 
 st.set_page_config(page_title="Deep Learning — lecture gallery", page_icon=":material/school:", layout="wide")
+frame_style()  # labels wrap instead of being cut off; disabled labels stay legible (apps/common/layout.py)
 
 pages = navigation.demo_pages()
 sections: dict[str, list[st.Page]] = {"Course": navigation.course_pages()}
