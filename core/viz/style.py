@@ -111,7 +111,7 @@ def _merge(into: dict, extra: Mapping[str, Any]) -> dict:
 
 def _readable_axis(axis: Mapping[str, Any]) -> dict[str, Any]:
     """The axis with its tick labels and title at MIN_TEXT_PX unless set (a bare string title becomes
-    ``{"text": ...}``: plotly.js 3 draws no string axis titles)."""
+    ``{"text": ...}``, the form plotly.js 3 documents, so that it can carry a font)."""
     out = dict(axis)
     title = out.get("title")
     if isinstance(title, str):
@@ -142,9 +142,10 @@ def fast_figure(
     """
     lay = json.loads(_base_layout_json(height, bool(title), light))
     if title:
-        lay["title"]["text"] = wrapped = wrap_title(title)
-        lay["margin"]["t"] = _title_margin(wrapped)
+        lay["title"]["text"] = wrap_title(title)
     lay = _merge(lay, layout)
+    if title:  # room for every line of the title, whatever margin the caller asked for
+        lay["margin"]["t"] = max(lay["margin"].get("t") or 0, _title_margin(lay["title"]["text"]))
     used = {f"{c}axis{ref[1:]}" for t in traces for c in "xy" if isinstance(ref := t.get(f"{c}axis"), str)}
     for name in sorted(used | {k for k in lay if _AXIS_NAME.match(k)}):
         axis = _readable_axis(lay.get(name) or {})

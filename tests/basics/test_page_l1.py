@@ -84,7 +84,7 @@ REG_CONTROLS = [
     ("l1reg_lr2", "select_slider", 0.5, LR, "l1reg_fig_lrw", RATES, lambda _, lrs: lrs[1], 0.5),
     ("l1reg_lr3", "select_slider", 0.9, LR, "l1reg_fig_lrloss", RATES, lambda _, lrs: lrs[2], 0.9),
     ("l1reg_lrdeg", "slider", 3, LR, "l1reg_fig_lrloss", RATES, cfg("degree"), 3),
-    ("l1reg_lrepochs", "select_slider", 300, LR, "l1reg_fig_lrw", RATES, cfg("epochs"), 300),
+    ("l1reg_lrepochs", "select_slider", 300, LR, "l1reg_fig_lrloss", RATES, cfg("epochs"), 300),
 ]
 REG_IDS = [c[0] for c in REG_CONTROLS]
 TAB_FIGURES = {

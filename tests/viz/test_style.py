@@ -86,6 +86,8 @@ def test_long_titles_wrap_and_the_top_margin_makes_room() -> None:
     one, three = layout(fast_figure(TRACES, "Short title")), layout(fast_figure(TRACES, long))
     assert three["title"]["text"] == wrap_title(long)
     assert three["margin"]["t"] >= one["margin"]["t"] + 2 * three["title"]["font"]["size"]
+    squeezed = layout(fast_figure(TRACES, long, margin=dict(t=30)))  # a caller's margin cannot cut it off
+    assert squeezed["margin"]["t"] == three["margin"]["t"]
 
 
 def test_the_legend_below_reserves_its_own_room() -> None:
