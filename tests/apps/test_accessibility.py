@@ -46,8 +46,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("l3-architectures", "scrollable-region-focusable"): "the key block's st.code scrolls sideways "
     "(architectures.py line 65: wrap_lines=True)",
     ("l3-beyond", "image-alt"): "the filmstrip's st.image has no alt= (beyond.py line 70)",
-    ("l4-classifier", "image-alt"): "st.image without alt= (classifier.py lines 41, 43)",
-    ("l4-saliency", "image-alt"): "the overlays' st.image has no alt= (saliency.py line 98)",
     ("l5-autoencoders", "image-alt"): "st.image without alt= (_ae_views.py lines 19, 27, 42, 44, 59, 98, "
     "100)",
     ("l5-pixelcnn", "image-alt"): "st.image without alt= (_pixelcnn_masks.py lines 21, 22, 36; "

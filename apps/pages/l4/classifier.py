@@ -38,10 +38,12 @@ w, h = prep.size
 rw, rh = prep.resized_size
 s1, s2, s3 = st.columns(3)
 with s1:
-    st.image(figures.with_box(prep.rgb, prep.box), caption=f"1. {caption}")
+    st.image(figures.with_box(prep.rgb, prep.box), caption=f"1. {caption}",
+             alt=f"the photo, {w}×{h} px, with the crop box")
 with s2:
     st.image(
         prep.crop,
+        alt=f"the {info.input_size}×{info.input_size} centre crop the network sees",
         caption=f"2–3. Resize the shorter side to {info.resize_to} px ({rw}×{rh}), then keep "
         f"the centre {info.input_size}×{info.input_size} (the box on the left).",
     )

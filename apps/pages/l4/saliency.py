@@ -95,7 +95,8 @@ photo = np.asarray(next(iter(result.explanations.values())).prep.rgb)
 cols = st.columns(len(result.explanations))
 for col, (method, exp) in zip(cols, result.explanations.items()):
     with col:
-        st.image(figures.overlay(photo, exp.image_map), caption=saliency.METHODS[method])
+        st.image(figures.overlay(photo, exp.image_map), caption=saliency.METHODS[method],
+                 alt=f"{saliency.METHODS[method]} map over the photo")
         st.metric(f"{saliency.METHODS[method]}: time", f"{exp.seconds * 1000:.0f} ms")
 st.caption(
     f"{caption}. Bright = important for the class. Each map is computed on the {backbone.info.input_size}"
