@@ -18,7 +18,7 @@ SHIPPED: dict[str, tuple[str, str, float]] = {
     "trpo-CartPole-v1": ("trpo", "CartPole-v1", 90),
     "sac-Pendulum-v1": ("sac", "Pendulum-v1", 560),
     "td3-Pendulum-v1": ("td3", "Pendulum-v1", 290),
-    "ddpg-Pendulum-v1": ("ddpg", "Pendulum-v1", 290),
+    "ddpg-Pendulum-v1": ("ddpg", "Pendulum-v1", 250),
 }
 QUICK_TIMESTEPS = 600
 """Steps of a smoke-test run (``TrainContext.quick``)."""

@@ -70,7 +70,7 @@ _ZOO: dict[tuple[str, str], dict[str, Any]] = {
     ("ppo", "Pendulum-v1"): dict(n_envs=4, n_timesteps=100_000, n_steps=1024, gae_lambda=0.95, gamma=0.9,
                                  n_epochs=10, ent_coef=0.0, learning_rate=1e-3, clip_range=0.2,
                                  use_sde=True, sde_sample_freq=4, normalize=True),
-    # trpo.yml (sb3-contrib)
+    # trpo.yml (sb3-contrib's entry for CartPole); cg_max_steps, target_kl and gae_lambda are TRPO's defaults
     ("trpo", "CartPole-v1"): dict(n_envs=2, n_timesteps=100_000, batch_size=512, n_steps=512, gamma=0.99,
                                   n_critic_updates=20, learning_rate=1e-3, cg_max_steps=15,
                                   target_kl=0.01, gae_lambda=0.95),
