@@ -93,3 +93,66 @@ def gan_figure(real: np.ndarray, snap: Snapshot | None, title: str = "") -> go.F
     rng = [-EXTENT, EXTENT]
     return fast_figure(traces, title, height=520, xaxis={"range": rng, "constrain": "domain"},
                        yaxis={"range": rng, "scaleanchor": "x"})
+
+
+# --------------------------------------------------------------------------------------------------
+# PixelCNN pictures (RGB uint8 arrays): masks, what one pixel sees, sampling frames
+
+INK, PAPER, UNDRAWN = (0, 0, 0), (255, 255, 255), (205, 205, 205)
+SEEN, BLIND, CURRENT, FAR = (0, 114, 178), (230, 159, 0), (213, 94, 0), (250, 228, 180)
+
+
+def rgb_grid(tiles: np.ndarray, cols: int | None = None, pad: int = 2, upscale: int = 3) -> np.ndarray:
+    """uint8 (H, W, 3) picture of (N, h, w, 3) tiles in ``cols`` columns, white gaps between tiles."""
+    a = np.asarray(tiles, dtype=np.uint8)
+    n, h, w = a.shape[:3]
+    cols = max(1, min(cols or n, n))
+    rows = -(-n // cols)
+    grid = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, 3), 255, np.uint8)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        grid[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = a[i]
+    return np.repeat(np.repeat(grid, upscale, 0), upscale, 1)
+
+
+def binary_tiles(frames: np.ndarray, current: int | None = None) -> np.ndarray:
+    """(N, 28, 28, 3): ink for 1, paper for 0, grey where not drawn yet (NaN), and the pixel being drawn
+    (raster index ``current``) in red."""
+    f = np.asarray(frames, dtype=np.float32)
+    out = np.empty((*f.shape, 3), np.uint8)
+    out[:] = PAPER
+    out[f > 0.5] = INK
+    out[np.isnan(f)] = UNDRAWN
+    if current is not None and 0 <= current < f.shape[1] * f.shape[2]:
+        r, c = divmod(current, f.shape[2])
+        out[:, r, c] = CURRENT
+    return out
+
+
+def mask_picture(mask: np.ndarray, cell: int = 22) -> np.ndarray:
+    """A kernel mask: blue weights are used, white ones are zeroed; the centre is outlined in red."""
+    m = np.asarray(mask) > 0
+    k = m.shape[0]
+    tiles = np.where(m[..., None], np.array(SEEN, np.uint8), np.array(PAPER, np.uint8)).astype(np.uint8)
+    pic = rgb_grid(tiles[None], pad=0, upscale=cell)
+    c = k // 2
+    lo, hi = c * cell, (c + 1) * cell - 1
+    for edge in (lo, lo + 1, hi - 1, hi):
+        pic[edge, lo : hi + 1] = CURRENT
+        pic[lo : hi + 1, edge] = CURRENT
+    pic[::cell], pic[:, ::cell] = (150, 150, 150), (150, 150, 150)  # cell borders
+    return pic
+
+
+def dependency_picture(seen: np.ndarray, before: np.ndarray, reach: np.ndarray, row: int, col: int,
+                       upscale: int = 10) -> np.ndarray:
+    """What the output at (row, col) sees: blue pixels it depends on; orange ones before it in raster order
+    and within the layers' ``reach`` that it cannot see (the blind spot); pale ones before it but out of
+    reach; white ones after it; the pixel itself in red."""
+    tile = np.empty((*seen.shape, 3), np.uint8)
+    tile[:] = PAPER
+    tile[before & ~seen] = FAR
+    tile[before & reach & ~seen] = BLIND
+    tile[seen] = SEEN
+    tile[row, col] = CURRENT
+    return rgb_grid(tile[None], pad=0, upscale=upscale)

@@ -20,4 +20,14 @@ DEMOS: tuple[Demo, ...] = (
         "Train a GAN on a 2D mixture of Gaussians live: samples, the discriminator's map, both losses.",
         ("GANs", "Mode collapse"),
     ),
+    Demo(
+        "l5-pixelcnn",
+        "PixelCNN",
+        ":material/grid_on:",
+        "pixelcnn.py",
+        "Sample MNIST digits pixel by pixel, complete half images, and see what masked convolutions let a "
+        "pixel see.",
+        ("Autoregressive models", "PixelCNN"),
+        gradio="lecture5_pixelcnn",
+    ),
 )
