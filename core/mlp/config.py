@@ -16,6 +16,9 @@ from typing import Any
 from core.training.optim import OPTIMIZERS
 
 ACTIVATION_NAMES: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
+#: Input features computed from the two coordinates (TF Playground's set); the model takes those chosen.
+FEATURE_NAMES: tuple[str, ...] = ("x1", "x2", "x1²", "x2²", "x1·x2", "sin x1", "sin x2")
+RAW_FEATURES: tuple[str, ...] = ("x1", "x2")
 
 # The playground's controls (Streamlit widgets and Gradio inputs are built from these).
 LEARNING_RATES: tuple[float, ...] = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -94,9 +97,15 @@ class MLPConfig:
     """Seed of initialisation, dropout masks and mini-batch order."""
     time_budget_s: float | None = None
     """Stop at this many seconds of wall time (bounded runs for a public server)."""
+    features: tuple[str, ...] = RAW_FEATURES
+    """Input features the network sees, from :data:`FEATURE_NAMES` (the raw coordinates by default)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))  # lists from JSON
+        # Canonical order: the same set of toggles is the same model, whatever order they were ticked in.
+        chosen = set(self.features)
+        object.__setattr__(self, "features", tuple(f for f in FEATURE_NAMES if f in chosen)
+                           + tuple(sorted(f for f in chosen if f not in FEATURE_NAMES)))
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting that cannot train."""
@@ -119,30 +128,45 @@ class MLPConfig:
             raise ValueError("the batch size must be at least 1")
         if self.patience is not None and self.patience < 1:
             raise ValueError("patience must be at least 1 epoch")
+        if not self.features or any(f not in FEATURE_NAMES for f in self.features):
+            raise ValueError(f"choose at least one input feature from {', '.join(FEATURE_NAMES)}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able settings (``hidden`` as a list)."""
         d = asdict(self)
         d["hidden"] = list(self.hidden)
+        d["features"] = list(self.features)
         return d
 
     def architecture(self, in_features: int, n_classes: int) -> dict[str, Any]:
         """Keyword arguments of :func:`core.mlp.model.build_mlp` (stored in checkpoints and exports)."""
-        return {"in_features": in_features, "hidden": list(self.hidden), "out_features": n_classes,
+        arch = {"in_features": in_features, "hidden": list(self.hidden), "out_features": n_classes,
                 "activation": self.activation, "dropout": self.dropout}
+        if self.features != RAW_FEATURES:  # the raw coordinates: the same model (and file) as before
+            arch["features"] = list(self.features)
+        return arch
 
     def describe(self, n_classes: int, in_features: int = 2) -> str:
         """``2-64-64-2 relu`` style summary for tables."""
+        if self.features != RAW_FEATURES:
+            in_features = len(self.features)
         return "-".join(str(s) for s in (in_features, *self.hidden, n_classes)) + f" {self.activation}"
 
 
 
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise ValueError("input features must be a list of names")
+
+
 def playground_config(layers: Any, width: Any, activation: Any, optimizer: Any, lr: Any, batch: Any,
                       epochs: Any, l1: Any, l2: Any, dropout: Any, patience: Any, seed: Any,
-                      time_budget_s: float | None = None) -> MLPConfig:
+                      time_budget_s: float | None = None, features: Any = None) -> MLPConfig:
     """The config the playground's controls describe, each checked against its control's range.
 
-    ``batch`` 0, ``None`` or ``"full"`` is full batch; ``patience`` 0 or ``None`` turns early stopping off.
+    ``batch`` 0, ``None`` or ``"full"`` is full batch; ``patience`` 0 or ``None`` turns early stopping off;
+    ``features`` None means the raw coordinates.
     Raises ValueError naming the first control whose value no control could produce.
     """
     full = batch is None or str(batch) in ("full", "0", "0.0")
@@ -158,6 +182,8 @@ def playground_config(layers: Any, width: Any, activation: Any, optimizer: Any, 
         epochs=check_range("epochs", epochs, 1, EPOCHS[-1], integer=True),
         l1=check_choice("L1 strength", l1, STRENGTHS), l2=check_choice("L2 strength", l2, STRENGTHS),
         patience=None if stop else check_range("patience", patience, *PATIENCE, integer=True),
-        seed=check_range("seed", seed, *SEEDS, integer=True), time_budget_s=time_budget_s)
+        seed=check_range("seed", seed, *SEEDS, integer=True), time_budget_s=time_budget_s,
+        features=RAW_FEATURES if features is None else
+        tuple(check_choice("input feature", f, FEATURE_NAMES) for f in _as_list(features)))
     config.validate()
     return config

@@ -52,12 +52,40 @@ class Standardize(nn.Module):
         return (x - self.shift) / self.scale
 
 
+class FeatureMap(nn.Module):
+    """The chosen input features of the two coordinates (TF Playground's x1², x1·x2, sin x1, ...).
+
+    No parameters or buffers: a model on the raw coordinates has exactly the state dict it always had.
+    """
+
+    FNS: dict[str, Callable[[Tensor], Tensor]] = {
+        "x1": lambda x: x[:, 0], "x2": lambda x: x[:, 1], "x1²": lambda x: x[:, 0] ** 2,
+        "x2²": lambda x: x[:, 1] ** 2, "x1·x2": lambda x: x[:, 0] * x[:, 1],
+        "sin x1": lambda x: torch.sin(x[:, 0]), "sin x2": lambda x: torch.sin(x[:, 1]),
+    }
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__()
+        unknown = [n for n in names if n not in self.FNS]
+        if unknown or not names:
+            raise ValueError(f"unknown input feature(s) {unknown}; choose from {', '.join(self.FNS)}")
+        self.names = tuple(names)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.stack([self.FNS[n](x) for n in self.names], dim=1)
+
+
 class MLP(nn.Module):
-    """Standardize, then ``fc1 -> act1 [-> drop1] -> ... -> out`` (named layers: readable exports)."""
+    """[Features,] standardize, then ``fc1 -> act1 [-> drop1] -> ... -> out`` (named layers: readable
+    exports). ``features`` None feeds the raw coordinates, as the shipped checkpoint was trained."""
 
     def __init__(self, in_features: int = 2, hidden: Sequence[int] = (64, 64), out_features: int = 2,
-                 activation: str = "relu", dropout: float = 0.0) -> None:
+                 activation: str = "relu", dropout: float = 0.0,
+                 features: Sequence[str] | None = None) -> None:
         super().__init__()
+        self.features = FeatureMap(features) if features is not None else None
+        if self.features is not None:
+            in_features = len(self.features.names)
         self.norm = Standardize(in_features)
         layers: OrderedDict[str, nn.Module] = OrderedDict()
         width = in_features
@@ -70,8 +98,12 @@ class MLP(nn.Module):
         layers["out"] = nn.Linear(width, out_features)
         self.layers = nn.Sequential(layers)
 
+    def inputs(self, x: Tensor) -> Tensor:
+        """What the first layer's standardisation sees: the chosen features of x (x itself by default)."""
+        return x if self.features is None else self.features(x)
+
     def forward(self, x: Tensor) -> Tensor:
-        return self.layers(self.norm(x))
+        return self.layers(self.norm(self.inputs(x)))
 
     def weight_matrices(self) -> list[nn.Parameter]:
         """The penalised parameters: every Linear's weight, never a bias."""
@@ -80,11 +112,12 @@ class MLP(nn.Module):
 
 @register_builder(BUILDER)
 def build_mlp(in_features: int = 2, hidden: Sequence[int] = (64, 64), out_features: int = 2,
-              activation: str = "relu", dropout: float = 0.0) -> MLP:
+              activation: str = "relu", dropout: float = 0.0, features: Sequence[str] | None = None) -> MLP:
     """The checkpoint builder (registered as ``'mlp'``) (keyword arguments = the manifest's ``config``)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}")
-    return MLP(in_features, tuple(hidden), out_features, activation, dropout)
+    return MLP(in_features, tuple(hidden), out_features, activation, dropout,
+               None if features is None else tuple(features))
 
 
 def make_optimizer(model: MLP, config: MLPConfig) -> torch.optim.Optimizer:

@@ -189,14 +189,21 @@ def train_mlp(config: MLPConfig, data: MLPData, job: Job | None = None, callback
         return _train(config, data, job, callbacks, should_stop, publish_every_s, grid_res)
 
 
+def standardise(model: MLP, X_train: torch.Tensor) -> None:
+    """Set the model's standardisation from the training split only (validation and test must not
+    leak into it), on the features the first layer sees."""
+    with torch.no_grad():
+        F = model.inputs(X_train)
+        model.norm.shift.copy_(F.mean(dim=0))
+        model.norm.scale.copy_(F.std(dim=0).clamp_min(1e-6))
+
+
 def _train(config: MLPConfig, data: MLPData, job: Job | None, callbacks: Sequence[Callback],
            should_stop: Callable[[], bool] | None, publish_every_s: float, grid_res: int) -> MLPRun:
     seed_everything(config.seed)
     model = build_mlp(**config.architecture(2, data.n_classes))
     X_tr, y_tr = data.tensors("train")
-    # Standardise with training statistics only: validation and test points must not leak into it.
-    model.norm.shift.copy_(X_tr.mean(dim=0))
-    model.norm.scale.copy_(X_tr.std(dim=0).clamp_min(1e-6))
+    standardise(model, X_tr)
     optimizer = make_optimizer(model, config)
     grid = GridEvaluator(data.bounds(), grid_res)
     cbs = list(callbacks)

@@ -177,3 +177,34 @@ def test_regulariser_words_say_what_is_measured() -> None:
     assert weights.value.endswith("of 4,352")
     names = [t["name"] for t in figure(at, "l2pg_Loss")["data"]]
     assert names == ["train loss (dropout on)", "train loss (dropout off)", "val loss"]
+
+
+def test_feature_toggles_reach_the_model_and_the_network_is_drawn_unit_by_unit() -> None:
+    at = page(PAGE)
+    at.multiselect(key="l2pg_features").set_value(["x1", "x2", "x1²", "sin x1"]).run()
+    train(at, l2pg_layers=1, l2pg_width=8, l2pg_epochs=10)
+    assert not at.exception
+    run = at.session_state["l2pg__job"].result
+    assert run.model.features.names == ("x1", "x2", "x1²", "sin x1") and run.model.layers.fc1.in_features == 4
+    assert at.query_params["l2pg_features"] == ["x1", "x2", "x1²", "sin x1"]
+    net = figure(at, "l2pg_network_run")
+    assert len(net["layout"]["images"]) == 4 + 8  # four inputs, eight hidden units
+    assert {a["text"] for a in net["layout"]["annotations"]} >= {"x1²", "sin x1", "h1.8", "inputs"}
+
+
+def test_single_steps_move_the_model_one_optimiser_step_at_a_time() -> None:
+    at = page(PAGE)
+    at.toggle(key="l2pg_stepping").set_value(True).run()
+    steps = lambda: next(m.value for m in at.metric if m.label == "optimiser steps")  # noqa: E731
+    assert not at.exception and steps() == "0"
+    before = figure(at, "l2pg_network_step")
+    at.button(key="l2pg_step1").click().run()
+    after = figure(at, "l2pg_network_step")
+    assert steps() == "1" and after["layout"]["images"] != before["layout"]["images"]
+    at.button(key="l2pg_step10").click().run()
+    assert steps() == "11" and "After 11 steps" in json.dumps(figure(at, "l2pg_network_step")["layout"])
+    at.select_slider(key="l2pg_lr").set_value(0.1).run()  # a new setting starts over
+    assert steps() == "0"
+    at.button(key="l2pg_step1").click().run()
+    at.button(key="l2pg_step_reset").click().run()
+    assert steps() == "0" and not at.exception

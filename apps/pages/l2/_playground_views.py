@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from apps.common import state as ui
+from apps.pages.l2._playground_steps import network
 from core import checkpoints
 from core.jobs import Job
 from core.mlp import training as tr
@@ -102,6 +103,7 @@ def show_run(run: tr.MLPRun, overlays: dict | None = None) -> None:
     sp = run.sparsity()
     right.metric(NEAR_ZERO, f"{sp.near_zero:,} of {sp.total:,}", f"{sp.exact_zero:,} exactly 0",
                  delta_color="off", delta_arrow="off")
+    network(run)
     left.plotly_chart(confusion_figure(run.confusion, run.classes), key="l2pg_confusion")
     right.markdown("**Per class (test split)**")
     right.dataframe(pd.DataFrame(run.report).round(3), hide_index=True, key="l2pg_report")

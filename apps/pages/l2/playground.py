@@ -10,6 +10,7 @@ from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
 from apps.common.runs import RunHistory
 from apps.pages.l2 import _playground_views as views
+from apps.pages.l2._playground_steps import step_panel
 from apps.pages.l2._playground_text import REGULARISERS
 from core.data.toy import DEFAULTS
 from core.mlp import config as cf
@@ -59,6 +60,7 @@ with st.sidebar:
     layers = ui.slider("Hidden layers", "l2pg_layers", *cf.LAYERS, 2)
     width = ui.select_slider("Neurons per layer", "l2pg_width", cf.WIDTHS, 64)
     activation = ui.selectbox("Activation", "l2pg_act", cf.ACTIVATION_NAMES, "relu")
+    features = ui.multiselect("Input features", "l2pg_features", cf.FEATURE_NAMES, cf.RAW_FEATURES)
     st.subheader("Training")
     optimizer = ui.selectbox("Optimiser", "l2pg_opt", OPTIMIZERS, "adam")
     lr = ui.select_slider("Learning rate", "l2pg_lr", cf.LEARNING_RATES, 0.01)
@@ -73,7 +75,7 @@ with st.sidebar:
     patience = ui.slider("Patience (epochs)", "l2pg_patience", *cf.PATIENCE, 20, 5, disabled=not early)
 
 config = cf.playground_config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout,
-                              patience if early else None, seed)
+                              patience if early else None, seed, features=features or cf.RAW_FEATURES)
 if data is None:
     st.info("Upload a CSV file in the sidebar (or download the example to see the format).")
     st.stop()
@@ -110,5 +112,7 @@ if job is None:
     else:
         views.data_map(data)
 
+if ui.toggle("Step by step: one optimiser step at a time", "l2pg_stepping", False):
+    step_panel(config, data)
 st.markdown(REGULARISERS)
 show_source(tr.train_mlp, tr._train, make_optimizer, MLP)
