@@ -39,10 +39,11 @@ with tabs[2]:
 with tabs[3]:
     masks.masks(net)
 st.markdown(
-    "**Things to try.** Lower the temperature to 0.5: strokes get cleaner and thicker, and digits more "
-    "alike; at 1.5 the samples dissolve into specks. Replay a sample pixel by pixel: the model is unsure "
-    "(p near 0.5) where a stroke may begin, certain inside one. Complete the lower half of a 7 or a 2 and "
-    "see how many digits fit the same top. In *Masked convolutions*, put the pixel in the middle and watch "
-    "the orange blind spot at its upper right: the stacked 3x3 masks never reach it, however deep."
+    "**Things to try.** Lower the temperature to 0.5: most samples stay blank, because on an empty page "
+    "the likeliest next pixel is always paper; at 1.5 they fill with specks. Completion is where a low "
+    "temperature shines: give it the top of a 0 (test image 3) at 0.5 and the strokes close cleanly, into "
+    "a 0, a 9 or something between. Replay a sample pixel by pixel: the model is unsure (p near 0.5) "
+    "where a stroke may begin, certain inside one. In *Masked convolutions*, put the pixel in the middle "
+    "and watch the orange blind spot at its upper right: the stacked 3x3 masks never reach it."
 )
 show_source(pc.MaskedConv2d, pc.PixelCNN, pc.dependency_map)
