@@ -84,7 +84,7 @@ class Stepper:
 
     def __init__(self, config: MLPConfig, data: MLPData) -> None:
         from core.mlp.training import METRICS, standardise
-        from core.training.loop import _batches
+        from core.training.loop import batches
         from core.training.steps import make_step
 
         config.validate()
@@ -97,7 +97,7 @@ class Stepper:
         penalty = l1_penalty(self.model, config.l1) if config.l1 > 0 else None
         self._step = make_step(nn.functional.cross_entropy, METRICS, penalty, None)
         # The fit loop's own batch order: the same seeded generator over the same tensors.
-        self._batches = _batches((X, y), config.batch_size, torch.Generator().manual_seed(config.seed))
+        self._batches = batches((X, y), config.batch_size, torch.Generator().manual_seed(config.seed))
         self._it = iter(self._batches)
         self.steps = 0
         self.last: dict[str, float] = {}

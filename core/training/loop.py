@@ -217,7 +217,10 @@ class _InMemory:
             yield tuple([t[idx] for t in self.tensors])
 
 
-def _batches(data: Batches, batch_size: int | None, gen: torch.Generator | None) -> Iterable[Any]:
+def batches(data: Batches, batch_size: int | None, gen: torch.Generator | None) -> Iterable[Any]:
+    """The batches :func:`fit` draws from ``data``: in-memory tensors are cut in the seeded order of ``gen``
+    (one epoch per iteration), anything else is taken as it comes. A step-by-step view uses it to follow
+    exactly the run that ``fit`` would make."""
     if isinstance(data, tuple) and data and all(isinstance(t, Tensor) for t in data):
         return _InMemory(data, batch_size, gen)
     return data
@@ -256,9 +259,9 @@ def fit(
     if val is not None and not step.can_evaluate:
         raise ValueError("validation data needs TrainStep(..., evaluate=fn): an own step cannot score it")
     gen = torch.Generator().manual_seed(config.seed)
-    batches = _batches(train, config.batch_size, gen)
-    val_batches = None if val is None else _batches(val, 4096, None)
-    steps_per_epoch = len(batches) if hasattr(batches, "__len__") else 0
+    train_batches = batches(train, config.batch_size, gen)
+    val_batches = None if val is None else batches(val, 4096, None)
+    steps_per_epoch = len(train_batches) if hasattr(train_batches, "__len__") else 0
     cbs = _standard_callbacks(config, should_stop) + list(callbacks)
     if config.patience is not None and val is not None:
         cbs.append(EarlyStopping(config.patience, config.min_delta, config.restore_best))
@@ -273,7 +276,7 @@ def fit(
     stopper: Callback | None = None
     for epoch in range(1, config.epochs + 1):
         state.epoch = epoch
-        means, stopper, whole = run.epoch(batches)
+        means, stopper, whole = run.epoch(train_batches)
         if stopper is not None and not whole:
             break  # the partial epoch does not count and is not logged
         last = epoch == config.epochs or stopper is not None
