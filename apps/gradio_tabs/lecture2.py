@@ -22,8 +22,9 @@ from core.jobs import QueueFull, default_queue
 from core.mlp import config as cf
 from core.mlp import datasets as ds
 from core.mlp import training as tr
-from core.mlp.figures import confusion_figure, decision_map_figure
+from core.mlp.figures import decision_map_figure
 from core.training.optim import OPTIMIZERS
+from core.viz.classification import confusion_figure
 from core.viz.curves import loss_curves
 
 TIME_BUDGET_S = 30.0  # a public Space shares two cores: bound what one request may take
@@ -71,7 +72,8 @@ def _train(cfg: cf.MLPConfig, data: ds.MLPData) -> Outputs:
                "config": cfg.to_dict()}
     return (decision_map_figure(None if run.fit.diverged else run.grid, data),
             _loss_figure(run.fit.history),
-            confusion_figure(run.confusion, data.classes), numbers, _weights_file(run))
+            confusion_figure(run.confusion, data.classes, title="Confusion matrix (test)"), numbers,
+            _weights_file(run))
 
 
 def _loss_figure(history: dict[str, list[float]]) -> go.Figure:

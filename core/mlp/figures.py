@@ -96,18 +96,6 @@ def thinned(history: Mapping[str, Sequence[float]], keys: Sequence[str], x_key: 
     return {x_key: [xs[i] for i in keep], **{k: [history[k][i] for i in keep] for k in keys if k in history}}
 
 
-def confusion_figure(cm: np.ndarray, classes: Sequence[str],
-                     title: str = "Confusion matrix (test)") -> go.Figure:
-    """Counts with the true class on rows and the prediction on columns; the diagonal is correct."""
-    names = [str(c) for c in classes]
-    trace = {"type": "heatmap", "z": np.asarray(cm).tolist(), "x": names, "y": names, "colorscale": "Blues",
-             "showscale": False, "texttemplate": "%{z}",
-             "hovertemplate": "true %{y}, predicted %{x}: %{z}<extra></extra>"}
-    return fast_figure([trace], title, max(300, 60 + 40 * len(names)),
-                       xaxis=_axis("predicted", type="category"),
-                       yaxis=_axis("true", type="category", autorange="reversed"))
-
-
 def best_so_far_figure(curves: Mapping[str, Sequence[float]],
                        expected: Mapping[str, Sequence[float]] | None = None,
                        title: str = "Best validation accuracy so far") -> go.Figure:

@@ -12,7 +12,8 @@ from core.jobs import Job
 from core.mlp import training as tr
 from core.mlp.datasets import MLPData
 from core.mlp.decision_maps import LIVE_KEY
-from core.mlp.figures import confusion_figure, decision_map_figure, decision_map_image, thinned
+from core.mlp.figures import decision_map_figure, decision_map_image, thinned
+from core.viz.classification import confusion_figure
 from core.viz.curves import loss_curves
 
 CURVES = (("Loss", ("train_loss", "val_loss")), ("Accuracy", ("train_accuracy", "val_accuracy")))
@@ -104,7 +105,8 @@ def show_run(run: tr.MLPRun, overlays: dict | None = None) -> None:
     right.metric(NEAR_ZERO, f"{sp.near_zero:,} of {sp.total:,}", f"{sp.exact_zero:,} exactly 0",
                  delta_color="off", delta_arrow="off")
     network(run)
-    left.plotly_chart(confusion_figure(run.confusion, run.classes), key="l2pg_confusion")
+    cm_fig = confusion_figure(run.confusion, run.classes, title="Confusion matrix (test)")
+    left.plotly_chart(cm_fig, key="l2pg_confusion")
     right.markdown("**Per class (test split)**")
     right.dataframe(pd.DataFrame(run.report).round(3), hide_index=True, key="l2pg_report")
     c1, c2 = st.columns(2)
