@@ -344,7 +344,7 @@ def network_figure(s: StepThrough, selected: str | None = None, height: int = 46
                                 showarrow=False,
                                 text=f"{UNICODE[name]} = {p[name]:.2f}<br>"
                                      f"∂L/∂{UNICODE[name]} = {g[name]:.3g}",
-                                bgcolor="rgba(255,255,255,0.9)", font=dict(size=13, color=color)))
+                                bgcolor="rgba(255,255,255,0.9)", font=dict(color=color)))
     traces.append(dict(type="scatter", x=[_POS["o"][0], _POS["L"][0]], y=[0.0, 0.0], mode="lines",
                        hoverinfo="skip", showlegend=False,
                        line=dict(color="#D62728" if hot else "#777777", width=4 if hot else 2, dash="dot")))
@@ -362,7 +362,7 @@ def network_figure(s: StepThrough, selected: str | None = None, height: int = 46
                        textposition=["middle left", "middle left", "top center", "bottom center",
                                      "top center",
                                      "middle right"],
-                       textfont=dict(size=13), marker=dict(size=34, line=dict(width=3, color=[
+                       marker=dict(size=34, line=dict(width=3, color=[
                            "#D62728" if n in hot else "#444444" for n in nodes]),
                            color=["#ffffff" if n[0] in "xL" else "#eef3f8" for n in nodes])))
     return fast_figure(traces, "Forward values and backward gradients", height, annotations=annotations,

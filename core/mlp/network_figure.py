@@ -21,7 +21,7 @@ from core.viz.style import fast_figure
 POSITIVE, NEGATIVE = "#2166ac", "#e08214"
 _POS_RGB, _NEG_RGB = np.array([33, 102, 172], np.float32), np.array([224, 130, 20], np.float32)
 _SIZE = 0.62  # a unit's picture, in row spacings
-_STYLE = dict(bgcolor="rgba(255,255,255,0.85)", font=dict(size=13))
+_STYLE = dict(bgcolor="rgba(255,255,255,0.85)")
 
 
 def unit_image(a: np.ndarray) -> np.ndarray:

@@ -71,7 +71,7 @@ def loss_figure(r: Race, height: int = 360) -> go.Figure:
                                showlegend=False, marker=dict(symbol="x", size=14, color=COLORS[k])))
     return fast_figure(traces, "Loss − minimum", height,
                        xaxis=dict(title=dict(text="step"), range=[0, r.steps]),
-                       yaxis=dict(type="log", title=dict(text="f − f*"), exponentformat="power"),
+                       yaxis=dict(type="log", title=dict(text="f − f*")),
                        legend=dict(y=-0.3, yanchor="top", x=0.0, xanchor="left"))
 
 
@@ -121,5 +121,5 @@ def eigen_figure(lr: float, momentum: float, condition: float, start: tuple[floa
                                line=dict(color=PALETTE[i], width=1.5, dash="dash")))
     return fast_figure(traces, "Each eigendirection on its own (momentum racer)", height,
                        xaxis=dict(title=dict(text="step"), range=[0, steps]),
-                       yaxis=dict(type="log", title=dict(text="|coordinate|"), exponentformat="power"),
+                       yaxis=dict(type="log", title=dict(text="|coordinate|")),
                        legend=dict(y=-0.3, yanchor="top", x=0.0, xanchor="left"))

@@ -340,7 +340,7 @@ def _arrows(w_before: np.ndarray, w_after: np.ndarray, bx: tuple[float, float, f
     def arrow(start: tuple[float, float], end: tuple[float, float], text: str, color: str) -> dict[str, Any]:
         return dict(x=end[0], y=end[1], ax=start[0], ay=start[1], xref="x", yref="y", axref="x", ayref="y",
                     showarrow=True, arrowhead=2, arrowwidth=2.5, arrowcolor=color, text=text,
-                    font=dict(color=color, size=15), xanchor="left", yanchor="bottom")
+                    font=dict(color=color), xanchor="left", yanchor="bottom")
 
     out = [arrow((cx, cy), tip_a, "w", "black"), arrow(tip_b, tip_a, "ηyx", PALETTE[2])]
     if np.linalg.norm(w_before) > 1e-12:

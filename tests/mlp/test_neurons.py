@@ -87,3 +87,10 @@ def test_network_figure_edges_are_weight_width_and_sign_colour(moons: ds.MLPData
     assert np.argmax(widths) == np.argmax(np.abs(w1)) and np.argmin(widths) == np.argmin(np.abs(w1))
     colours = [e.line.color for e in edges[: w1.size]]
     assert colours == [POSITIVE if v >= 0 else NEGATIVE for v in w1]
+
+
+def test_network_figure_labels_are_full_size(moons: ds.MLPData) -> None:
+    from tests.viz.figure_checks import small_text
+
+    m = neuron_maps(tr.train_mlp(SMALL, moons).model, moons.bounds())
+    assert small_text(network_figure(m)) == []
