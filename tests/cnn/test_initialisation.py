@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -122,3 +123,50 @@ def test_figures() -> None:
     assert len(fig.data) == 2 * 4 and fig.layout.yaxis.type == "log"
     heat = iv.histogram_figure(s)
     assert np.asarray(heat.data[0].z).shape == s.hist.shape
+
+
+CLASSIC = [
+    ("he", "relu"),
+    ("xavier", "tanh"),
+    ("xavier", "relu"),
+    ("small normal", "sigmoid"),
+    ("small normal", "tanh"),
+    ("large normal", "tanh"),
+]
+
+
+@pytest.mark.parametrize(("init", "act"), CLASSIC, ids=[f"{i}-{a}" for i, a in CLASSIC])
+def test_verdict_agrees_with_the_short_run_at_depth_20(one_thread: None, init: str, act: str) -> None:
+    # The page's green "Healthy" must mean that 100 SGD steps learn (Xavier + ReLU at depth 20 once got
+    # "Healthy" while reaching 16% validation accuracy against 70% for He + ReLU).
+    config = iv.InitConfig(depth=20, init=init, activation=act)
+    verdict = iv.diagnose(iv.layer_statistics(config))
+    run = iv.train_short(config)
+    learned = run.val_accuracy >= iv.HEALTHY_MIN_ACCURACY
+    assert verdict.startswith("Healthy") == learned, (verdict, run.val_accuracy)
+    agrees, text = iv.check_verdict(verdict, run)
+    assert agrees and text.startswith("The run agrees")
+
+
+def test_large_normal_tanh_verdict_names_the_saturation_the_text_describes() -> None:
+    verdict = iv.diagnose(stats("large normal", "tanh", depth=20))
+    assert verdict.startswith("Saturated and exploding")
+
+
+def test_a_vanished_gradient_sits_in_the_vanished_band_not_on_a_fitted_axis() -> None:
+    # small normal + tanh: gradient norms ~5e-19; an axis fitted to 4.8-6.8e-19 makes them look lively.
+    s = stats("small normal", "tanh", depth=20)
+    assert s.grad_norm.max() < 1e-15
+    fig = iv.stats_figure(s)
+    lo, hi = fig.layout.yaxis2.range
+    assert hi - lo >= 10  # at least ten decades: 1e-19 and a healthy 1 on one scale
+    assert hi >= 2 and lo <= math.log10(s.grad_norm.min())
+    assert s.grad_norm.max() < iv.VANISHED
+    assert any(shape.y1 == iv.VANISHED for shape in fig.layout.shapes)
+
+
+def test_check_verdict_flags_a_healthy_verdict_the_run_contradicts() -> None:
+    config = iv.InitConfig(depth=2)
+    fake = iv.ShortRun(config, SimpleNamespace(steps=100), 0.12)  # type: ignore[arg-type]
+    agrees, text = iv.check_verdict("Healthy: ...", fake)
+    assert not agrees and "disagrees" in text and "12%" in text

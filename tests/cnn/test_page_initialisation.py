@@ -116,3 +116,11 @@ def test_training_runs_are_compared() -> None:
     at.button(key="l3in_clear").click().run()  # the shared run history: clearing keeps this run only
     assert not at.exception and "l3in_fig_runs" not in charts(at)
     assert [r.label for r in at.session_state["l3in_runs"]] == ["run 2"]
+
+
+def test_xavier_relu_at_depth_20_is_not_called_healthy() -> None:
+    # 100 SGD steps reach 16% validation accuracy here (He + ReLU: 70%): no green verdict.
+    at = app({"l3in_init": "xavier", "l3in_act": "relu", "l3in_depth": "20"})
+    assert not at.exception, at.exception
+    assert not at.success and any(w.value.startswith("Vanishing signal") for w in at.warning)
+    assert "variance* halves" in texts(at) and "1/√2" in texts(at)
