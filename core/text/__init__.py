@@ -6,8 +6,14 @@ Modules: ``lm`` (the alphabet, character models, next-character probabilities, s
 unrolled over a typed text, every intermediate value kept), ``memory`` (the memory task, gradient norms
 per step, the three cells trained side by side), ``figures`` (plots).
 
+Homework 6 (text classification): ``words`` (word-level tokens, vocabulary, padded batches),
+``minilm`` (the frozen all-MiniLM-L6-v2 encoder, cached sentence vectors), ``sentiment`` (LSTM and linear
+probe trained on a chosen number of labelled tweets), ``sentiment_curve`` (the shipped models and the
+accuracy-vs-labels curve), ``explain`` (a typed sentence, every model, Integrated-Gradients attributions).
+
 Public API (DESIGN.md): :func:`next_token_probs` and :func:`generate` on a shipped language model by
-name (``char-lstm-shakespeare``, ``char-rnn-shakespeare``).
+name (``char-lstm-shakespeare``, ``char-rnn-shakespeare``); :func:`classify` on a shipped text classifier
+(``lstm-sentiment-tweets``, ``minilm-probe-sentiment-tweets``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import functools
 from typing import Any
 
 LANGUAGE_MODELS = ("char-lstm-shakespeare", "char-rnn-shakespeare")
+TEXT_CLASSIFIERS = ("lstm-sentiment-tweets", "minilm-probe-sentiment-tweets")
 
 
 @functools.lru_cache(maxsize=8)
@@ -55,3 +62,46 @@ def generate(name: str, prefix: str, length: int, temperature: float = 1.0, top_
     check_sampling(length, temperature, top_k, seed)  # bad settings fail before the model is loaded
     return sample(_language_model(name), prefix, length, temperature, top_k, seed)
 
+
+
+def shipped_classifier(name: str) -> Any:
+    """The shipped text classifier ``name``; ValueError if it is not one."""
+    from core import checkpoints
+
+    if not isinstance(name, str) or checkpoints.manifest().get(name) is None:
+        raise ValueError(f"unknown text classifier {name!r}; shipped: {', '.join(TEXT_CLASSIFIERS)}")
+    if checkpoints.entry(name).task != "text-classifier":
+        raise ValueError(f"{name} is not a text classifier")
+    return shipped(name)
+
+
+def classify(name: str, texts: list[str]) -> Any:
+    """(N, C) class probabilities (rows sum to 1) of the shipped text classifier ``name`` for ``texts``,
+    classes in the order of the manifest's ``config.classes``. Control characters count as spaces; an
+    empty text is classified as it is (the LSTM reads one unknown word, MiniLM only [CLS] [SEP])."""
+    import numpy as np
+    import torch
+
+    from core.text import minilm, sentiment
+
+    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+        raise ValueError("texts must be a list of strings")
+    model = shipped_classifier(name)
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(texts), 256):
+            chunk = list(texts[i : i + 256])
+            if isinstance(model, sentiment.ProbeBank):
+                logits = model(torch.from_numpy(minilm.embed(chunk)))
+            else:
+                logits = model(*model.encode(chunk))
+            out.append(torch.softmax(logits.double(), 1).numpy())
+    n_classes = len(checkpoints_classes(name))
+    return np.concatenate(out) if out else np.zeros((0, n_classes))
+
+
+def checkpoints_classes(name: str) -> tuple[str, ...]:
+    """The class names of text classifier ``name``, in the order of its outputs."""
+    from core import checkpoints
+
+    return tuple(checkpoints.entry(name).config["classes"])

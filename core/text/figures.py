@@ -138,3 +138,43 @@ def bpc_figure(rows: Sequence[tuple[str, float]]) -> go.Figure:
     return fast_figure(traces, "Held-out bits per character on The Tempest (lower is better)", height=300,
                        xaxis={"title": {"text": "bits per character"}, "rangemode": "tozero"},
                        yaxis={"autorange": "reversed"})
+
+
+def labels_curve_figure(grid: Sequence[int], curves: Mapping[str, Sequence[float]], labels: Mapping[str, str],
+                        runs: Sequence[tuple[str, int, float]] = (), n_test: int = 0,
+                        chance: float = 0.0) -> go.Figure:  # fmt: skip
+    """Held-out accuracy vs labelled training tweets (log axis): a line per model, live runs as stars,
+    the majority-class rate dotted."""
+    colour = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(labels)}
+    traces = [{"type": "scatter", "mode": "lines+markers", "x": list(grid), "y": list(acc),
+               "name": labels.get(m, m), "line": {"color": colour.get(m, "#777")},
+               "hovertemplate": "%{x:,} labels: %{y:.1%}<extra></extra>"} for m, acc in curves.items()]
+    for m in labels:
+        mine = [(n, a) for model, n, a in runs if model == m and np.isfinite(a)]
+        if mine:
+            traces.append({"type": "scatter", "mode": "markers", "x": [n for n, _ in mine],
+                           "y": [a for _, a in mine], "name": f"{labels[m]}: your runs",
+                           "marker": {"symbol": "star", "size": 16, "color": colour[m],
+                                      "line": {"color": "#000", "width": 1}}})
+    if chance:
+        traces.append({"type": "scatter", "mode": "lines", "x": [30, 30_000], "y": [chance, chance],
+                       "name": "always the most frequent class", "line": {"color": "#999", "dash": "dot"},
+                       "hoverinfo": "skip"})
+    held = f" ({n_test:,} held-out tweets)" if n_test else ""
+    return fast_figure(traces, f"Test accuracy vs labelled training tweets{held}", height=420, light=True,
+                       xaxis={"type": "log", "title": {"text": "labelled training tweets"}},
+                       yaxis={"title": {"text": "test accuracy"}, "range": [0, 1], "tickformat": ".0%"},
+                       legend=LEGEND_BELOW)
+
+
+def attribution_figure(tokens: Sequence[str], scores: Sequence[float], title: str) -> go.Figure:
+    """Each token's share of the predicted class's logit, in reading order (red: for, blue: against)."""
+    s = np.asarray(scores, dtype=np.float64)
+    y = [f"{i + 1}: {t}" for i, t in enumerate(tokens)]  # unique category labels, reading order
+    colours = ["#c0392b" if v > 0 else "#2c6fbb" for v in s]
+    traces = [{"type": "bar", "orientation": "h", "x": s.round(4).tolist(), "y": y, "showlegend": False,
+               "marker": {"color": colours}, "hovertemplate": "%{y}: %{x:.3f}<extra></extra>"}]
+    return fast_figure(traces, title, height=min(900, 120 + 22 * len(y)), light=True,
+                       xaxis={"title": {"text": "Integrated Gradients (share of the logit)"},
+                              "zeroline": True},
+                       yaxis={"type": "category", "autorange": "reversed", "automargin": True})

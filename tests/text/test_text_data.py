@@ -109,6 +109,14 @@ def test_tweets_csv_reader_keeps_labels_on_their_rows() -> None:
     assert texts == ["bad car", "great, really", "meh"] and y.tolist() == [0, 2, 1]
 
 
+def test_a_repeated_tweet_is_kept_once_so_no_test_tweet_was_trained_on() -> None:
+    raw = b"sentiment,confidence,text\nnegative,1,RT same\npositive,1,RT same\nneutral,1,other\n"
+    assert td.read_tweets(raw)[0] == ["RT same", "other"]
+    if td.tweets_csv() is not None:
+        train, test = td.load("sentiment-tweets", "train"), td.load("sentiment-tweets", "test")
+        assert set(train.X).isdisjoint(test.X)
+
+
 def test_unknown_names_and_splits_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown text set"):
         td.load("imdb")
