@@ -160,10 +160,20 @@ NOTES: dict[str, str] = {
         "(translation equivariance). **Sparse connectivity:** each output sees only k² inputs, not all "
         "of them (LeCun et al. 1998; Goodfellow et al. 2016, ch. 9)."
     ),
+    "correlation": (
+        "**Convolution is cross-correlation here.** What deep learning calls convolution (``nn.Conv2d``, "
+        "and every image on this page) is cross-correlation: out[i, j] = Σ over u, v of "
+        "K[u, v] · x[i·s + d·u − p, j·s + d·v − p], the kernel laid on the image *as it is*. The "
+        "convolution of signal processing flips the kernel first (K[−u, −v]); for a learned kernel the "
+        "flip changes nothing a network can represent, so libraries skip it (Goodfellow, Bengio & "
+        "Courville 2016, §9.1)."
+    ),
     "dilation": (
         "**Dilation** spreads the k taps d pixels apart: the kernel spans d(k−1)+1 pixels with the same "
         "k² weights, so stacking dilations 1, 2, 4, … grows the receptive field exponentially at no "
-        "parameter cost (Yu & Koltun 2016), at the price of gaps (the 'gridding' visible in the gradient)."
+        "parameter cost (Yu & Koltun 2016) and still covers every pixel. Repeating the *same* dilation "
+        "leaves gaps: with d = 2 at every layer each unit sees only every other row and column of its "
+        "field (the 'gridding' of Wang et al. 2018; pick that stack below and look at the gradient)."
     ),
     "pooling": (
         "**Pooling** summarises each window (max: is the feature present? average: how much?). It "

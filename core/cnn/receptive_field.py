@@ -8,6 +8,7 @@ start_l = start_{l-1} + ((k_eff − 1)/2 − p_l)·j_{l-1}, with k_eff = d(k−1
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,6 +86,7 @@ RF_PRESETS: tuple[str, ...] = (
     "dilated 3×3 (d = 1, 2, 4, …)",
     "5×5 conv, stride 2",
     "the explorer's conv + pool",
+    "dilated 3×3, d = 2 every layer (gridding)",
 )
 """Stacks the receptive-field panel offers (each repeated ``repeats`` times)."""
 
@@ -102,6 +104,8 @@ def rf_stack(preset: str, repeats: int, cfg: ExplorerConfig | None = None) -> tu
             out.append(Layer("conv", 3, 1, 2**i, 2**i))
         elif preset == RF_PRESETS[3]:
             out.append(Layer("conv", 5, 2, 2))
+        elif preset == RF_PRESETS[5]:  # the same dilation repeated: taps never land on odd offsets
+            out.append(Layer("conv", 3, 1, 2, 2))
         elif preset == RF_PRESETS[4]:
             k = cfg.kernel_size if cfg.kernel != LEARNED else learned_filters().shape[-1]
             out.append(Layer("conv", k, cfg.stride, cfg.padding, cfg.dilation))
@@ -126,6 +130,17 @@ class RFCheck:
     """(top, left, bottom, right) of the field in input coordinates, before clipping to the image."""
     agree: bool
     """True if the non-zero gradient is exactly the predicted set of pixels."""
+
+    @property
+    def gaps(self) -> int:
+        """Pixels inside the field's box (clipped to the image) that the unit never sees: the 'gridding'
+        of a repeated dilation (d = 2 at every layer skips every odd offset; d = 1, 2, 4 leaves none)."""
+        top, left, bottom, right = self.box
+        h, w = self.predicted.shape
+        r0, c0 = max(0, math.ceil(top)), max(0, math.ceil(left))
+        r1, c1 = min(h - 1, math.floor(bottom)), min(w - 1, math.floor(right))
+        inside = self.predicted[r0 : r1 + 1, c0 : c1 + 1]
+        return int(inside.size - inside.sum())
 
 
 def _taps_1d(layers: Sequence[Layer], sizes: Sequence[int], unit: int) -> np.ndarray:

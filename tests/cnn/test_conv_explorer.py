@@ -458,3 +458,13 @@ def test_kernel_heatmap_draws_negative_weights_blue_and_positive_red(validated: 
     assert b0 > r0 and r1 > b1 and min(_rgb(mid)) > 240
     assert tuple(explorer_figures.to_rgb(np.array([[-1.0, 1.0]]), signed=True, percentile=None)[0, 0]) == (
         pytest.approx(33, abs=10), pytest.approx(102, abs=10), pytest.approx(171, abs=10))
+
+
+def test_repeated_dilation_grids_and_exponential_dilation_covers_every_pixel() -> None:
+    # d = 1, 2, 4 (Yu & Koltun 2016) sees every pixel of its field; d = 2 at every layer skips every other
+    # row and column (gridding): 120 of the 13×13 pixels after three layers.
+    exponential = rf.rf_check(rf.rf_stack("dilated 3×3 (d = 1, 2, 4, …)", 3), (96, 80))
+    gridding = rf.rf_check(rf.rf_stack("dilated 3×3, d = 2 every layer (gridding)", 3), (96, 80))
+    assert exponential.gaps == 0 and exponential.agree
+    assert gridding.agree and gridding.gaps == 13 * 13 - 7 * 7
+    assert "Repeating the *same* dilation" in explorer.NOTES["dilation"]

@@ -157,3 +157,12 @@ def test_url_round_trip() -> None:
     assert "receptive field 9 px" in texts(at)
     at.slider(key="l3conv_d").set_value(2).run()
     assert at.query_params["l3conv_d"] == "2" and at.query_params["l3conv_k"] == "5"
+
+
+def test_page_says_convolution_is_cross_correlation_and_shows_gridding(at: AppTest) -> None:
+    assert "is cross-correlation" in texts(at) and "flips the kernel" in texts(at)
+    at.selectbox(key="l3conv_stack").set_value("dilated 3×3 (d = 1, 2, 4, …)").run()
+    assert not any(w.value.startswith("Gridding") for w in at.warning)
+    at.selectbox(key="l3conv_stack").set_value("dilated 3×3, d = 2 every layer (gridding)").run()
+    at.slider(key="l3conv_rep").set_value(3).run()
+    assert any(w.value.startswith("Gridding: 120 of the 169 pixels") for w in at.warning)

@@ -185,3 +185,12 @@ def test_learning_rate_reaches_the_training_and_a_chance_level_run_is_reported_a
     shown = texts(at)
     assert "finished all epochs" not in shown
     assert "failed to learn: test accuracy" in shown and "lower the learning rate" in shown
+
+
+def test_time_estimate_uses_a_rate_measured_here_and_the_tips_match_measured_runs(fresh: AppTest) -> None:
+    shown = captions(fresh)
+    assert "2,000 images/s" not in shown and "The rate is measured" in shown
+    assert "images/s" in shown
+    tips = texts(fresh)
+    assert "*sgd* with learning rate 1.0" in tips and "per-pixel fully connected layer" in tips
+    assert "a per-pixel MLP)" not in tips

@@ -34,6 +34,11 @@ def receptive_field_section(pixels: np.ndarray, cfg: explorer.ExplorerConfig, sc
         e1.plotly_chart(figures.rf_growth_figure(rows))
         caption = f"what output unit {check.unit} sees: orange = non-zero gradient, blue = predicted box"
         e2.image(figures.rf_picture(pixels, check, scale), caption=caption)
+        if check.gaps:
+            st.warning(
+                f"Gridding: {check.gaps} of the {rows[-1].rf ** 2} pixels inside the "
+                f"{rows[-1].rf}×{rows[-1].rf} field never reach this unit (the holes in the orange pattern)."
+            )
         if check.agree:
             st.success(
                 f"Gradient check passed: ∂(unit {check.unit})/∂(input) is non-zero on exactly the "

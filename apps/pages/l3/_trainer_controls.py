@@ -6,11 +6,11 @@ import streamlit as st
 
 from apps.common import state as ui
 from core.cnn import config as cnn_config
+from core.cnn import training as cnn_training
 
 DATASETS = {"fashion-mnist": "Fashion-MNIST (60,000 train / 10,000 test)", "mnist": "MNIST"}
 TRAIN_SIZES = (500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000)
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
-ASSUMED_IMAGES_PER_S = 2_000  # what bench/bench_cnn.py measures for the default CNN on 2 cores
 
 
 def controls() -> cnn_config.CNNConfig:
@@ -54,8 +54,10 @@ def architecture(config: cnn_config.CNNConfig) -> bool:
         st.error(f"This network cannot be trained: {exc}.", icon=":material/block:")
         return False
     st.caption(f"**{cnn_config.describe(config)}** · feature maps {cnn_config.shape_trail(config)}")
+    rate = cnn_training.measure_images_per_s(config)
     st.caption(
-        cnn_config.plan_summary(config, ASSUMED_IMAGES_PER_S)
-        + " (The rate is the default CNN's on two cores.)"
+        cnn_config.plan_summary(config, rate)
+        + f" (The rate is measured: {cnn_training.RATE_BATCHES} training steps of this network on this "
+        "machine, just now; a busy machine trains slower.)"
     )
     return True

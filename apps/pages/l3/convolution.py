@@ -110,7 +110,7 @@ if res.transposed is not None and res.overlap is not None:
         f"k = {t_k} is {'a multiple' if even else 'not a multiple'} of s = {t_s}: the overlaps are "
         f"{'even' if even else 'uneven, hence the checkerboard pattern'}."
     )
-for key in ("sharing", "dilation", "pooling", "transposed"):
+for key in ("correlation", "sharing", "dilation", "pooling", "transposed"):
     st.markdown(explorer.NOTES[key])
 
 receptive_field_section(image.pixels, cfg, scale)

@@ -56,10 +56,13 @@ _trainer_results.run_history(job)
 st.divider()
 _classify_section.classify_section(job)
 st.markdown(
-    "**Things to try.** Turn batch norm off and raise the learning rate (Ioffe & Szegedy 2015 normalise "
-    "each layer's inputs so that larger steps stay stable). Pick 4 blocks with stride 2 and see the shape "
-    "check refuse it: every stride and pooling divides the map. Compare 1x1 kernels (no spatial context: "
-    "a per-pixel MLP) with 5x5. Set the filters to 4 and look at the feature maps: few features, few "
-    "patterns."
+    "**Things to try.** Pick the optimiser *sgd* with learning rate 1.0 and toggle batch norm: with it "
+    "the default CNN still learns in one epoch (42% test accuracy measured), without it the loss diverges "
+    "and the run stays at chance, 10% (Ioffe & Szegedy 2015 normalise each layer's inputs so that larger "
+    "steps stay stable; Adam rescales its own steps, which hides much of the effect). Pick 4 blocks with "
+    "stride 2 and see the shape check refuse it: every stride and pooling divides the map. Compare 1x1 "
+    "kernels with 5x5: a 1x1 convolution applies the same linear map across the channels at every pixel "
+    "(a per-pixel fully connected layer, a per-pixel MLP layer once ReLU follows) and sees no neighbours. "
+    "Set the filters to 4 and look at the feature maps: few features, few patterns."
 )
 show_source(convnet.ConvNet, cnn_training.train_cnn, classify.preprocess_image)
