@@ -38,4 +38,13 @@ DEMOS: tuple[Demo, ...] = (
         "Change the reward with sliders and train PPO on it: when shaping speeds learning, when it misleads.",
         ("RL review", "Reward shaping", "PPO"),
     ),
+    Demo(
+        "l7-alphazero",
+        "Play AlphaZero",
+        ":material/grid_on:",
+        "alphazero.py",
+        "Play tic-tac-toe against a self-play-trained net + tree search; see its visit counts and values.",
+        ("AlphaGo / AlphaZero", "Monte Carlo tree search"),
+        gradio="lecture7_alphazero",
+    ),
 )
