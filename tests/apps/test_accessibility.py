@@ -40,35 +40,11 @@ STREAMLIT_MARKUP_RULES = {"list", "listitem"}
 
 # (page slug, axe rule) -> why it is still there. Each needs a change in the page's own code.
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    ("l2-optimisers", "scrollable-region-focusable"): "RMSProp/Adam formulas (st.latex, optimisers.py "
-    "lines 76-80) are wider than their column and scroll: split each onto two st.latex lines",
-    ("l3-convolution", "image-alt"): "st.image without alt= (convolution.py lines 90, 93, 97)",
-    ("l3-architectures", "scrollable-region-focusable"): "the key block's st.code scrolls sideways "
-    "(architectures.py line 65: wrap_lines=True)",
-    ("l3-beyond", "image-alt"): "the filmstrip's st.image has no alt= (beyond.py line 70)",
-    ("l5-autoencoders", "image-alt"): "st.image without alt= (_ae_views.py lines 19, 27, 42, 44, 59, 98, "
-    "100)",
-    ("l5-pixelcnn", "image-alt"): "st.image without alt= (_pixelcnn_masks.py lines 21, 22, 36; "
-    "_pixelcnn_parts.py lines 66, 74, 94)",
-    ("l7-watch", "image-alt"): "the episode GIF's st.image has no alt= (watch.py line 36)",
 }
 
 # (page slug, where: the element's data-testid, or "input" for a widget's value) -> why.
 KNOWN_CLIPPED: dict[tuple[str, str], str] = {
-    ("status", "stDataFrame"): "the checkpoints table has more columns than fit (status.py line 45)",
-    ("l2-playground", "stDataFrame"): "the per-class report sits in a narrow column "
-    "(_playground_views.py line 98)",
-    ("l2-optimisers", "stDataFrame"): "the race table sits in a narrow column (optimisers.py line 65)",
-    ("l2-optimisers", "stMarkdownContainer"): "RMSProp/Adam formulas wider than their column (lines 76-80)",
-    ("l3-convolution", "stPlotlyChart"): "the kernel heat map is drawn wider than its column (line 92)",
-    ("l3-trainer", "input"): "the data set names are longer than their select box (_trainer_controls.py:20)",
-    ("l3-architectures", "stCode"): "the key block's st.code scrolls instead of wrapping (line 65)",
-    ("l3-architectures", "stDataFrame"): "the layer table is wider than the page (line 68)",
-    ("l3-beyond", "input"): "'temporal difference' is longer than the 3D kernel select box (line 63)",
     ("l4-saliency", "input"): "the Grad-CAM layer names are longer than their select box (line 37)",
-    ("l7-watch", "input"): "the algorithm names are longer than their select box (watch.py line 24)",
-    ("l7-pg", "input"): "the policy descriptions are longer than their select box (policy_gradient.py:23)",
-    ("l7-pg", "stDataFrame"): "the estimator table sits in a narrow column (policy_gradient.py line 59)",
 }
 
 # Every failing node of every WCAG A/AA rule, with whether it lies in Streamlit's navigation.

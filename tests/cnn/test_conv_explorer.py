@@ -468,3 +468,50 @@ def test_repeated_dilation_grids_and_exponential_dilation_covers_every_pixel() -
     assert exponential.gaps == 0 and exponential.agree
     assert gridding.agree and gridding.gaps == 13 * 13 - 7 * 7
     assert "Repeating the *same* dilation" in explorer.NOTES["dilation"]
+
+
+# -- CNN Explainer: one output pixel's arithmetic ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        explorer.ExplorerConfig(),
+        explorer.ExplorerConfig(kernel="random", kernel_size=5, stride=2, padding=3, dilation=2, relu=True),
+    ],
+)
+def test_patch_arithmetic_sums_to_the_output_pixel_shown(cfg: explorer.ExplorerConfig) -> None:
+    from core.cnn import explainer
+
+    img = np.random.default_rng(0).random((31, 23)).astype(np.float32)
+    res = explorer.explore(img, cfg)
+    oh, ow = res.conv.shape
+    for r, c in [(0, 0), (oh // 2, ow // 3), (oh - 1, ow - 1)]:
+        pa = explainer.patch_arithmetic(res, cfg, r, c)
+        assert pa.matches, (r, c, pa.total, pa.shown)
+        np.testing.assert_allclose(pa.products, pa.patch * pa.kernel)
+        assert pa.total == pytest.approx(pa.products.sum())
+        # the taps in the padding read 0; the others read the image, unflipped (cross-correlation)
+        y0, x0 = pa.top, pa.left
+        if y0 >= 0 and x0 >= 0:
+            assert pa.patch[0, 0] == pytest.approx(img[y0, x0])
+    assert "= " in explainer.sum_latex(pa) and f"{pa.total:.4g}" in explainer.sum_latex(pa)
+    with pytest.raises(ValueError, match="outside"):
+        explainer.patch_arithmetic(res, cfg, oh, 0)
+
+
+# -- effective receptive field (Luo et al. 2016) ---------------------------------------------------------
+
+
+def test_effective_field_of_the_shipped_cnn_is_smaller_than_its_theoretical_box(one_thread: None) -> None:
+    from core import checkpoints, data
+    from core.cnn import effective_rf
+
+    model = checkpoints.load_model("cnn-fashion-mnist")
+    erf = effective_rf.effective_rf(model, data.load("fashion-mnist", "test").X[:64])
+    assert erf.theoretical == 10 and erf.unit == (3, 3)  # 2 x (conv 3x3 + pool 2): 3 → 4 → 8 → 10
+    assert np.isfinite(erf.grad).all() and erf.grad.max() == pytest.approx(1.0)
+    assert erf.outside == 0.0  # no path, no gradient
+    assert erf.mass_side(0.5) < erf.theoretical  # half the gradient in a smaller central square
+    fig = effective_rf.erf_figure(erf)
+    assert fig.layout.shapes[0].x1 - fig.layout.shapes[0].x0 == erf.theoretical

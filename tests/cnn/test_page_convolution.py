@@ -166,3 +166,24 @@ def test_page_says_convolution_is_cross_correlation_and_shows_gridding(at: AppTe
     at.selectbox(key="l3conv_stack").set_value("dilated 3×3, d = 2 every layer (gridding)").run()
     at.slider(key="l3conv_rep").set_value(3).run()
     assert any(w.value.startswith("Gridding: 120 of the 169 pixels") for w in at.warning)
+
+
+def test_explainer_arithmetic_and_activations_through_the_shipped_cnn(at: AppTest) -> None:
+    at.selectbox(key="l3conv_src").set_value("camera").run()
+    at.slider(key="l3conv_orow").set_value(3).run()
+    at.slider(key="l3conv_ocol").set_value(4).run()
+    assert not at.exception, at.exception
+    done = [s.value for s in at.success if "exactly the value of the convolution map at (3, 4)" in s.value]
+    assert done and "sum of the 9 products" in done[0]
+    assert any(r"\text{out}[3, 4]" in x.value for x in at.latex)
+    assert at.query_params["l3conv_orow"] == "3"
+    assert "Test image 0: a Ankle boot; the network says Ankle boot" in texts(at)
+    captions = [img.caption for el in at.get("image") for img in el.proto.imgs]
+    assert all(img.alt for el in at.get("image") for img in el.proto.imgs)  # every picture has alt text
+    assert "block 1 · conv: 32@28x28" in captions and "block 2 · max-pool: 64@7x7" in captions
+
+
+def test_effective_receptive_field_beside_the_theoretical_box(at: AppTest) -> None:
+    assert "l3conv_fig_erf" in {c.key for c in at.get("plotly_chart")}
+    shown = texts(at)
+    assert "could* see a 10×10 pixel square" in shown and "Luo et al. 2016" in shown

@@ -73,6 +73,7 @@ def classify_section(job: Job | None) -> None:
         return
     with right:
         st.image(
-            result.image, caption="What the network sees (preprocessed like its data)", width=140, clamp=True
+            result.image, caption="What the network sees (preprocessed like its data)", width=140, clamp=True,
+            alt="your image as the network sees it, 28 by 28 grey pixels",
         )
         st.plotly_chart(figures.probabilities_figure(result), key="l3tr_fig_probs")

@@ -33,7 +33,7 @@ def receptive_field_section(pixels: np.ndarray, cfg: explorer.ExplorerConfig, sc
         e1, e2 = st.columns(2)
         e1.plotly_chart(figures.rf_growth_figure(rows))
         caption = f"what output unit {check.unit} sees: orange = non-zero gradient, blue = predicted box"
-        e2.image(figures.rf_picture(pixels, check, scale), caption=caption)
+        e2.image(figures.rf_picture(pixels, check, scale), caption=caption, alt="pixels one output unit sees")
         if check.gaps:
             st.warning(
                 f"Gridding: {check.gaps} of the {rows[-1].rf ** 2} pixels inside the "

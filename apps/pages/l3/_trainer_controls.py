@@ -8,7 +8,7 @@ from apps.common import state as ui
 from core.cnn import config as cnn_config
 from core.cnn import training as cnn_training
 
-DATASETS = {"fashion-mnist": "Fashion-MNIST (60,000 train / 10,000 test)", "mnist": "MNIST"}
+DATASETS = {"fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}  # both 60,000 train / 10,000 test
 TRAIN_SIZES = (500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000)
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 
@@ -18,7 +18,8 @@ def controls() -> cnn_config.CNNConfig:
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         dataset = ui.selectbox(
-            "Data set", "l3tr_data", tuple(DATASETS), "fashion-mnist", format_func=DATASETS.get
+            "Data set", "l3tr_data", tuple(DATASETS), "fashion-mnist", format_func=DATASETS.get,
+            help="Both: 60,000 training and 10,000 test images, 28x28 grey.",
         )
         n = ui.select_slider("Training images", "l3tr_n", TRAIN_SIZES, 10_000, format_func="{:,}".format)
         epochs = ui.slider("Epochs", "l3tr_epochs", 1, 20, 1)

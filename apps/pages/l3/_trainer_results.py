@@ -21,7 +21,8 @@ def live_filters(job: Job) -> None:
     """The first-layer filters as they are being learned (a snapshot every few seconds)."""
     filters = job.artifact("filters")
     if filters is not None:
-        st.image(figures.filters_image(filters), caption="First-layer filters, live (red +, blue −)")
+        st.image(figures.filters_image(filters), caption="First-layer filters, live (red +, blue −)",
+                 alt="the first layer's filters as small images")
 
 
 def show_result(job: Job) -> None:

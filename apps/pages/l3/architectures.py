@@ -64,7 +64,7 @@ with left:
     st.graphviz_chart(meta["diagram"])
 with right:
     st.markdown(f"**The real module** (`{meta['block'] or 'the whole network'}`)")
-    st.code(table.key_block(name), language="text")
+    st.code(table.key_block(name), language="text", wrap_lines=True)
 
 # Built on demand: the layer table needs the real network (torchvision/timm import and a traced forward).
 if ui.toggle("Layer table (every conv / linear / pooling layer)", "l3arch_layers", False):

@@ -54,7 +54,7 @@ else:
     )
 
 st.subheader("3D: a kernel over time × height × width")
-v1, v2, v3, v4 = st.columns(4)
+v1, v2, v3, v4 = st.columns([1, 1, 1.5, 1])  # "temporal difference" fits its box
 with v1:
     shape = ui.selectbox("Moving object", "l3b_shape", c13.SHAPES, "ball")
 with v2:
@@ -67,7 +67,8 @@ with v4:
 video = c13.synthetic_video(16, 32, shape, speed)
 kernel3 = c13.kernel_3d(k3)
 response = c13.conv3d(video, kernel3)
-st.image(c13.filmstrip(video), caption="The clip: every second frame of 16 (32×32 px)")
+st.image(c13.filmstrip(video), caption="The clip: every second frame of 16 (32×32 px)",
+         alt=f"film strip of a moving {shape}")
 st.plotly_chart(c13.video_figure(video, response, frame))
 st.markdown(
     f"Shapes: {c13.shape_text(video, kernel3)}. The kernel has {c13.kernel_params(kernel3)} parameters "

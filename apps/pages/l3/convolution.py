@@ -6,6 +6,8 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
+from apps.pages.l3._convolution_results import pooled_and_transposed
+from apps.pages.l3._explainer_section import activations_section, arithmetic_section, effective_rf_section
 from apps.pages.l3._receptive_field_section import receptive_field_section
 from core.cnn import conv, explorer, image_sources, kernels
 from core.cnn import explorer_figures as figures
@@ -85,33 +87,20 @@ except ValueError as exc:
 # ---- results -----------------------------------------------------------------------------------------
 scale = figures.display_scale(image.pixels.shape)
 st.markdown(explorer.explorer_summary(res))
-a, b, c = st.columns([2, 1, 2])
+a, b, c = st.columns([2, 1.2, 2])  # the kernel's annotated heat map needs ~150 px
 (h, w), (ch, cw) = res.image.shape, res.conv.shape
-a.image(figures.to_rgb(res.image, scale, percentile=None), caption=f"input {h}×{w}")
+a.image(figures.to_rgb(res.image, scale, percentile=None), caption=f"input {h}×{w}", alt=image.label)
 kh, kw = res.kernel.shape
 b.plotly_chart(figures.kernel_figure(res.kernel, f"Kernel {kh}×{kw}"))
-c.image(figures.to_rgb(res.conv, scale), caption=f"convolution {ch}×{cw} (red +, blue −, white 0)")
+c.image(figures.to_rgb(res.conv, scale), caption=f"convolution {ch}×{cw} (red +, blue −, white 0)",
+        alt=f"the {kernel} kernel's response map, {ch} by {cw} pixels")
 st.latex(conv.conv_formula_latex(h, kh, stride, padding, dilation))
-if res.pooled is not None:
-    size_p = "×".join(map(str, res.pooled.shape))
-    st.image(figures.to_rgb(res.pooled, scale), caption=f"{pool}-pooling {size_p}")
-    st.latex(conv.conv_formula_latex(ch, pool_k, pool_s))
-    st.caption("Pooling follows the same formula (window k, stride s, no padding, d = 1).")
-if res.transposed is not None and res.overlap is not None:
-    last = res.pooled if res.pooled is not None else res.conv
-    d1, d2 = st.columns(2)
-    size_t = "×".join(map(str, res.transposed.shape))
-    d1.image(figures.to_rgb(res.transposed, scale), caption=f"transposed convolution {size_t}")
-    overlap = figures.to_rgb(res.overlap, scale, signed=False, percentile=None)
-    d2.image(overlap, caption="kernel overlaps per pixel (uneven = checkerboard)")
-    st.latex(conv.transpose_formula_latex(last.shape[0], t_k, t_s, t_p, 1, t_op))
-    even = t_k % t_s == 0
-    (st.success if even else st.warning)(
-        f"k = {t_k} is {'a multiple' if even else 'not a multiple'} of s = {t_s}: the overlaps are "
-        f"{'even' if even else 'uneven, hence the checkerboard pattern'}."
-    )
+pooled_and_transposed(res, cfg, scale)
+arithmetic_section(res, cfg)
 for key in ("correlation", "sharing", "dilation", "pooling", "transposed"):
     st.markdown(explorer.NOTES[key])
 
 receptive_field_section(image.pixels, cfg, scale)
+activations_section()
+effective_rf_section()
 show_source(explorer.explore, rf.receptive_field, rf.rf_check)
