@@ -34,15 +34,21 @@ table = [
         "lecture": row.lecture,
         "task": row.entry.task if row.entry else "",
         "status": row.state,
-        "metrics": ", ".join(f"{k} {v}" for k, v in row.entry.metrics.items()) if row.entry else "",
-        "data": row.entry.dataset["provenance"] if row.entry else "",
         "size (kB)": _size_kb(row),
-        "rebuild": row.entry.train_command if row.entry else checkpoints.rebuild_command(row.name),
     }
     for row in rows
 ]
 if table:
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+    # Metrics, provenance and the rebuild command are long texts: shown wrapped for one checkpoint at a time.
+    by_name = {row.name: row for row in rows}
+    shown = by_name[st.selectbox("Details of", tuple(by_name), key="status_details")]
+    if shown.entry:
+        metrics = ", ".join(f"{k} {v}" for k, v in shown.entry.metrics.items())
+        st.markdown(f"**Metrics:** {metrics or 'none'}  \n**Data:** {shown.entry.dataset['provenance']}")
+    st.markdown("**Rebuild:**")
+    st.code(shown.entry.train_command if shown.entry else checkpoints.rebuild_command(shown.name),
+            language="bash", wrap_lines=True)
 else:
     st.info("No checkpoints are registered.")
 
@@ -68,4 +74,7 @@ for name in data.names():
             pd.DataFrame(data.describe_sources(name), columns=["source", "available", "detail"]),
             hide_index=True,
             width="stretch",
+            column_config={"source": st.column_config.TextColumn(width="small"),
+                           "available": st.column_config.CheckboxColumn(width="small"),
+                           "detail": st.column_config.TextColumn(width="large")},
         )

@@ -12,8 +12,7 @@ from core import checkpoints
 from core.rl import envs, vpg, zoo
 from core.training import seed_everything
 
-POLICIES = {"vpg-CartPole-v1": "the shipped REINFORCE agent (trained, with its value baseline)",
-            "untrained": "an untrained policy (its value network untrained too)"}
+POLICIES = {"vpg-CartPole-v1": "shipped REINFORCE", "untrained": "untrained"}
 BATCHES = (4, 30)
 EPISODES_PER_BATCH = (1, 8)
 ESTIMATORS = {"none": "no baseline: G_t", "constant": "constant baseline: G_t − mean(G)",

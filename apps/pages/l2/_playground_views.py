@@ -107,8 +107,8 @@ def show_run(run: tr.MLPRun, overlays: dict | None = None) -> None:
     network(run)
     cm_fig = confusion_figure(run.confusion, run.classes, title="Confusion matrix (test)")
     left.plotly_chart(cm_fig, key="l2pg_confusion")
-    right.markdown("**Per class (test split)**")
-    right.dataframe(pd.DataFrame(run.report).round(3), hide_index=True, key="l2pg_report")
+    st.markdown("**Per class (test split)**")
+    st.dataframe(pd.DataFrame(run.report).round(3), hide_index=True, key="l2pg_report", width="stretch")
     c1, c2 = st.columns(2)
     c1.download_button("Download weights (safetensors)", run.weights_bytes(), "mlp-playground.safetensors",
                        "application/octet-stream", key="l2pg_dl_weights", icon=":material/download:")

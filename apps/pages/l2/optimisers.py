@@ -63,7 +63,11 @@ for k, run in race.runs.items():
 left, right = st.columns([3, 2])
 left.plotly_chart(race_figure(race), key="l2opt_fig_race")
 right.plotly_chart(loss_figure(race), key="l2opt_fig_loss")
-right.dataframe(race.table(), hide_index=True)
+cols = {"optimiser": ("optimiser", 100), "learning rate": ("lr", 80), "status": ("status", 90),
+        "final loss": ("loss", 110), "steps to loss gap < 1e-3": ("steps to gap < 1e-3", 160),
+        "y-step reversals": ("y reversals", 110)}  # the divergence step is in the message above
+st.dataframe(race.table(), hide_index=True, width="stretch", column_order=tuple(cols),  # fits 1280 px
+             column_config={k: st.column_config.Column(label, width=w) for k, (label, w) in cols.items()})
 if "condition" in params:
     rate_section(params["condition"], lr, momentum, (x0, y0), steps)
 
@@ -74,17 +78,19 @@ c1, c2 = st.columns(2)
 c1.markdown("**SGD**")
 c1.latex(r"\theta_t = \theta_{t-1} - \eta\, g_t")
 c1.markdown("**Momentum** (heavy ball, Polyak 1964)")
-c1.latex(r"v_t = \mu\, v_{t-1} + g_t,\qquad \theta_t = \theta_{t-1} - \eta\, v_t")
+c1.latex(r"v_t = \mu\, v_{t-1} + g_t")
+c1.latex(r"\theta_t = \theta_{t-1} - \eta\, v_t")
 c2.markdown("**RMSProp** (Tieleman & Hinton 2012)")
-c2.latex(r"s_t = \alpha\, s_{t-1} + (1-\alpha)\, g_t^2,\qquad "
-         r"\theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{s_t} + \epsilon}")
+c2.latex(r"s_t = \alpha\, s_{t-1} + (1-\alpha)\, g_t^2")
+c2.latex(r"\theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{s_t} + \epsilon}")
 c2.markdown("**Adam** (Kingma & Ba 2015)")
-c2.latex(r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2")
-c2.latex(r"\hat m_t = \frac{m_t}{1-\beta_1^t},\quad \hat v_t = \frac{v_t}{1-\beta_2^t},\quad "
-         r"\theta_t = \theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}")
+c2.latex(r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t")
+c2.latex(r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2")
+c2.latex(r"\hat m_t = \frac{m_t}{1-\beta_1^t},\quad \hat v_t = \frac{v_t}{1-\beta_2^t}")
+c2.latex(r"\theta_t = \theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}")
 st.markdown(
     "**Momentum in the ravine.** With η between 1/κ and 2/κ SGD overshoots the floor of the ravine, so "
-    "its y step changes sign at every step (the table's *y-step reversals*); it cannot take a larger η, "
+    "its y step changes sign at every step (the table's *y reversals*); it cannot take a larger η, "
     "because the steep direction caps it: on the bowl SGD diverges once η > 2/κ. Heavy-ball momentum adds "
     "those alternating gradients into its velocity $v$, where they partly cancel, so y swings across more "
     "slowly (fewer reversals); along the floor the gradients point the same way and add up, to "

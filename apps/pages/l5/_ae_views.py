@@ -16,7 +16,8 @@ from core.generative import latent as lt
 def reconstructions(s: Shown) -> None:
     idx = [int(np.flatnonzero(s.test.y == k)[0]) for k in range(s.test.n_classes)]
     pairs = np.stack([s.test.X[idx, 0], lt.reconstruct(s.model, s.test.X[idx])])
-    st.image(fg.image_grid(pairs), caption="Test images (top), reconstructed from their codes (bottom)")
+    st.image(fg.image_grid(pairs), caption="Test images (top), reconstructed from their codes (bottom)",
+             alt="One test digit per class above its reconstruction")
     a, b = st.columns(2)
     with a:
         n = ui.slider("Samples", "l5ae_ns", *lt.SAMPLE_COUNT, lt.DEFAULT_SAMPLES)
@@ -25,7 +26,7 @@ def reconstructions(s: Shown) -> None:
     prior = "the prior N(0, I)" if s.model.config.variational else (
         "a Gaussian with the mean and spread of the codes (an autoencoder has no prior)")
     st.image(fg.image_grid(lt.sample(s.model, s.lmap, n, seed), cols=16),
-             caption=f"Decoded draws from {prior}")
+             caption=f"Decoded draws from {prior}", alt=f"{n} decoded samples")
 
 
 def traversals(s: Shown) -> None:
@@ -40,9 +41,10 @@ def traversals(s: Shown) -> None:
     unit = "prior standard deviations" if s.model.config.variational else "standard deviations of the codes"
     left, right = st.columns([4, 1])
     left.image(fg.image_grid(lt.traversal(s.model, s.lmap, steps, u), upscale=2),
-               caption=f"Row i varies z_i from −3 to 3 ({unit}); the other dimensions stay at the sliders")
+               caption=f"Row i varies z_i from −3 to 3 ({unit}); the other dimensions stay at the sliders",
+               alt=f"Latent traversals: {d} rows of {steps} decoded digits")
     right.image(fg.image_grid(lt.decode_point(s.model, s.lmap, u)[None], upscale=5),
-                caption="The sliders' point")
+                caption="The sliders' point", alt="The digit decoded at the sliders' point")
 
 
 def interpolation(s: Shown) -> tuple[int, int]:
@@ -58,7 +60,8 @@ def interpolation(s: Shown) -> tuple[int, int]:
     ends = f"A ({s.test.classes[s.test.y[i]]}) and B ({s.test.classes[s.test.y[j]]})"
     st.image(fg.image_grid(np.concatenate([s.test.X[[i], 0], row, s.test.X[[j], 0]])),
              caption=f"Test images {ends} at the ends; between them, decoded points on the straight line "
-                     "between their codes (A and B are marked on the latent map)")
+                     "between their codes (A and B are marked on the latent map)",
+             alt=f"Interpolation from test image {i} to test image {j} in {steps} steps")
     return int(i), int(j)
 
 
@@ -96,10 +99,12 @@ def mixture(s: Shown) -> None:
     n = 32
     left, right = st.columns(2)
     left.image(fg.image_grid(lt.mixture_sample(s.model, mix, n, seed), cols=8, upscale=2),
-               caption=f"{n} draws from a {k}-component Gaussian mixture fitted to the codes")
+               caption=f"{n} draws from a {k}-component Gaussian mixture fitted to the codes",
+               alt=f"{n} digits decoded from mixture draws")
     right.image(fg.image_grid(lt.sample(s.model, s.lmap, n, seed), cols=8, upscale=2),
                 caption="As many draws from the prior N(0, I)" if s.model.config.variational else
-                "As many draws from one Gaussian fitted to the codes")
+                "As many draws from one Gaussian fitted to the codes",
+                alt=f"{n} digits decoded from prior draws")
     if s.model.latent_dim == 2:
         fig = fg.latent_figure(s.lmap, s.test.classes)
         fig.add_scatter(x=mix.means[:, 0], y=mix.means[:, 1], mode="markers", name="component means",

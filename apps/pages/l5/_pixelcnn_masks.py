@@ -18,8 +18,10 @@ def _seen(_net: pc.PixelCNN, row: int, col: int, depth: int) -> np.ndarray:
 def masks(net: pc.PixelCNN) -> None:
     k = net.config.first_kernel
     a, b, c = st.columns([2, 1, 3])
-    a.image(fg.mask_picture(pc.causal_mask(k, False).numpy()), caption=f"Mask A, {k}x{k} (first layer)")
-    b.image(fg.mask_picture(pc.causal_mask(3, True).numpy()), caption="Mask B, 3x3")
+    a.image(fg.mask_picture(pc.causal_mask(k, False).numpy()), caption=f"Mask A, {k}x{k} (first layer)",
+            alt=f"Mask A: a {k}x{k} grid, the weights before the centre pixel in raster order kept")
+    b.image(fg.mask_picture(pc.causal_mask(3, True).numpy()), caption="Mask B, 3x3",
+            alt="Mask B: a 3x3 grid, the centre and the weights before it kept")
     c.markdown("Blue weights are used, white ones are zeroed; the red square is the pixel being predicted. "
                "Mask A hides the pixel itself from the first layer; mask B lets later layers use the centre, "
                "which by then holds features of earlier pixels only.")
@@ -34,7 +36,8 @@ def masks(net: pc.PixelCNN) -> None:
     before, reach = pc.raster_before(row, col), pc.within_reach(net, row, col, depth)
     left, right = st.columns([2, 3])
     left.image(fg.dependency_picture(seen, before, reach, row, col),
-               caption=f"What the output at ({row}, {col}) sees after {depth} masked layer(s)")
+               caption=f"What the output at ({row}, {col}) sees after {depth} masked layer(s)",
+               alt=f"Dependency map of pixel ({row}, {col}) after {depth} masked layers")
     blind = int((before & reach & ~seen).sum())
     right.metric("Earlier pixels it depends on", f"{int(seen.sum())} of {int(before.sum())}")
     right.metric("Blind spot: earlier pixels within reach it never sees", f"{blind}")

@@ -64,7 +64,8 @@ def sampling(temperature: float) -> pc.SampleTrace:
         seed = ui.number_input("Seed", "l5px_seed", *pc.SEED_RANGE, 0)
     trace = sampled(n, temperature, int(seed))
     st.image(fg.rgb_grid(fg.binary_tiles(trace.images), cols=8),
-             caption=f"{n} samples at temperature {temperature:g}, drawn pixel by pixel in raster order")
+             caption=f"{n} samples at temperature {temperature:g}, drawn pixel by pixel in raster order",
+             alt=f"{n} binary digits sampled by the PixelCNN")
     return trace
 
 
@@ -72,7 +73,8 @@ def animation(trace: pc.SampleTrace) -> None:
     step = ui.slider("Pixels drawn", "l5px_step", 0, pc.PIXELS, pc.PIXELS // 2)
     tiles = fg.binary_tiles(trace.frame(step), step if step < pc.PIXELS else None)
     st.image(fg.rgb_grid(tiles, cols=8, upscale=4),
-             caption="The samples above after this many pixels; grey: not drawn yet; red: the next pixel")
+             caption="The samples above after this many pixels; grey: not drawn yet; red: the next pixel",
+             alt=f"The samples after {step} of {pc.PIXELS} pixels")
     if step < pc.PIXELS:
         r, c = divmod(step, pc.SIZE)
         probs = ", ".join(f"{p:.2f}" for p in trace.probs[:, r, c])
@@ -93,4 +95,5 @@ def completion(temperature: float) -> None:
     top = trace.frame(trace.start)[:1]
     st.image(fg.rgb_grid(fg.binary_tiles(np.concatenate([whole, top, trace.images])), upscale=4),
              caption=f"Test image {i} (a {test.classes[test.y[i]]}), its upper half as given, then {n} lower "
-                     f"halves drawn by the PixelCNN at temperature {temperature:g}")
+                     f"halves drawn by the PixelCNN at temperature {temperature:g}",
+             alt=f"Test image {i}, its upper half, and {n} completions of the lower half")

@@ -21,7 +21,9 @@ st.markdown(
 c1, c2, c3 = st.columns(3)
 with c1:
     which = ui.selectbox("Policy", "l7pg_policy", tuple(internals.POLICIES), "vpg-CartPole-v1",
-                         format_func=internals.POLICIES.get)
+                         format_func=internals.POLICIES.get,
+                         help="The shipped REINFORCE agent is trained, with its value baseline; the "
+                         "untrained policy's value network is untrained too.")
     gamma = ui.select_slider("Discount γ", "l7pg_gamma", zoo.GAMMAS, 0.99, format_func="{:g}".format)
 with c2:
     batches = ui.slider("Independent batches", "l7pg_batches", *internals.BATCHES, 8)
@@ -49,18 +51,16 @@ st.caption(f"Episode of seed {int(seed)}: return {parts['rewards'].sum():.0f}; "
            "Early steps have large returns-to-go whatever the action; the advantage keeps only what the "
            "action changed.")
 var = measured(which, gamma, batches, episodes, int(seed))
-left, right = st.columns([3, 2])
-with left:
-    st.plotly_chart(figures.variance_bars({internals.ESTIMATORS[k]: v.total for k, v in var.items()},
-                                          f"Variance over {batches} batches of {episodes} episode(s)"),
-                    key="l7pg_variance")
-with right:
-    none = var["none"].total
-    st.dataframe(pd.DataFrame([{"estimator": internals.ESTIMATORS[k], "variance": v.total,
-                                "variance / no baseline": v.total / none, "|mean gradient|": v.mean_norm}
-                               for k, v in var.items()]).round(3), hide_index=True, key="l7pg_table")
-    st.caption("The same sampled episodes feed all three estimators (a paired comparison). The variance "
-               "is summed over the policy's weights; the mean gradient is what the batches agree on.")
+st.plotly_chart(figures.variance_bars({internals.ESTIMATORS[k]: v.total for k, v in var.items()},
+                                      f"Variance over {batches} batches of {episodes} episode(s)"),
+                key="l7pg_variance")
+none = var["none"].total
+st.dataframe(pd.DataFrame([{"estimator": internals.ESTIMATORS[k], "variance": v.total,
+                            "variance / no baseline": v.total / none, "|mean gradient|": v.mean_norm}
+                           for k, v in var.items()]).round(3),
+             hide_index=True, key="l7pg_table", width="stretch")
+st.caption("The same sampled episodes feed all three estimators (a paired comparison). The variance "
+           "is summed over the policy's weights; the mean gradient is what the batches agree on.")
 st.markdown(
     "**Things to try.** With the trained agent every episode lasts 500 steps and $G_t$ is large everywhere: "
     "without a baseline the estimate is dominated by that common offset. The untrained policy's value "

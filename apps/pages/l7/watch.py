@@ -16,14 +16,14 @@ if not pairs:
     st.error("No agent is shipped with this copy of the gallery: build one with "
              "`python -m core.train ppo-CartPole-v1`.")
     st.stop()
-c1, c2, c3 = st.columns(3)
+c1, c2 = st.columns(2)  # wide enough for 'Vanilla policy gradient (REINFORCE)'
 with c1:
     env_id = ui.selectbox("Environment", "l7w_env", tuple(pairs), next(iter(pairs)),
                           format_func=lambda e: envs.ENVS[e].title)
 with c2:
     algo = ui.selectbox("Algorithm", "l7w_algo", pairs[env_id], pairs[env_id][0],
                         format_func=lambda a: zoo.ALGORITHMS[a].title)
-with c3:
+with c1:
     seed = ui.number_input("Episode seed", "l7w_seed", *showcase.EPISODE_SEED_RANGE, agents.EVAL_SEED,
                            help="The environment's reset seed: another seed, another starting state.")
 name = showcase.agent_name(algo, env_id)
@@ -34,7 +34,8 @@ view = episode(name, int(seed))
 left, right = st.columns([1, 1])
 with left:
     st.image(view.gif, caption=f"Seed {int(seed)}: return {view.total:.1f} in {view.length} steps "
-             f"(every {showcase.FRAME_EVERY}nd step shown, deterministic actions).")
+             f"(every {showcase.FRAME_EVERY}nd step shown, deterministic actions).",
+             alt=f"Animation of one {envs.ENVS[env_id].title} episode played by the agent")
     a, b = st.columns(2)
     a.metric("Return of this episode", f"{view.total:.1f}")
     b.metric(f"Mean over {ent.metrics['episodes']} held-out episodes",
