@@ -30,4 +30,14 @@ DEMOS: tuple[Demo, ...] = (
         ("Autoregressive models", "PixelCNN"),
         gradio="lecture5_pixelcnn",
     ),
+    Demo(
+        "l5-superres",
+        "Super-resolution",
+        ":material/zoom_in:",
+        "superres.py",
+        "Shrink a photo and enlarge it back with bicubic and with an ESPCN; compare them side by side with "
+        "PSNR and SSIM.",
+        ("Image-to-image", "Super-resolution", "Sub-pixel convolution"),
+        gradio="lecture5_superres",
+    ),
 )
