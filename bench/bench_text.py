@@ -3,12 +3,15 @@ a bare PyTorch reference measured in the same run.
 
 Run: ``.venv/bin/python -m bench.bench_text [--steps 30] [--repeats 3]`` (Markdown tables).
 Targets: 200 generated characters under 2 s and within 1.1x of a bare sampling loop on the same model;
-the fit loop training the char-LSTM within 1.05x of a bare loop (rows interleaved, best of ``--repeats``).
+the fit loop training the char-LSTM within 1.05x of a bare loop (rows interleaved, best of ``--repeats``);
+classifying a sentence under 100 ms with each shipped sentiment model (and with its attributions, shown
+beside it); the fit loop on variable-length tweet batches within 1.05x of a bare loop over the same batches.
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import torch
 
@@ -54,6 +57,60 @@ def loop_training(ids: torch.Tensor, steps: int) -> None:
     fit(model, next_char_loss, opt, batches, config=FitConfig(epochs=1, max_grad_norm=1.0))
 
 
+def _tweet_batches(steps: int) -> tuple[Any, Any]:
+    from core.text import sentiment as sm
+    from core.text.words import TokenBatches, Vocab, build_vocab
+
+    X, y, *_ = sm.training_data(64 * steps)
+    vocab = Vocab(build_vocab(X, sm.VOCAB_SIZE))
+    return vocab, TokenBatches([vocab.encode(t) for t in X], torch.from_numpy(y), 64, 0)
+
+
+def _tweet_model(vocab: Any) -> Any:
+    from core.text import sentiment as sm
+
+    torch.manual_seed(0)
+    return sm.LSTMClassifier(len(vocab.to_bytes()), len(vocab), 64, 64, 1, True, 0.3, 3)
+
+
+def bare_tweets(vocab: Any, batches: Any) -> None:
+    model = _tweet_model(vocab)
+    opt = torch.optim.Adam(model.parameters(), 3e-3)
+    for tokens, lengths, target in batches:
+        loss = torch.nn.functional.cross_entropy(model(tokens, lengths), target)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+
+
+def loop_tweets(vocab: Any, batches: Any) -> None:
+    model = _tweet_model(vocab)
+    opt = torch.optim.Adam(model.parameters(), 3e-3)
+    fit(model, torch.nn.functional.cross_entropy, opt, batches, config=FitConfig(epochs=1, max_grad_norm=5.0))
+
+
+def classify_rows(steps: int, repeats: int) -> list[tuple[str, str, str, str]]:
+    from core.text import explain
+
+    sentence = "I can't believe how good this new phone is!"
+    rows = []
+    for name in api.TEXT_CLASSIFIERS:
+        api.classify(name, [sentence + " warm-up"])
+        t = best_of(lambda: api.classify(name, [sentence + str(len(rows))]), repeats)  # a new text: no cache
+        e = best_of(lambda: explain.explain(name, sentence), repeats)
+        rows.append((f"classify a sentence, {name}", f"{t:.4f}", "", ""))
+        rows.append((f"  with Integrated Gradients ({explain.IG_STEPS} steps)", f"{e:.3f}", "", ""))
+    vocab, batches = _tweet_batches(steps)
+    bare, loop = [], []
+    for _ in range(repeats):
+        bare.append(best_of(lambda: bare_tweets(vocab, batches), 1))
+        loop.append(best_of(lambda: loop_tweets(vocab, batches), 1))
+    rows.append((f"fit loop, {steps} tweet-LSTM steps (padded batches)", f"{min(loop):.3f}",
+                 f"{min(bare):.3f}", f"{min(loop) / min(bare):.2f}x"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=30)
@@ -73,6 +130,7 @@ def main() -> None:
         ("next-character odds, 32-char prefix", f"{odds_t:.4f}", "", ""),
         (f"fit loop, {args.steps} char-LSTM steps", f"{min(loop):.3f}", f"{min(bare):.3f}",
          f"{min(loop) / min(bare):.2f}x"),
+        *classify_rows(args.steps, args.repeats),
     ]))
 
 

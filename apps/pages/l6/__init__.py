@@ -32,4 +32,13 @@ DEMOS: tuple[Demo, ...] = (
         ("Language models", "Sampling"),
         gradio="lecture6",
     ),
+    Demo(
+        "l6-classify",
+        "Classifying text",
+        ":material/sentiment_satisfied:",
+        "classify.py",
+        "Sentiment of tweets: an LSTM from scratch vs a probe on frozen MiniLM, and why each decided.",
+        ("Text classification", "LSTM", "Transfer learning", "Integrated Gradients"),
+        gradio="lecture6_classify",
+    ),
 )

