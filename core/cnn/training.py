@@ -22,6 +22,7 @@ from torch import Tensor, nn
 from core import training
 from core.cnn.config import CNNConfig, validate
 from core.cnn.convnet import ConvNet, as_tensor
+from core.cnn.diagnostics import Diagnostics, DiagnosticsRecorder
 from core.cnn.inspection import first_layer_filters
 from core.jobs import Job
 from core.training import (
@@ -68,6 +69,8 @@ class CNNRun:
     """Training throughput of the run (images / second of fit time)."""
     sources: tuple[str, str] = ("", "")
     """Short ids of the sources that served the train and the test split ('system', 'package', ...)."""
+    diagnostics: Diagnostics | None = field(default=None, repr=False)
+    """CS231n diagnostics recorded during the run: update/weight ratios and weight histograms."""
 
     @property
     def test_accuracy(self) -> float:
@@ -199,7 +202,8 @@ def train_cnn(
     )
     if validation is not None:
         validation.recorder = recorder
-    cbs: list[Callback] = [recorder, *callbacks]
+    diagnostics = DiagnosticsRecorder(model)
+    cbs: list[Callback] = [recorder, diagnostics, *callbacks]
     if config.lr_schedule == "cosine":
         cbs.insert(0, LRSchedule(cosine))
     fit_cfg = FitConfig(
@@ -246,6 +250,7 @@ def train_cnn(
         test_probs=probs,
         images_per_s=float(min(images_per_s, 1e9)),
         sources=(train_ds.source, test_ds.source),
+        diagnostics=diagnostics.data,
     )
 
 

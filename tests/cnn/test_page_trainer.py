@@ -145,8 +145,11 @@ def test_tiny_training_run_shows_results_history_and_classifies_with_the_new_mod
         "l3tr_fig_img",
         "l3tr_fig_fmap",
         "l3tr_fig_history",
+        "l3tr_fig_ratio",  # CS231n diagnostics recorded by the run
+        "l3tr_fig_whist",
     ):
         assert key in charts, key
+    assert "Median update/weight ratio: conv 1" in shown and "linear 1" in shown
     cm = json.loads(charts["l3tr_fig_cm"])["data"][0]  # row shares: what part of each true class went where
     assert np.allclose([sum(r) for r in cm["z"] if sum(r)], 1.0) and cm["text"][0][0].endswith("%")
     metrics = {m.label: m.value for m in at.metric}

@@ -307,3 +307,24 @@ def test_a_finite_but_useless_run_is_reported_as_failed_to_learn() -> None:
     assert "learning rate" in run.fit.message
     healthy = train_cnn(replace(TINY, epochs=1, train_size=512), test_limit=500)
     assert healthy.fit.status == "completed"
+
+
+def test_a_run_records_cs231n_diagnostics_update_ratios_and_weight_histograms() -> None:
+    import dataclasses
+
+    from core.cnn import config as cnn_config
+    from core.cnn import diagnostics
+    from core.cnn import training as cnn_training
+
+    cfg = dataclasses.replace(cnn_config.CNNConfig(), train_size=1000, epochs=2, val_size=100, batch_size=100)
+    run = cnn_training.train_cnn(cfg, test_limit=100)
+    d = run.diagnostics
+    assert d is not None and d.layers == ["conv 1", "conv 2", "linear 1"]
+    assert d.hist_epochs == [0, 1, 2]  # before training and after each epoch
+    assert len(d.ratios) >= 4 and all(len(r) == 3 for r in d.ratios)
+    ratios = np.array(d.ratios)
+    assert np.isfinite(ratios).all() and (ratios > 1e-5).all() and (ratios < 1).all()  # Adam 1e-3: ~1e-3..1e-1
+    for hists in d.hists:
+        assert all(h.sum() == pytest.approx(1.0) for h in hists)
+    assert "Median update/weight ratio: conv 1" in diagnostics.summary(d)
+    assert diagnostics.ratio_figure(d).layout.yaxis.type == "log"

@@ -7,7 +7,7 @@ import streamlit as st
 from apps.common import state as ui
 from apps.common.runs import RunHistory
 from core.cnn import config as cnn_config
-from core.cnn import inspection
+from core.cnn import diagnostics, inspection
 from core.cnn import trainer_figures as figures
 from core.cnn import training as cnn_training
 from core.jobs import Job
@@ -21,8 +21,11 @@ def live_filters(job: Job) -> None:
     """The first-layer filters as they are being learned (a snapshot every few seconds)."""
     filters = job.artifact("filters")
     if filters is not None:
-        st.image(figures.filters_image(filters), caption="First-layer filters, live (red +, blue −)",
-                 alt="the first layer's filters as small images")
+        st.image(
+            figures.filters_image(filters),
+            caption="First-layer filters, live (red +, blue −)",
+            alt="the first layer's filters as small images",
+        )
 
 
 def show_result(job: Job) -> None:
@@ -43,7 +46,10 @@ def show_result(job: Job) -> None:
     c[3].metric("Training time", f"{run.fit.seconds:.1f} s")
     st.caption(f"Training data: {run.provenance}. Test: all {len(run.test_y):,} images of the test split. "
                f"Validation: {run.n_val:,} held-out training images.")  # fmt: skip
-    t1, t2, t3 = st.tabs(["Confusion matrix", "Worst mistakes", "Filters & feature maps"])
+    t1, t2, t3, t4 = st.tabs(["Confusion matrix", "Worst mistakes", "Filters & feature maps", "Diagnostics"])
+    if run.diagnostics is not None:
+        with t4:
+            diagnostics_tab(run.diagnostics)
     confusion = confusion_matrix(run.test_y, run.test_pred, len(run.classes))
     t1.plotly_chart(confusion_figure(confusion, run.classes, normalise=True), key="l3tr_fig_cm")
     t2.plotly_chart(figures.mistakes_figure(run), key="l3tr_fig_mistakes")
@@ -74,3 +80,13 @@ def run_history(job: Job | None) -> None:
     fig = RUNS.overlay(last.history, ("val_accuracy",), "Validation accuracy (dotted: earlier runs)",
                        exclude=last.key)  # fmt: skip
     st.plotly_chart(fig, key="l3tr_fig_history")
+
+
+def diagnostics_tab(d: diagnostics.Diagnostics) -> None:
+    """CS231n's checks of a live run: update/weight ratio per layer and weight histograms per epoch."""
+    st.plotly_chart(diagnostics.ratio_figure(d), key="l3tr_fig_ratio")
+    st.markdown(diagnostics.summary(d))
+    layer = ui.selectbox(
+        "Layer", "l3tr_diag_layer", tuple(range(len(d.layers))), 0, format_func=d.layers.__getitem__
+    )
+    st.plotly_chart(diagnostics.histogram_figure(d, layer), key="l3tr_fig_whist")
