@@ -90,6 +90,11 @@ def _mixture(codes: np.ndarray, k: int) -> lt.Mixture:
 
 
 def mixture(s: Shown) -> None:
+    # EM (and scikit-learn's import) takes seconds: fitted on request, so the page opens fast.
+    if not ui.toggle("Fit a Gaussian mixture to the codes", "l5ae_mix"):
+        st.caption("A mixture of Gaussians fitted to the codes, against the prior: switch it on to compare "
+                   "their draws.")
+        return
     a, b = st.columns(2)
     with a:
         k = ui.slider("Mixture components", "l5ae_k", *lt.MIXTURE_COMPONENTS, lt.DEFAULT_COMPONENTS)
