@@ -323,7 +323,7 @@ def test_a_run_records_cs231n_diagnostics_update_ratios_and_weight_histograms() 
     assert d.hist_epochs == [0, 1, 2]  # before training and after each epoch
     assert len(d.ratios) >= 4 and all(len(r) == 3 for r in d.ratios)
     ratios = np.array(d.ratios)
-    assert np.isfinite(ratios).all() and (ratios > 1e-5).all() and (ratios < 1).all()  # Adam 1e-3: ~1e-3..1e-1
+    assert np.isfinite(ratios).all() and (ratios > 1e-5).all() and (ratios < 1).all()  # Adam: ~1e-3-1e-1
     for hists in d.hists:
         assert all(h.sum() == pytest.approx(1.0) for h in hists)
     assert "Median update/weight ratio: conv 1" in diagnostics.summary(d)
