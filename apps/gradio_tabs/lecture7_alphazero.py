@@ -45,8 +45,8 @@ def alphazero_move(game: Any, board: Any, simulations: Any, seed: Any) -> tuple[
     except checkpoints.CheckpointError as exc:
         raise gr.Error(f"the shipped net is not available: {exc}") from None
     g = games.GAMES[game]
-    where = f"column {res.action}" if g.gravity else f"cell {res.action} (row {res.action // 3}, column " \
-                                                     f"{res.action % 3})"
+    row, col = divmod(res.action, g.cols)
+    where = f"column {res.action}" if g.gravity else f"cell {res.action} (row {row}, column {col})"
     return f"AlphaZero plays {where}.", {
         "game": game, "move": res.action, "simulations": sims, "seed": seed,
         "root_value": round(res.value, 4),

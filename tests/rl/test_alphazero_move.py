@@ -83,3 +83,23 @@ def test_the_manifest_match_table_is_what_the_shipped_net_plays() -> None:
     assert ent.metrics["vs_random_losses"] == 0
     assert again["prior_optimal_rate"] == pytest.approx(ent.metrics["prior_optimal_rate"], abs=1e-4)
     assert arena.optimal_rate(evaluator(net)) > 0.8
+
+
+def _c4(first: list[int], second: list[int]) -> list[int]:
+    board = [0] * 42
+    for c in first:
+        board[c] = 1
+    for c in second:
+        board[c] = -1
+    return board
+
+
+@pytest.mark.skipif("connect4" not in SHIPPED, reason="alphazero-connect4 is not shipped")
+@pytest.mark.parametrize(("board", "column"), [
+    (_c4([35, 36, 37], [28, 29, 30]), 3),            # first player completes the bottom row
+    (_c4([35, 28, 21], [36, 37, 29]), 0),            # first player completes column 0 upwards
+    (_c4([35, 36, 28], [39, 40, 41]), 3),            # first player blocks the bottom row at column 3
+    (_c4([38, 31, 24, 35], [36, 40, 41]), 3),        # second player blocks column 3 on top
+])
+def test_connect4_takes_a_win_or_blocks_a_loss(board: list[int], column: int) -> None:
+    assert alphazero.move("connect4", board) == column

@@ -25,7 +25,8 @@ def test_the_page_opens_on_an_empty_board_with_the_measured_match_table() -> Non
     assert at.session_state["l7az_board"] == [0] * 9
     matches = table(at, "opponent")
     ent = figures.shipped_games()["tictactoe"]
-    assert list(matches["AlphaZero losses"]) == [ent.metrics["vs_random_losses"], ent.metrics["vs_mcts_losses"]]
+    expected = [ent.metrics["vs_random_losses"], ent.metrics["vs_mcts_losses"]]
+    assert list(matches["AlphaZero losses"]) == expected
 
 
 def test_a_click_plays_the_cell_and_alphazero_answers_with_its_search_shown() -> None:

@@ -43,7 +43,7 @@ DEMOS: tuple[Demo, ...] = (
         "Play AlphaZero",
         ":material/grid_on:",
         "alphazero.py",
-        "Play tic-tac-toe against a self-play-trained net + tree search; see its visit counts and values.",
+        "Play tic-tac-toe or Connect Four against a self-play-trained net + tree search; see its search.",
         ("AlphaGo / AlphaZero", "Monte Carlo tree search"),
         gradio="lecture7_alphazero",
     ),

@@ -63,7 +63,7 @@ QUICK = {"iterations": 1, "games_per_iteration": 2, "train_steps": 2, "simulatio
 """A smoke-test run: a few steps, not meant to be shipped."""
 SHIPPED = {"alphazero-tictactoe": AZConfig(),
            "alphazero-connect4": AZConfig(game="connect4", hidden=256, simulations=64, sample_plies=8,
-                                          games_per_iteration=12, train_steps=80, max_seconds=420,
+                                          games_per_iteration=12, train_steps=80, max_seconds=300,
                                           iterations=200, eval_games=20)}
 
 
@@ -163,4 +163,5 @@ def _register(name: str, seconds: float) -> None:
         return train_shipped(name, ctx)
 
 
-_register("alphazero-tictactoe", 300)
+_register("alphazero-tictactoe", 120)
+_register("alphazero-connect4", 400)
