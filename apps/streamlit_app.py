@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:  # the server imports this module with apps/ on th
 import streamlit as st  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
-from core.jobs import warm_up_in_background  # noqa: E402
+from core.jobs import PAGE_LIBRARIES, warm_up_in_background  # noqa: E402
 
 FRAME = Path(__file__).resolve().parent / "frame.py"
 
@@ -34,7 +34,9 @@ async def _startup(_app: st.App) -> AsyncIterator[None]:
     # which knows none of our slugs and sends "Page not found" for any deep link before st.navigation
     # takes over (and clears this flag) for good. Clearing it at startup opens a bookmark clean.
     PagesManager.uses_pages_directory = False
-    warm_up_in_background()  # the first Train click then starts at once (see core.jobs.warm_up)
+    # The first Train click then starts at once, and the pages' libraries are imported before the
+    # first visitor opens one (see core.jobs.warm_up and core.jobs.preload).
+    warm_up_in_background(PAGE_LIBRARIES)
     yield
 
 

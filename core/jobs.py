@@ -225,10 +225,41 @@ def warm_up() -> None:
         _warm = True
 
 
-def warm_up_in_background() -> None:
-    """:func:`warm_up` in a daemon thread (the front ends call this at start, before anyone trains)."""
-    if not _warm:
-        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+PAGE_LIBRARIES: tuple[str, ...] = (
+    "torchvision", "timm", "sklearn.decomposition", "sklearn.mixture", "scipy.stats", "captum.attr",
+    "optuna", "gymnasium", "stable_baselines3", "sb3_contrib", "transformers", "skimage.metrics",
+)
+"""Libraries the pages import. A fresh process pays 0.5-3 s for each on two cores (torch alone ~1 s;
+bench/bench_foundation.py): a server imports them once at start, so a page's first render is its own work."""
+
+
+def preload(modules: tuple[str, ...] = PAGE_LIBRARIES) -> list[str]:
+    """Import ``modules`` now (those not installed are skipped); returns the ones imported."""
+    import importlib
+
+    done = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional library: its page says what is missing when it is opened
+            continue
+        done.append(name)
+    gc.collect()
+    gc.freeze()  # the libraries' import-time objects leave the collector's sight too (see warm_up)
+    return done
+
+
+def warm_up_in_background(libraries: tuple[str, ...] = ()) -> None:
+    """:func:`warm_up`, then :func:`preload` of ``libraries``, in a daemon thread (the front ends call
+    this at start, before anyone trains or opens a page)."""
+
+    def run() -> None:
+        warm_up()
+        if libraries:
+            preload(libraries)
+
+    if not _warm or libraries:
+        threading.Thread(target=run, name="warm-up", daemon=True).start()
 
 
 def configure_torch_threads(max_concurrent: int) -> int:
