@@ -113,6 +113,17 @@ def main() -> None:
     play = best_of(lambda: showcase.play(agent, "CartPole-v1", agents.EVAL_SEED), 1)
     print(f"\nload_agent({name!r}): {load * 1000:.0f} ms; one rendered 500-step episode + GIF: {play:.2f} s")
 
+    # AlphaZero: one move at 200 simulations (the page's default) from the opening, target under 1 s.
+    from core.rl import alphazero
+
+    az_rows = []
+    for game, cells in (("tictactoe", 9), ("connect4", 42)):
+        alphazero.move(game, [0] * cells, simulations=200, seed=0)  # loads the shipped net once
+        seconds = best_of(lambda g=game, n=cells: alphazero.move(g, [0] * n, simulations=200), 3)
+        az_rows.append([game, seconds])
+    print("\nAlphaZero, one move with 200 simulations from the opening (target < 1 s)\n")
+    print(table(["game", "seconds"], az_rows))
+
 
 if __name__ == "__main__":
     main()
