@@ -115,7 +115,6 @@ def _too_long(paths: list[Path], limit: int) -> list[str]:
     return [f"{p.relative_to(ROOT)}: {n} lines" for p, n in counts if n > limit]
 
 
-@pytest.mark.xfail(strict=False, reason="pages are being split by their lectures' owners (issue 8)")
 def test_pages_stay_thin() -> None:
     pages = sorted((ROOT / "apps" / "pages").rglob("*.py"))
     pages += [ROOT / "apps" / name for name in ("home.py", "status.py", "frame.py")]
