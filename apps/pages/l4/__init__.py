@@ -30,4 +30,13 @@ DEMOS: tuple[Demo, ...] = (
         ("DeCAF", "ImageNet pre-training"),
         gradio="lecture4_transfer",
     ),
+    Demo(
+        "l4-style",
+        "Texture synthesis & style transfer",
+        ":material/palette:",
+        "style.py",
+        "Gram matrices of ImageNet features as a perceptual loss: synthesise a texture or paint a photo.",
+        ("Texture synthesis", "Style transfer", "Perceptual loss"),
+        gradio="lecture4_style",
+    ),
 )

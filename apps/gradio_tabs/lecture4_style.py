@@ -1,0 +1,113 @@
+"""Gradio tab of lecture 4: texture synthesis and neural style transfer (``/style_transfer``).
+
+The same core call as the Streamlit page ``l4-style``: style and content photos (bundled or uploaded), the
+mode, image size, iterations, optimiser, weights, layers and seed in (checked against the page's ranges);
+one run through the job queue, bounded in iterations and time; the synthesised image and a note out.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, RawImage, choice, number
+from apps.gradio_tabs.lecture4 import picture
+from core.jobs import QueueFull, default_queue
+from core.transfer import photos
+from core.transfer import style as sy
+
+
+def style_transfer(
+    mode: str,
+    style_photo: str,
+    style_upload: str | None,
+    content_photo: str,
+    content_upload: str | None,
+    size: float,
+    iterations: float,
+    optimiser: str,
+    style_weight: float,
+    content_weight: float,
+    style_layers: list[str],
+    content_layer: str,
+    seed: float,
+) -> tuple[np.ndarray, str]:
+    """A texture of the style photo, or the content photo in its style; and a note (steps, time, losses)."""
+    if not isinstance(style_layers, (list, tuple)) or not style_layers:
+        raise gr.Error("Choose at least one style layer")
+    cfg = sy.StyleConfig(
+        mode=choice("Mode", mode, tuple(sy.MODES)),
+        size=number("Image size", size, *sy.SIZE[:2]),
+        iterations=number("Iterations", iterations, *sy.ITERATIONS[:2]),
+        style_weight=choice("Style weight", style_weight, sy.STYLE_WEIGHTS),
+        content_weight=choice("Content weight", content_weight, sy.CONTENT_WEIGHTS),
+        style_layers=tuple(dict.fromkeys(choice("Style layer", v, tuple(sy.LAYERS)) for v in style_layers)),
+        content_layer=choice("Content layer", content_layer, tuple(sy.LAYERS)),
+        optimiser=choice("Optimiser", optimiser, tuple(sy.OPTIMISERS)),
+        seed=number("Seed", seed, *sy.SEED[:2]),
+    )
+    style, style_what = picture(style_photo, style_upload)
+    content, content_what = picture(content_photo, content_upload) if cfg.mode == "style" else (None, "")
+    try:
+        job = default_queue().submit(lambda job: sy.run(cfg, style, content, job), name="gradio-style")
+    except QueueFull as exc:
+        raise gr.Error(f"The server is busy: {exc}") from None
+    job.wait()
+    if job.status == "failed":
+        raise gr.Error(f"Synthesis failed: {job.error}")
+    res: sy.StyleResult = job.result
+    h = res.history
+    what = f"texture of {style_what}" if content is None else f"{content_what} in the style of {style_what}"
+    note = (f"{sy.MODES[cfg.mode]}, {what}: {res.steps} steps in {res.seconds:.1f} s ({res.status}) on "
+            f"EfficientNet-Lite0 ({res.layers}); no VGG-19 weights offline.")  # fmt: skip
+    if h.get("style_loss"):
+        note += f" Style loss {h['style_loss'][0]:.3f} → {h['style_loss'][-1]:.3f}."
+    return res.image, note
+
+
+def build() -> None:
+    """Lay out texture synthesis and style transfer inside the current Blocks/Tab."""
+    names = list(photos.photos())
+
+    def first(name: str) -> str:
+        return name if name in names else names[0]
+
+    with gr.Tab("Style transfer"):
+        gr.Markdown(
+            "### Texture synthesis and style transfer\nGram matrices of EfficientNet-Lite0 feature maps "
+            "(Gatys et al. 2015, 2016; VGG-19 is not available offline) as a perceptual loss on the pixels."
+        )
+        with gr.Row():
+            with gr.Column():
+                mode = CheckedRadio(list(sy.MODES), value="style", label="Mode")
+                style_photo = CheckedDropdown(names, value=first("flower"), label="Style photo")
+                style_upload = RawImage(type="filepath", image_mode=None, label="…or upload a style photo",
+                                        sources=["upload"])  # fmt: skip
+                content_photo = CheckedDropdown(names, value=first("chelsea"), label="Content photo")
+                content_upload = RawImage(type="filepath", image_mode=None,
+                                          label="…or upload a content photo", sources=["upload"])  # fmt: skip
+            with gr.Column():
+                lo, hi, default = sy.SIZE
+                size = CheckedSlider(lo, hi, value=default, step=sy.SIZE_STEP, label="Image size (px)")
+                lo, hi, default = sy.ITERATIONS
+                iterations = CheckedSlider(lo, hi, value=default, step=1, label="Iterations")
+                optimiser = CheckedRadio(list(sy.OPTIMISERS), value="lbfgs", label="Optimiser")
+                style_weight = CheckedDropdown(list(sy.STYLE_WEIGHTS), value=10.0, label="Style weight")
+                content_weight = CheckedDropdown(list(sy.CONTENT_WEIGHTS), value=1.0, label="Content weight")
+                layers = gr.CheckboxGroup(list(sy.LAYERS), value=list(sy.STYLE_LAYERS), label="Style layers")
+                content_layer = CheckedDropdown(
+                    list(sy.LAYERS), value=sy.CONTENT_LAYER, label="Content layer"
+                )
+                seed = CheckedSlider(*sy.SEED[:2], value=sy.SEED[2], step=1, label="Seed")
+                button = gr.Button("Synthesise", variant="primary")
+        with gr.Row():
+            out = gr.Image(label="Synthesised image")
+            note = gr.Markdown()
+        gr.on(
+            [button.click],
+            style_transfer,
+            [mode, style_photo, style_upload, content_photo, content_upload, size, iterations, optimiser,
+             style_weight, content_weight, layers, content_layer, seed],
+            [out, note],
+            api_name="style_transfer",
+        )

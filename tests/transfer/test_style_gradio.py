@@ -1,0 +1,61 @@
+"""The Gradio endpoint /style_transfer over HTTP: a real run, and the page's ranges enforced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+
+from apps.gradio_tabs import lecture4_style
+from tests.helpers import gradio_tab_client
+
+GOOD = {
+    "mode": "texture",
+    "style_photo": "flower",
+    "style_upload": None,
+    "content_photo": "chelsea",
+    "content_upload": None,
+    "size": 128,
+    "iterations": 10,
+    "optimiser": "adam",
+    "style_weight": 10.0,
+    "content_weight": 1.0,
+    "style_layers": ["blocks.0", "blocks.1"],
+    "content_layer": "blocks.3",
+    "seed": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with gradio_tab_client(lecture4_style.build) as c:
+        yield c
+
+
+def test_style_transfer_returns_the_image_and_names_the_network(client: Client) -> None:
+    image, note = client.predict(*{**GOOD, "mode": "style"}.values(), api_name="/style_transfer")
+    assert np.asarray(Image.open(image)).shape == (85, 128, 3)  # Chelsea's 451x300 at 128 px
+    assert "Chelsea the cat in the style of A flower" in note and "10 steps" in note
+    assert "EfficientNet-Lite0" in note and "VGG-19" in note
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("size", "nan", "Image size must be"),
+        ("size", "inf", "Image size must be"),
+        ("size", 512, "Image size must be"),
+        ("iterations", "nan", "Iterations must be"),
+        ("iterations", 301, "Iterations must be"),
+        ("seed", "-inf", "Seed must be"),
+        ("style_weight", 3.0, "Style weight must be"),
+        ("style_layers", [], "at least one style layer"),
+        ("mode", "paint", "Mode must be"),
+    ],
+)
+def test_out_of_range_values_are_refused(client: Client, field: str, value: object, message: str) -> None:
+    with pytest.raises(Exception, match=message):
+        client.predict(*{**GOOD, field: value}.values(), api_name="/style_transfer")
