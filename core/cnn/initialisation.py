@@ -27,6 +27,7 @@ from torch import Tensor, nn
 
 from core.jobs import Job
 from core.training import Callback, FitConfig, FitResult, accuracy, fit, seed_everything
+from core.training.optim import make_optimizer
 
 INITS = ("zeros", "small normal", "large normal", "xavier", "he")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -302,7 +303,7 @@ def train_short(
     Xtr, ytr = batch(config, bs * per_epoch, offset=0)
     Xva, yva = batch(config, 1000, offset=bs * per_epoch)
     model = build_mlp(config, Xtr.shape[1])
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    opt = make_optimizer("momentum", model.parameters(), lr, kernel="single")  # heavy ball, mu 0.9
     cbs = [*callbacks] + ([job.callback()] if job is not None else [])
     result = fit(
         model,

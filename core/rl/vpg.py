@@ -29,6 +29,7 @@ from torch.distributions import Categorical, Distribution, Normal
 from core.registry import register_builder
 from core.rl import envs, zoo
 from core.training import JobLike, seed_everything
+from core.training.optim import make_optimizer
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,8 @@ def train_vpg(cfg: VPGConfig, job: JobLike | None = None, time_budget_s: float |
     env = envs.make(cfg.env_id)
     net = build_net(cfg.env_id, cfg.hidden)
     pi_params = [p for n, p in net.named_parameters() if not n.startswith("v.")]
-    opt_pi = torch.optim.Adam(pi_params, lr=cfg.learning_rate)
-    opt_v = torch.optim.Adam(net.v.parameters(), lr=cfg.value_lr)
+    opt_pi = make_optimizer("adam", pi_params, cfg.learning_rate, kernel="single")
+    opt_v = make_optimizer("adam", net.v.parameters(), cfg.value_lr, kernel="single")
     history: dict[str, list[float]] = {k: [] for k in ("timesteps", "episode_return", "episode_length",
                                                        "mean_return")}
     t0, steps, n_episodes, status = time.perf_counter(), 0, 0, "completed"

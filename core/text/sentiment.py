@@ -29,6 +29,7 @@ from core.registry import register_builder
 from core.text import minilm
 from core.text.words import TokenBatches, Vocab, build_vocab
 from core.training import Callback, FitConfig, FitResult, JobProgress, accuracy, fit, seed_everything
+from core.training.optim import make_optimizer
 
 DATASET = "sentiment-tweets"
 MODELS = {"lstm": "LSTM from scratch", "probe": "linear probe on frozen MiniLM"}
@@ -239,7 +240,7 @@ def run(config: ClassifierConfig, job: Job | None = None, callbacks: Sequence[Ca
         enc = [vocab.encode(t) for t in X]
         tr = TokenBatches(enc, torch.from_numpy(y), config.batch_size, config.seed)
         va = TokenBatches([vocab.encode(t) for t in Xv], torch.from_numpy(yv), 500, None)
-        opt = torch.optim.Adam(model.parameters(), config.lr)
+        opt = make_optimizer("adam", model.parameters(), config.lr, kernel="single")
         result = fit(model, F.cross_entropy, opt, tr, va, fit_cfg, cbs, metrics, should_stop=stop)
         extra["vocab_size"] = len(vocab)
         extra["unk_share"] = float(np.mean([i == 1 for s in enc for i in s]))
@@ -251,7 +252,7 @@ def run(config: ClassifierConfig, job: Job | None = None, callbacks: Sequence[Ca
         Et = torch.from_numpy(minilm.embed(Xt, _progress(job, "held-out tweets")))
         model = ProbeBank([config.n_labels], config.n_labels, len(classes))
         head = model.heads[str(config.n_labels)]
-        opt = torch.optim.Adam(head.parameters(), config.lr)
+        opt = make_optimizer("adam", head.parameters(), config.lr, kernel="single")
         result = fit(head, F.cross_entropy, opt, (E, torch.from_numpy(y)), (Ev, torch.from_numpy(yv)),
                      fit_cfg, cbs, metrics, should_stop=stop)  # fmt: skip
         with torch.no_grad():

@@ -20,6 +20,7 @@ from torch import nn
 
 from core import checkpoints, data
 from core.registry import TrainContext, register_builder, register_checkpoint
+from core.training.optim import make_optimizer
 from core.transfer import backbone as bb
 from core.transfer import features as ft
 from core.transfer import fewshot as fs
@@ -87,7 +88,7 @@ def measure(model: nn.Module, ent: checkpoints.ManifestEntry) -> dict[str, float
 def _full_ms_per_image(steps: int = 3, batch: int = 16) -> float:
     """Milliseconds of one full fine-tuning step per image (forward + backward + Adam), best of ``steps``."""
     model = fs.FullNet(bb.load_backbone(bb.DEFAULT), 10).train()
-    opt = torch.optim.Adam(model.parameters(), 1e-4)
+    opt = make_optimizer("adam", model.parameters(), 1e-4, kernel="single")
     x, y = torch.rand(batch, 1, 28, 28), torch.arange(batch) % 10
     best = float("inf")
     for _ in range(steps):

@@ -21,6 +21,7 @@ from core.registry import TrainContext, register_checkpoint
 from core.rl.alphazero import arena, games, mcts
 from core.rl.alphazero.net import PolicyValueNet, evaluator
 from core.training import seed_everything
+from core.training.optim import make_optimizer
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def train(cfg: AZConfig) -> tuple[PolicyValueNet, dict[str, float]]:
     seed_everything(cfg.seed)
     game, rng = games.game_of(cfg.game), np.random.default_rng(cfg.seed)
     net = PolicyValueNet(cfg.game, cfg.hidden)
-    opt = torch.optim.Adam(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    opt = make_optimizer("adam", net.parameters(), cfg.learning_rate, cfg.weight_decay, kernel="single")
     xs: list[np.ndarray] = []
     pis: list[np.ndarray] = []
     zs: list[float] = []
