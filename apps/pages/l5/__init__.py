@@ -21,6 +21,16 @@ DEMOS: tuple[Demo, ...] = (
         ("GANs", "Mode collapse"),
     ),
     Demo(
+        "l5-dcgan",
+        "DCGAN on Fashion-MNIST",
+        ":material/checkroom:",
+        "dcgan.py",
+        "Sample clothes from a DCGAN by seed, walk the latent line between two seeds, and see how many "
+        "samples the shipped classifier recognises.",
+        ("GANs", "DCGAN", "Latent interpolation"),
+        gradio="lecture5_dcgan",
+    ),
+    Demo(
         "l5-pixelcnn",
         "PixelCNN",
         ":material/grid_on:",
