@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:  # the server imports this module with apps/ on th
 import streamlit as st  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
-from core.jobs import PAGE_LIBRARIES, warm_up_in_background  # noqa: E402
+from core.jobs import PAGE_LIBRARIES, preload, warm_up  # noqa: E402
 
 FRAME = Path(__file__).resolve().parent / "frame.py"
 
@@ -35,8 +35,11 @@ async def _startup(_app: st.App) -> AsyncIterator[None]:
     # takes over (and clears this flag) for good. Clearing it at startup opens a bookmark clean.
     PagesManager.uses_pages_directory = False
     # The first Train click then starts at once, and the pages' libraries are imported before the
-    # first visitor opens one (see core.jobs.warm_up and core.jobs.preload).
-    warm_up_in_background(PAGE_LIBRARIES)
+    # first visitor opens one (see core.jobs.warm_up and core.jobs.preload). Done here, before the
+    # server answers, not in a background thread: a page importing the same libraries meanwhile could
+    # meet a partially initialised module (Python's import deadlock avoidance hands one out).
+    warm_up()
+    preload(PAGE_LIBRARIES)
     yield
 
 

@@ -249,17 +249,10 @@ def preload(modules: tuple[str, ...] = PAGE_LIBRARIES) -> list[str]:
     return done
 
 
-def warm_up_in_background(libraries: tuple[str, ...] = ()) -> None:
-    """:func:`warm_up`, then :func:`preload` of ``libraries``, in a daemon thread (the front ends call
-    this at start, before anyone trains or opens a page)."""
-
-    def run() -> None:
-        warm_up()
-        if libraries:
-            preload(libraries)
-
-    if not _warm or libraries:
-        threading.Thread(target=run, name="warm-up", daemon=True).start()
+def warm_up_in_background() -> None:
+    """:func:`warm_up` in a daemon thread (the Gradio front end calls this at start, before anyone trains)."""
+    if not _warm:
+        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
 
 
 def configure_torch_threads(max_concurrent: int) -> int:
