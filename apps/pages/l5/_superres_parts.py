@@ -107,7 +107,8 @@ def side_by_side(c: sr.Comparison, top: float, left: float, size: int) -> None:
              "Bicubic": (parts["bicubic"], zoom), "ESPCN": (parts["espcn"], zoom),
              "Original": (parts["original"], zoom)}
     for col, (label, (img, k)) in zip(st.columns(4), shown.items(), strict=True):
-        col.image(np.clip(img.repeat(k, 0).repeat(k, 1), 0, 1), caption=label, clamp=True)
+        col.image(np.clip(img.repeat(k, 0).repeat(k, 1), 0, 1), caption=label, clamp=True,
+                  alt=f"{label}: the chosen crop")
         if label in ("Bicubic", "ESPCN"):
             m = sr.metrics(parts["original"], img, c.scale)
             col.caption(f"this crop: {m['psnr']:.2f} dB, SSIM {m['ssim']:.3f}")

@@ -42,7 +42,8 @@ parts.scores(c, checkpoints.entry(srt.checkpoint(scale)).metrics, choice in sr.H
 top, left, size = parts.region(c)
 parts.side_by_side(c, top, left, size)
 with st.expander("Where the crop is"):
-    st.image(parts.overview(c, top, left, size), clamp=True, width=480)
+    st.image(parts.overview(c, top, left, size), clamp=True, width=480,
+             alt="the whole photo with the chosen crop marked")
 st.markdown(
     "**Things to try.** On *coffee* at x2 the ESPCN wins in every crop, by 0.6 to 2.7 dB: most where "
     "there are edges (put the crop at the top middle, on the cup's rim). Move *rocket*'s crop to the top "
