@@ -31,13 +31,14 @@ from core.transfer.config import check_int
 from core.transfer.preprocess import to_rgb
 
 LAYERS: dict[str, str] = {
-    "blocks.0": "stage 1 (1/2 size, 16 channels)",
-    "blocks.1": "stage 2 (1/4 size, 24 channels)",
-    "blocks.2": "stage 3 (1/8 size, 40 channels)",
-    "blocks.3": "stage 4 (1/16 size, 80 channels)",
-    "blocks.4": "stage 5 (1/16 size, 112 channels)",
+    "blocks.0": "stage 1 (1/2, 16 ch)",
+    "blocks.1": "stage 2 (1/4, 24 ch)",
+    "blocks.2": "stage 3 (1/8, 40 ch)",
+    "blocks.3": "stage 4 (1/16, 80 ch)",
+    "blocks.4": "stage 5 (1/16, 112 ch)",
 }
-"""The EfficientNet-Lite0 stages whose outputs can serve the losses (shallow to deep)."""
+"""The EfficientNet-Lite0 stages whose outputs can serve the losses (shallow to deep), labelled with
+their resolution relative to the input and their channel count."""
 STYLE_LAYERS = ("blocks.0", "blocks.1", "blocks.2", "blocks.3")
 """Default style layers: shallow ones for colour and fine grain, deeper ones for larger motifs (as Gatys
 et al. use conv1_1 ... conv5_1 of VGG-19)."""

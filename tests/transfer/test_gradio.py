@@ -80,7 +80,8 @@ def test_saliency_refuses_what_the_page_would_not_accept(client: Client, args: t
 def test_the_gallery_app_mounts_every_tab() -> None:
     from apps.gradio_app import tab_modules
 
-    assert tab_modules(schedule.lecture(4)) == ["lecture4", "lecture4_saliency", "lecture4_transfer"]
+    assert tab_modules(schedule.lecture(4)) == ["lecture4", "lecture4_saliency", "lecture4_transfer",
+                                              "lecture4_style"]
 
 
 def test_transfer_trains_one_point_and_draws_it_on_the_curve(client: Client) -> None:
