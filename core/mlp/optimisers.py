@@ -333,8 +333,9 @@ class Race:
                 for k, r in self.runs.items()}
 
     def table(self) -> list[dict[str, object]]:
-        """One row per optimiser: learning rate, final loss, first step within 1e-3 of the minimum, and how
-        often the y step changed sign (:func:`reversals`)."""
+        """One row per optimiser: learning rate, final loss, first step within 1e-3 of the minimum ("not
+        reached" when the run never gets there, so the table never shows a bare None), and how often the y
+        step changed sign (:func:`reversals`)."""
         fmin = SURFACES[self.surface].fmin
         rows = []
         for k, r in self.runs.items():
@@ -344,7 +345,7 @@ class Race:
                 "optimiser": LABELS[k], "learning rate": r.lr,
                 "status": "diverged" if r.diverged_at is not None else "finite",
                 "final loss": None if r.final_loss is None else float(f"{r.final_loss:.4g}"),
-                "steps to loss gap < 1e-3": int(hit[0]) if hit.size else None,
+                "steps to loss gap < 1e-3": str(int(hit[0])) if hit.size else "not reached",
                 "y-step reversals": reversals(r.path),
                 "diverged at step": r.diverged_at,
             })
