@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from apps.common import state as ui
+from apps.common.canvas import CANVAS as _CANVAS  # the pages' one drawing canvas
 from core import checkpoints
 from core.cnn import classify, convnet
 from core.cnn import trainer_figures as figures
@@ -15,27 +16,6 @@ from core.jobs import Job
 
 SHIPPED = {"Shipped Fashion-MNIST CNN": "cnn-fashion-mnist", "Shipped MNIST CNN": "cnn-mnist"}
 TRAINED = "Your trained model"
-
-# A small drawing canvas (Streamlit has no native one): white paper, black ink, exported as a PNG data URL.
-_CANVAS = st.components.v2.component(
-    "l3tr_canvas",
-    html='<canvas width="280" height="280" style="border:1px solid #999;touch-action:none;cursor:crosshair">'
-    '</canvas><br><button type="button">Clear</button>',
-    js="""
-export default function({ parentElement, setStateValue }) {
-  const cv = parentElement.querySelector('canvas'), ctx = cv.getContext('2d');
-  const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, cv.width, cv.height); };
-  clear(); let down = false, last = null;
-  ctx.lineWidth = 20; ctx.lineCap = 'round'; ctx.lineJoin = 'round'; ctx.strokeStyle = '#000';
-  const at = (e) => { const r = cv.getBoundingClientRect();
-    return [(e.clientX - r.left) * cv.width / r.width, (e.clientY - r.top) * cv.height / r.height]; };
-  cv.onpointerdown = (e) => { down = true; last = at(e); cv.setPointerCapture(e.pointerId); };
-  cv.onpointermove = (e) => { if (!down) return; const p = at(e);
-    ctx.beginPath(); ctx.moveTo(...last); ctx.lineTo(...p); ctx.stroke(); last = p; };
-  cv.onpointerup = () => { if (down) setStateValue('png', cv.toDataURL('image/png')); down = false; };
-  parentElement.querySelector('button').onclick = () => { clear(); setStateValue('png', ''); };
-}""",
-)
 
 
 @st.cache_resource(show_spinner="Loading the shipped model…")
