@@ -9,6 +9,10 @@ them. The shapings here:
   car to hover up the hill instead of finishing the episode.
 - CartPole, penalties −a·|pole angle| − c·|cart position| per step: not potential-based; large weights make
   staying alive worth less than ending the episode early.
+- LunarLander, fuel cost ×k: the environment charges 0.3 per step of main engine and 0.03 per step of a side
+  engine (none on the final, crash or landing, step); the wrapper adds (1 − k) times that charge back, so
+  the learner pays k times the fuel. An action-dependent change of the task, not a potential: at k = 0
+  hovering is free, at large k a quick crash (−100) costs less than a long powered descent.
 
 The wrapper changes only the reward the learner sees. SB3's Monitor sits below it, so the learning curve
 and every evaluation count the environment's own reward: whether shaping helps is measured on the task.
@@ -24,9 +28,12 @@ import numpy as np
 
 from core.rl import zoo
 
-SHAPED_ENVS = ("MountainCar-v0", "CartPole-v1")
+SHAPED_ENVS = ("MountainCar-v0", "CartPole-v1", "LunarLander-v3")
 WEIGHT_RANGE = (0.0, 10.0)
 PENALTY_RANGE = (0.0, 2.0)
+FUEL_COST_RANGE = (0.0, 10.0)
+MAIN_ENGINE_COST, SIDE_ENGINE_COST = 0.3, 0.03
+"""What LunarLander charges per step of main and of side engine at full power."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,8 @@ class Shaping:
     """CartPole: a of −a·|pole angle (rad)| per step."""
     position_penalty: float = 0.0
     """CartPole: c of −c·|cart position| per step."""
+    fuel_cost: float = 1.0
+    """LunarLander: k, the learner pays k times the environment's fuel charge (1: the environment's own)."""
     gamma: float = 0.99
     """The learner's discount (the potential difference uses it)."""
 
@@ -51,11 +60,12 @@ class Shaping:
         zoo.check_number("Shaping weight", self.weight, *WEIGHT_RANGE)
         zoo.check_number("Pole angle penalty", self.angle_penalty, *PENALTY_RANGE)
         zoo.check_number("Cart position penalty", self.position_penalty, *PENALTY_RANGE)
+        zoo.check_number("Fuel cost", self.fuel_cost, *FUEL_COST_RANGE)
         zoo.check_number("Gamma", self.gamma, *zoo.GAMMA_RANGE)
 
     @property
     def active(self) -> bool:
-        return bool(self.weight or self.angle_penalty or self.position_penalty)
+        return bool(self.weight or self.angle_penalty or self.position_penalty or self.fuel_cost != 1.0)
 
 
 def height(position: float) -> float:
@@ -63,8 +73,32 @@ def height(position: float) -> float:
     return float(np.sin(3 * position))
 
 
-def bonus(shaping: Shaping, obs: np.ndarray, next_obs: np.ndarray, terminated: bool = False) -> float:
-    """The reward added for the transition obs -> next_obs (the potential of a terminal state is 0)."""
+def engine_power(action: Any) -> tuple[float, float]:
+    """LunarLander's main and side engine power for ``action``, as its ``step`` computes them.
+
+    Discrete: 2 fires the main engine, 1 and 3 a side engine, at power 1. Continuous (main, lateral):
+    the main engine fires above 0 at power 0.5-1, a side engine beyond ±0.5 at power 0.5-1."""
+    a = np.asarray(action, dtype=np.float64)
+    if a.size == 1:
+        n = int(a.reshape(()))
+        return float(n == 2), float(n in (1, 3))
+    main = (float(np.clip(a[0], 0.0, 1.0)) + 1.0) * 0.5 if a[0] > 0.0 else 0.0
+    side = float(np.clip(abs(a[1]), 0.5, 1.0)) if abs(a[1]) > 0.5 else 0.0
+    return main, side
+
+
+def fuel_charge(action: Any) -> float:
+    """What LunarLander subtracts for the fuel of ``action`` on a step that does not end the episode."""
+    main, side = engine_power(action)
+    return MAIN_ENGINE_COST * main + SIDE_ENGINE_COST * side
+
+
+def bonus(shaping: Shaping, obs: np.ndarray, next_obs: np.ndarray, terminated: bool = False,
+          action: Any = None) -> float:
+    """The reward added for the transition obs -> next_obs under ``action`` (the potential of a terminal
+    state is 0; LunarLander's final step pays a flat ±100 without fuel, so it is left as it is)."""
+    if shaping.env_id == "LunarLander-v3":
+        return 0.0 if terminated else (1.0 - shaping.fuel_cost) * fuel_charge(action)
     if shaping.env_id == "MountainCar-v0":
         phi, phi_next = shaping.weight * height(obs[0]), shaping.weight * height(next_obs[0])
         if not shaping.potential:
@@ -76,6 +110,12 @@ def bonus(shaping: Shaping, obs: np.ndarray, next_obs: np.ndarray, terminated: b
 
 def describe(shaping: Shaping) -> str:
     """The added reward as a formula with its weights."""
+    if shaping.env_id == "LunarLander-v3":
+        if shaping.fuel_cost == 1.0:
+            return "none: fuel costs what the environment charges (0.3 per main-engine step, 0.03 per side)"
+        return (f"fuel costs {shaping.fuel_cost:g}× the environment's charge: "
+                f"{shaping.fuel_cost * MAIN_ENGINE_COST:.3g} per main-engine step, "
+                f"{shaping.fuel_cost * SIDE_ENGINE_COST:.3g} per side-engine step (not potential-based)")
     if shaping.env_id == "MountainCar-v0":
         if not shaping.weight:
             return "none (the environment's reward only)"
@@ -102,6 +142,6 @@ class ShapedReward(gym.Wrapper):
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         obs, reward, term, trunc, info = self.env.step(action)
-        shaped = float(reward) + bonus(self.shaping, self._obs, obs, term)
+        shaped = float(reward) + bonus(self.shaping, self._obs, obs, term, action)
         self._obs = obs
         return obs, shaped, term, trunc, {**info, "true_reward": float(reward)}

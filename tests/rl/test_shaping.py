@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from core.rl import agents, envs, shaping
-from tests.helpers import page
+from core.rl import agents, envs, lunar, shaping, showcase
+from tests.helpers import finish_job, page, texts
 
 
 def _steps(shape: dict[str, Any], n: int = 60, seed: int = 0) -> list[tuple]:
@@ -77,6 +77,9 @@ PAGE = "apps/pages/l7/shaping.py"
     ("l7sh_pos", "slider", 0.7, "− 0.7·|cart position|", {"l7sh_env": "CartPole-v1"}),
     ("l7sh_steps", "select_slider", 20_000, "20,000 steps", {}),
     ("l7sh_seed", "number_input", 9, "seed 9;", {}),
+    ("l7sh_env", "selectbox", "LunarLander-v3", "fuel costs what the environment charges", {}),
+    ("l7sh_fuel", "slider", 3.0, "fuel costs 3× the environment's charge: 0.9 per main-engine step",
+     {"l7sh_env": "LunarLander-v3"}),
 ])
 def test_each_control_reaches_the_reward_of_the_run(key: str, kind: str, value: Any, expected: str,
                                                     params: dict[str, str]) -> None:
@@ -84,3 +87,42 @@ def test_each_control_reaches_the_reward_of_the_run(key: str, kind: str, value: 
     getattr(at, kind)(key=key).set_value(value).run()
     assert not at.exception, at.exception
     assert expected in "\n".join(c.value for c in at.caption)
+
+
+def test_the_lunar_section_scores_the_shipped_lander_against_falling_at_the_chosen_fuel_cost() -> None:
+    at = page(PAGE, params={"l7sh_env": "LunarLander-v3"})
+    if lunar.NAME not in showcase.shipped():
+        assert f"python -m core.train {lunar.NAME}" in texts(at)
+        return
+    table = at.dataframe[0].value
+    assert list(table.index) == ["shipped lander (trained at ×1)", "engines off (falls)"]
+    assert (table["fuel cost ×"] == 1.0).all() and table["main engine steps"].iloc[1] == 0
+    at.slider(key="l7sh_fuel").set_value(10.0).run()
+    high = at.dataframe[0].value
+    # the flight is the same; its score drops by 9 times the fuel it burns, falling's score does not move
+    assert high["own return"].tolist() == table["own return"].tolist()
+    assert high["reshaped return"].iloc[0] < table["reshaped return"].iloc[0]
+    assert high["reshaped return"].iloc[1] == table["reshaped return"].iloc[1]
+    assert "At ×10," in texts(at) and at.image
+
+
+def test_a_live_lunar_run_reports_the_fuel_its_agent_burns(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = lunar.train_shaped
+
+    def short(cfg: agents.AgentConfig, job: Any = None) -> lunar.ShapedRun:  # one short rollout, same path
+        return real(agents.with_overrides(cfg, n_envs=1, n_steps=256), job)
+
+    monkeypatch.setattr(lunar, "train_shaped", short)
+    at = page(PAGE, params={"l7sh_env": "LunarLander-v3", "l7sh_fuel": "0", "l7sh_steps": "2000"})
+    at.button(key="l7sh__start").click().run()
+    finish_job(at, "l7sh")
+    assert not at.exception, at.exception
+    assert "main-engine and" in texts(at) and "return under the run's reward" in texts(at)
+
+
+def test_a_lunar_run_counts_fuel_at_the_runs_own_cost() -> None:
+    cfg = agents.make_config("ppo", "LunarLander-v3", timesteps=256, shaping={"fuel_cost": 4.0}, n_envs=1,
+                             n_steps=256)
+    res = lunar.train_shaped(cfg)
+    assert res.fuel is not None and res.fuel.fuel_cost == 4.0 and len(res.fuel.lengths) == 5
+    assert res.fuel.env_returns == pytest.approx(res.live.returns)  # the same held-out episodes

@@ -1,6 +1,6 @@
 """Reward shaping: sliders that change the reward PPO learns from (MountainCar's potential-based height bonus,
-CartPole's penalties on pole angle and cart position), a switch that breaks the potential form, and the
-behaviour of the trained agent, measured on the environment's own reward."""
+CartPole's penalties on pole angle and cart position, LunarLander's fuel cost), a switch that breaks the
+potential form, and the behaviour of the trained agent, measured on the environment's own reward."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from apps.common.live import RETURN_CHARTS, training_panel
 from apps.common.runs import RunHistory
+from apps.pages.l7 import _shaping_lunar
 from core.jobs import Job
-from core.rl import agents, envs, figures, live, shaping, zoo
+from core.rl import agents, envs, figures, lunar, shaping, zoo
 
 page_header("l7-shaping")
 st.markdown(
@@ -32,6 +33,9 @@ with c2:
         weights = {"weight": ui.slider("Height potential weight w", "l7sh_w", *shaping.WEIGHT_RANGE, 0.0,
                                        step=0.5),
                    "potential": ui.toggle("Potential-based (γΦ(s') − Φ(s))", "l7sh_pot", True)}
+    elif env_id == lunar.ENV_ID:
+        weights = {"fuel_cost": ui.slider("Fuel cost ×k", "l7sh_fuel", *shaping.FUEL_COST_RANGE, 1.0,
+                                          step=0.5, help="k = 1: the environment's own charge for fuel")}
     else:
         lo, hi = shaping.PENALTY_RANGE
         weights = {"angle_penalty": ui.slider("Pole angle penalty a", "l7sh_angle", lo, hi, 0.0, step=0.1),
@@ -43,20 +47,22 @@ config = agents.make_config("ppo", env_id, timesteps=steps, seed=int(seed), shap
 rule = shaping.describe(shaping.Shaping(**config.hyper["shaping"]))
 st.caption(f"{envs.ENVS[env_id].goal} Shaping: {rule}. PPO with the Zoo's settings, {steps:,} steps, "
            f"seed {int(seed)}; a run stops after {zoo.TIME_BUDGET_S:.0f} s.")
+if env_id == lunar.ENV_ID:
+    _shaping_lunar.shipped_section(weights["fuel_cost"])
 runs = RunHistory("l7sh")
 
 
-def make_job() -> Callable[[Job], live.LiveRun]:
+def make_job() -> Callable[[Job], lunar.ShapedRun]:
     cfg = config
 
-    def run(job: Job) -> live.LiveRun:
-        return live.train_and_show(cfg, job)
+    def run(job: Job) -> lunar.ShapedRun:
+        return lunar.train_shaped(cfg, job)
 
     return run
 
 
 def result(job: Job) -> None:
-    res: live.LiveRun = job.result
+    res = job.result.live
     runs.add(job.id, {"shaping": rule, "steps": res.run.config.timesteps, "seed": res.run.config.seed},
              {"held-out return": round(res.mean_return, 1)}, res.run.history)
     st.metric(f"Environment's own return, mean of {len(res.returns)} held-out episodes",
@@ -66,6 +72,7 @@ def result(job: Job) -> None:
     right.plotly_chart(figures.learning_curve(res.run.history, "This run (solid) against earlier runs",
                                               envs.ENVS[env_id].solved, runs.overlays(exclude=job.id)),
                        key="l7sh_compare")
+    _shaping_lunar.fuel_metrics(job.result.fuel)
     runs.show(keep=job.id)
 
 
@@ -76,6 +83,7 @@ st.markdown(
     "Then switch the potential form off: the bonus now pays for *being* high; from w ≈ 1 on, a step high "
     "on the slope earns more than the −1 it costs, and lingering there beats reaching the flag. On CartPole, "
     "a cart-position penalty c = 2 makes each step beyond |x| = 0.5 cost more than the +1 it earns, so once "
-    "the cart has drifted, ending the episode early becomes the better plan."
+    "the cart has drifted, ending the episode early becomes the better plan. On LunarLander, raise the fuel "
+    "cost until falling outscores the shipped lander, then train: the learner fires its engines less."
 )
 show_source(shaping.bonus, shaping.ShapedReward)
