@@ -116,8 +116,9 @@ def build_model(cfg: AgentConfig, inference: bool = False) -> Any:
                        clip_range=_schedule(h["clip_range"], h.get("clip_schedule")), **on)
         from sb3_contrib import TRPO
 
+        # A manifest written before cg_damping was a setting trained with sb3-contrib's default (0.1).
         return TRPO("MlpPolicy", env, n_critic_updates=h["n_critic_updates"], cg_max_steps=h["cg_max_steps"],
-                    target_kl=h["target_kl"], **on)
+                    cg_damping=h.get("cg_damping", 0.1), target_kl=h["target_kl"], **on)
     off = dict(buffer_size=1 if inference else int(h["buffer_size"]), learning_starts=h["learning_starts"],
                batch_size=h["batch_size"], tau=h["tau"], **common)
     if cfg.algo == "sac":

@@ -1,12 +1,16 @@
 """The shipped agents: rebuilt from their files they act in their environment and reach the Zoo's level,
-re-measured on the same held-out episodes the training command used."""
+re-measured on the same held-out episodes the training command used; every pair ships several training
+seeds with the same settings, and its learning curves make one mean and band."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from core.rl import agents, envs, load_agent, showcase
+from core.registry import TrainContext, specs
+from core.rl import agents, envs, load_agent, shipped, showcase
 
 SHIPPED = showcase.shipped()
 ZOO_LEVEL = {"CartPole-v1": 475.0, "Pendulum-v1": -200.0}
@@ -30,3 +34,48 @@ def test_a_shipped_agent_reaches_the_zoo_level_again_from_its_file(name: str) ->
 
 def test_the_required_agents_are_shipped() -> None:
     assert {"ppo-CartPole-v1", "vpg-CartPole-v1"} <= set(SHIPPED)
+    assert set(SHIPPED) <= set(shipped.RUNS) and set(shipped.RUNS) <= set(specs())
+
+
+@pytest.mark.parametrize("base", sorted(shipped.SHIPPED))
+def test_the_seeds_of_a_pair_differ_only_in_their_seed(base: str) -> None:
+    algo, env_id, _ = shipped.SHIPPED[base]
+    by_seed = showcase.seeds(algo, env_id)
+    assert 0 in by_seed and set(by_seed) <= set(shipped.SEEDS)
+    for seed, ent in by_seed.items():
+        assert ent.config["seed"] == seed
+        assert ent.file == f"{showcase.agent_name(algo, env_id, seed)}.safetensors"
+        assert f"(seed {seed})" in ent.dataset["provenance"]
+        assert ent.config["hyper"] == by_seed[0].config["hyper"]
+        assert ent.config["timesteps"] == by_seed[0].config["timesteps"]
+        curve = showcase.curve(ent)
+        assert len(curve["timesteps"]) == len(curve["mean_return"]) >= 20
+        # a rollout or a batch of episodes may run a little past the step count
+        assert np.all(np.diff(curve["timesteps"]) >= 0)
+        assert curve["timesteps"][-1] <= 1.05 * ent.config["timesteps"]
+    band = showcase.seed_band(algo, env_id)
+    assert band is not None and band.seeds == tuple(by_seed)
+    assert np.all(np.asarray(band.lo) <= np.asarray(band.mean) + 1e-9)
+    assert np.all(np.asarray(band.mean) <= np.asarray(band.hi) + 1e-9)
+
+
+def test_the_training_command_of_an_extra_seed_trains_that_seed(tmp_path: Path) -> None:
+    ent = specs()["ppo-CartPole-v1-s2"].fn(TrainContext(directory=tmp_path, quick=True))
+    assert ent["config"]["seed"] == 2 and "(seed 2)" in ent["dataset"]["provenance"]
+    assert (tmp_path / "ppo-CartPole-v1-s2.safetensors").is_file()
+    other = specs()["ppo-CartPole-v1"].fn(TrainContext(directory=tmp_path, quick=True))
+    assert showcase.curve(showcase.shipped(tmp_path)["ppo-CartPole-v1-s2"]) != showcase.curve(
+        showcase.shipped(tmp_path)["ppo-CartPole-v1"]) and other["config"]["seed"] == 0
+
+
+def test_the_band_is_the_mean_and_range_of_the_seeds_on_the_steps_they_all_cover() -> None:
+    curves = {0: {"timesteps": [0, 100, 200], "mean_return": [0, 10, 20]},
+              1: {"timesteps": [50, 150, 250], "mean_return": [0, 20, 40]},
+              2: {"timesteps": [0, 300], "mean_return": [30, 30]}}
+    band = showcase.band("X", curves, points=4)
+    assert band.seeds == (0, 1, 2)
+    assert band.timesteps == [50.0, 100.0, 150.0, 200.0]  # seed 1 starts at 50, seed 0 stops at 200
+    # at 150: seed 0 -> 15, seed 1 -> 20, seed 2 -> 30
+    assert (band.lo[2], band.mean[2], band.hi[2]) == (15.0, pytest.approx(65 / 3, abs=0.01), 30.0)
+    with pytest.raises(ValueError, match="no learning curve"):
+        showcase.band("X", {0: {"timesteps": [1], "mean_return": [1]}})
