@@ -22,7 +22,7 @@ from core.training import JobLike
 
 NAME = "ppo-LunarLander-v3"
 ENV_ID = "LunarLander-v3"
-TRAIN_BUDGET_S = 3000.0
+TRAIN_BUDGET_S = 4500.0
 """Training stops after this many seconds even short of the Zoo's 1,000,000 steps (2 busy CPU cores)."""
 QUICK_TIMESTEPS = 600
 """Steps of a smoke-test run (``TrainContext.quick``), on one environment with short rollouts."""

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from apps.pages.l7._shared import episode, shipped_agent
-from core.rl import agents, lunar, showcase
+from core.rl import agents, lunar, showcase, zoo
 
 
 @st.cache_data(show_spinner="Playing the shipped lander and the engines-off policy…", max_entries=24)
@@ -40,6 +40,9 @@ def shipped_section(fuel_cost: float) -> None:
              caption=f"The shipped lander, held-out seed {agents.EVAL_SEED}: own return {view.total:.1f}. "
              "Its flight is the same at every fuel cost (it learnt at ×1); only its score changes. Train "
              "below to see what a learner makes of this reward.")
+    st.caption(f"A live run stops after {zoo.TIME_BUDGET_S:.0f} s: on these CPUs that is a fraction of "
+               "the Zoo's 1,000,000 steps, so expect the start of learning under this reward, not a finished "
+               "lander.")
 
 
 def fuel_metrics(report: lunar.FuelReport | None) -> None:
