@@ -39,4 +39,13 @@ DEMOS: tuple[Demo, ...] = (
         ("Texture synthesis", "Style transfer", "Perceptual loss"),
         gradio="lecture4_style",
     ),
+    Demo(
+        "l4-detect",
+        "Detection & segmentation",
+        ":material/center_focus_strong:",
+        "detect.py",
+        "Boxes, instance masks and per-pixel classes from COCO models built on ImageNet backbones.",
+        ("Object detection, segmentation",),
+        gradio="lecture4_detect",
+    ),
 )
