@@ -1,13 +1,16 @@
-"""Deep features of small grey images from the frozen ImageNet backbone, cached per image.
+"""Deep features of small grey images from a frozen ImageNet backbone, cached per image.
 
 Fashion-MNIST's 28×28 grey images are upsampled (bilinear) to :data:`INPUT_SIZE` px, copied into the
-three colour channels and normalised as the backbone expects. The backbone is split in two:
+three colour channels and normalised as the backbone expects. The backbone is split in two
+(:data:`SPLITS`):
 
-* the **trunk** (stem and stages 1-6, ``blocks[:LAST_BLOCK]``) is never trained here; its output, a
-  (192, 4, 4) map per image, is what :class:`FeatureCache` keeps;
-* the **tail** (stage 7, the 1×1 ``conv_head`` to 1,280 channels, its batch norm) is what "fine-tune the
-  last block" trains; run frozen and average-pooled, it gives the 1,280 numbers a linear probe reads
-  (DeCAF: Donahue et al. 2014, "a deep convolutional activation feature for generic visual recognition").
+* the **trunk** is never trained here; its output map per image is what :class:`FeatureCache` keeps.
+  EfficientNet-Lite0 (bundled): stem and stages 1-6 (``blocks[:6]``), a (192, 4, 4) map;
+  ResNet-18 (the homework's network, from the hub cache): stem and ``layer1``-``layer3``, (256, 7, 7);
+* the **tail** is what "fine-tune the last block" trains; run frozen and average-pooled, it gives the
+  numbers a linear probe reads (DeCAF: Donahue et al. 2014, "a deep convolutional activation feature for
+  generic visual recognition"). EfficientNet-Lite0: stage 7, the 1×1 ``conv_head`` to 1,280 channels and
+  its batch norm; ResNet-18: ``layer4``, 512 channels.
 
 Caching the trunk's output, not the pooled vector, serves both the probe and the last-block fine-tuning
 from one forward pass per image: those two methods then cost milliseconds per epoch instead of a full
@@ -19,6 +22,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import threading
+import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +42,12 @@ about a minute instead of eight; 112 still leaves a 4×4 map after the last stag
 no detail that 224 px would reveal."""
 LAST_BLOCK = 6
 """Index of the last stage of EfficientNet-Lite0 (``blocks.6``: 192 -> 320 channels)."""
+SPLITS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "efficientnet_lite0": (("conv_stem", "bn1", *(f"blocks.{i}" for i in range(LAST_BLOCK))),
+                           (f"blocks.{LAST_BLOCK}", "conv_head", "bn2")),
+    "resnet18": (("conv1", "bn1", "act1", "maxpool", "layer1", "layer2", "layer3"), ("layer4",)),
+}
+"""(trunk, tail) module paths of each backbone, in forward order (timm's module names)."""
 CACHE_BYTES = 128 * 2**20
 """Bound of the trunk-feature cache: ~10,900 images of 12 KB (the test subset, 1,000 training images
 and their augmented views fit)."""
@@ -59,23 +70,30 @@ def to_input(x: Tensor, info: bb.BackboneInfo, size: int = INPUT_SIZE) -> Tensor
     return (up.expand(-1, 3, -1, -1) - mean) / std
 
 
-def _trunk(model: nn.Module, x: Tensor) -> Tensor:
-    x = model.bn1(model.conv_stem(x))
-    for block in model.blocks[:LAST_BLOCK]:
-        x = block(x)
+def _parts(backbone_name: str, model: nn.Module, which: int) -> list[nn.Module]:
+    if backbone_name not in SPLITS:
+        raise ValueError(f"the transfer homework has no trunk/tail split for {backbone_name!r}; "
+                         f"choose one of {', '.join(SPLITS)}")
+    return [model.get_submodule(path) for path in SPLITS[backbone_name][which]]
+
+
+def _trunk(backbone: bb.Backbone, x: Tensor) -> Tensor:
+    for part in _parts(backbone.name, backbone.model, 0):
+        x = part(x)
     return x
 
 
 class Tail(nn.Module):
-    """Stage 7 + ``conv_head`` + batch norm (copied from the backbone), global average pool, new head.
+    """The backbone's tail (copied; see :data:`SPLITS`), global average pool, new head.
 
     The copied batch norms keep their ImageNet statistics (they stay in eval mode even while training):
     with 10-1,000 images, batch statistics of a 32-image batch would be noisier than the ImageNet ones.
     """
 
-    def __init__(self, model: nn.Module, n_classes: int, train_body: bool) -> None:
+    def __init__(self, model: nn.Module, n_classes: int, train_body: bool,
+                 backbone_name: str = bb.DEFAULT) -> None:  # fmt: skip
         super().__init__()
-        parts = [*model.blocks[LAST_BLOCK:], model.conv_head, model.bn2]
+        parts = _parts(backbone_name, model, 1)
         self.body = nn.Sequential(*(copy.deepcopy(p) for p in parts))
         self.body.requires_grad_(train_body)
         self.head = nn.Linear(model.num_features, n_classes)
@@ -88,7 +106,7 @@ class Tail(nn.Module):
         return self
 
     def features(self, mid: Tensor) -> Tensor:
-        """(B, 192, h, w) trunk maps -> (B, 1280) pooled features."""
+        """(B, C, h, w) trunk maps -> (B, F) pooled features (F: 1,280 or 512)."""
         return self.body(mid).mean((2, 3))
 
     def forward(self, mid: Tensor) -> Tensor:
@@ -137,9 +155,22 @@ class FeatureCache:
 CACHE = FeatureCache()
 
 
-def _key(backbone: str, image: np.ndarray) -> bytes:
+_TOKENS: weakref.WeakKeyDictionary[nn.Module, str] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _token(backbone: bb.Backbone) -> str:
+    """A name for these very weights: the bundled ones are always the same (their features outlive a
+    reload); two loads of a hub network (another cache, another revision) never share cached features."""
+    if backbone.info.hub_repo is None:
+        return backbone.name
+    with _LOCK:
+        return _TOKENS.setdefault(backbone.model, f"{backbone.name}/{uuid.uuid4().hex}")
+
+
+def _key(token: str, image: np.ndarray) -> bytes:
     h = hashlib.blake2b(np.ascontiguousarray(image, np.float32).tobytes(), digest_size=16)
-    h.update(f"{backbone}/{INPUT_SIZE}/{LAST_BLOCK}".encode())
+    h.update(f"{token}/{INPUT_SIZE}".encode())
     return h.digest()
 
 
@@ -149,29 +180,29 @@ def trunk_features(
     """(N, 1, 28, 28) images in [0, 1] -> (N, C, h, w) trunk maps; only images not in the cache are run.
 
     ``progress`` is told after each batch and may stop the work (raises :class:`Stopped`)."""
-    if backbone.name != "efficientnet_lite0":
-        raise ValueError("the transfer homework runs on the bundled EfficientNet-Lite0")
-    keys = [_key(backbone.name, img) for img in X]
+    _parts(backbone.name, backbone.model, 0)  # an unknown backbone is refused before any work
+    token = _token(backbone)
+    keys = [_key(token, img) for img in X]
     found = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
     for start in range(0, len(todo), BATCH):
         idx = todo[start : start + BATCH]
         x = to_input(torch.from_numpy(np.ascontiguousarray(X[idx], np.float32)), backbone.info)
         with backbone.lock, torch.inference_mode():
-            maps = _trunk(backbone.model, x)
+            maps = _trunk(backbone, x)
         for i, m in zip(idx, maps):
             found[i] = m.clone()
             cache.put(keys[i], found[i])
         if progress is not None and not progress(start + len(idx), len(todo)):
             raise Stopped("stopped on request")
     if not found:
-        return torch.zeros((0, 192, 4, 4))
+        return torch.zeros((0, 1, 1, 1))
     return torch.stack(found)  # type: ignore[arg-type]
 
 
 @torch.no_grad()
 def pooled(tail: Tail, mids: Tensor, batch: int = 500) -> Tensor:
-    """(N, 1280) pooled features of trunk maps through ``tail``'s body (eval mode)."""
+    """(N, F) pooled features of trunk maps through ``tail``'s body (eval mode)."""
     tail.eval()
     return torch.cat([tail.features(mids[i : i + batch]) for i in range(0, len(mids), batch)]) if len(
         mids
@@ -179,18 +210,19 @@ def pooled(tail: Tail, mids: Tensor, batch: int = 500) -> Tensor:
 
 
 def deep_features(backbone: bb.Backbone, X: np.ndarray, progress: Progress | None = None) -> np.ndarray:
-    """(N, 1280) float32: what a linear probe reads, from the frozen backbone."""
+    """(N, F) float32: what a linear probe reads, from the frozen backbone (F: 1,280 or 512)."""
     return pooled(frozen_tail(backbone), trunk_features(backbone, X, progress)).numpy()
 
 
-_TAILS: dict[str, Tail] = {}
+_TAILS: weakref.WeakKeyDictionary[nn.Module, Tail] = weakref.WeakKeyDictionary()
 
 
 def frozen_tail(backbone: bb.Backbone) -> Tail:
     """The backbone's own tail (shared, never trained; its head is unused)."""
-    if backbone.name not in _TAILS:
-        _TAILS[backbone.name] = Tail(backbone.model, 10, train_body=False).eval()
-    return _TAILS[backbone.name]
+    with _LOCK:
+        if backbone.model not in _TAILS:
+            _TAILS[backbone.model] = Tail(backbone.model, 10, False, backbone.name).eval()
+        return _TAILS[backbone.model]
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,13 +232,15 @@ class FeatureMap:
     raw: np.ndarray
     """(N, 2) PCA of the 784 pixels."""
     deep: np.ndarray
-    """(N, 2) PCA of the 1,280 pooled backbone features."""
+    """(N, 2) PCA of the pooled backbone features."""
     y: np.ndarray
     classes: tuple[str, ...]
     explained: tuple[float, float]
     """Variance explained by the two components (raw, deep)."""
     neighbours: tuple[float, float]
     """Leave-one-out 5-nearest-neighbour accuracy in each 2D map (raw, deep): how well classes separate."""
+    n_features: int = 1280
+    """Length of the deep feature vector (1,280 for EfficientNet-Lite0, 512 for ResNet-18)."""
 
 
 def _knn_accuracy(points: np.ndarray, y: np.ndarray, k: int = 5) -> float:
@@ -218,12 +252,13 @@ def _knn_accuracy(points: np.ndarray, y: np.ndarray, k: int = 5) -> float:
 
 
 def feature_map(
-    X: np.ndarray, y: np.ndarray, classes: tuple[str, ...], progress: Progress | None = None
+    X: np.ndarray, y: np.ndarray, classes: tuple[str, ...], progress: Progress | None = None,
+    backbone: bb.Backbone | None = None,
 ) -> FeatureMap:
     """PCA (scikit-learn, fixed seed) of the images' pixels and of their deep features, side by side."""
     from sklearn.decomposition import PCA
 
-    backbone = bb.load_backbone(bb.DEFAULT)
+    backbone = backbone or bb.load_backbone(bb.DEFAULT)
     deep = deep_features(backbone, X, progress)
     raw = np.asarray(X, np.float32).reshape(len(X), -1)
     maps, explained = [], []
@@ -233,4 +268,4 @@ def feature_map(
         explained.append(float(pca.explained_variance_ratio_.sum()))
     y = np.asarray(y, np.int64)
     return FeatureMap(maps[0], maps[1], y, classes, (explained[0], explained[1]),
-                      (_knn_accuracy(maps[0], y), _knn_accuracy(maps[1], y)))  # fmt: skip
+                      (_knn_accuracy(maps[0], y), _knn_accuracy(maps[1], y)), deep.shape[1])  # fmt: skip

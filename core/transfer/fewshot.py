@@ -46,6 +46,10 @@ METHODS: dict[str, str] = {
 DEFAULT_LR: dict[str, float] = {"scratch": 1e-3, "probe": 3e-3, "last_block": 1e-3, "full": 1e-4}
 """Adam step per method: a new head on fixed features takes large steps; pre-trained layers small ones
 (larger steps erase what ImageNet taught them before the head has learned anything)."""
+HEAD_LR_FACTOR = 10.0
+"""Fine-tuning all layers: the new, randomly initialised head steps this many times faster than the
+pre-trained layers (discriminative learning rates, Howard & Ruder 2018), so that a few epochs at 1e-4
+train the head without erasing the backbone."""
 N_TEST = 2_000
 """Held-out images every run is scored on: 200 per class of the test split, always the same ones."""
 TEST_SEED = 2014
@@ -76,6 +80,9 @@ class TransferConfig:
     """Held-out images scored (a class-balanced subset of the test split)."""
     time_budget_s: float | None = cf.TIME_BUDGET_S
     """Wall-time bound of feature extraction and training; ``None``: no bound."""
+    backbone: str = bb.DEFAULT
+    """The ImageNet network of the pre-trained methods: the bundled EfficientNet-Lite0 or the homework's
+    ResNet-18 (hub cache); the scratch CNN ignores it."""
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -88,6 +95,8 @@ class TransferConfig:
             raise ValueError(f"augmentation must be one of {', '.join(cf.AUGMENTATIONS)}")
         if not 10 <= self.n_test <= 10_000 or self.n_test % 10:
             raise ValueError("n_test must be a multiple of 10 from 10 to 10,000")
+        if self.backbone not in ft.SPLITS:
+            raise ValueError(f"backbone must be one of {', '.join(ft.SPLITS)}, not {self.backbone!r}")
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,13 @@ class FullNet(nn.Module):
         self.net.reset_classifier(n_classes)
         self.net.requires_grad_(True)
 
+    def param_groups(self, lr: float) -> list[dict[str, object]]:
+        """The pre-trained layers at ``lr``, the new head at ``HEAD_LR_FACTOR * lr``."""
+        head = list(self.net.get_classifier().parameters())
+        ids = {id(p) for p in head}
+        body = [p for p in self.net.parameters() if id(p) not in ids]
+        return [{"params": body, "lr": lr}, {"params": head, "lr": HEAD_LR_FACTOR * lr}]
+
     def train(self, mode: bool = True) -> FullNet:
         super().train(mode)
         for m in self.net.modules():
@@ -202,8 +218,10 @@ def run(config: TransferConfig, job: Job | None = None, callbacks: Sequence[Call
     Xte = np.ascontiguousarray(test.X[tidx], np.float32)
     yte = torch.from_numpy(np.asarray(test.y[tidx], np.int64))
     n_classes = len(train.classes)
-    backbone = None if config.method == "scratch" else bb.load_backbone(bb.DEFAULT)
+    backbone = None if config.method == "scratch" else bb.load_backbone(config.backbone)
     provenance = f"{train.provenance}; held out: {len(tidx):,} images of the {test.provenance}"
+    if backbone is not None:
+        provenance += f"; {backbone.info.title}, weights from {backbone.provenance}"
 
     def stopped(seconds: float, why: str = "stopped on request") -> TransferRun:
         result = FitResult("stopped", 0, 0, seconds, {}, None, why)
@@ -236,7 +254,7 @@ def run(config: TransferConfig, job: Job | None = None, callbacks: Sequence[Call
             model: nn.Module = nn.Linear(inputs.shape[1], n_classes)
         else:
             inputs, test_inputs = mtr, mte
-            model = ft.Tail(backbone.model, n_classes, train_body=True)
+            model = ft.Tail(backbone.model, n_classes, True, backbone.name)
         trained, targets = model, torch.from_numpy(yv)
     else:
         seed_everything(config.seed)
@@ -247,7 +265,9 @@ def run(config: TransferConfig, job: Job | None = None, callbacks: Sequence[Call
     left = None if config.time_budget_s is None else config.time_budget_s - (time.perf_counter() - t0)
     budget = None if left is None else max(1.0, left)
     recorder = LiveRecorder(job, points_per_epoch=4, min_interval_s=0.2)
-    params = [p for p in trained.parameters() if p.requires_grad]
+    params: list = [p for p in trained.parameters() if p.requires_grad]
+    if isinstance(model, FullNet):
+        params = model.param_groups(config.lr)
     optimizer = training.make_optimizer("adam", params, config.lr)
     fit_cfg = FitConfig(epochs=config.epochs, batch_size=config.batch_size, time_budget_s=budget,
                         seed=config.seed)

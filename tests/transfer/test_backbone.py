@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import save_file
 
 from core import checkpoints
 from core.transfer import backbone as bb
+from tests.transfer.conftest import hub_cache
 
 MARKER = "pwned.txt"
 
@@ -69,25 +69,13 @@ def test_a_pickle_payload_in_place_of_the_weights_is_refused_without_running(
     assert not marker.exists()
 
 
-def _hub_cache(root: Path, repo: str, state: dict[str, torch.Tensor]) -> Path:
-    """A Hugging Face hub cache folder holding ``model.safetensors`` of ``repo`` (what a download leaves)."""
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    folder = root / f"models--{repo.replace('/', '--')}"
-    snap = folder / "snapshots" / commit
-    snap.mkdir(parents=True)
-    save_file({k: v.contiguous() for k, v in state.items()}, str(snap / "model.safetensors"))
-    (folder / "refs").mkdir()
-    (folder / "refs" / "main").write_text(commit)
-    return root
-
-
-def test_online_backbone_is_read_from_the_local_hub_cache(tmp_path: Path) -> None:
+def test_online_backbone_is_read_from_the_localhub_cache(tmp_path: Path) -> None:
     import timm
 
     info = bb.BACKBONES["resnet18"]
     torch.manual_seed(0)
     reference = timm.create_model("resnet18", pretrained=False)
-    cache = _hub_cache(tmp_path, info.hub_repo or "", reference.state_dict())
+    cache = hub_cache(tmp_path, info.hub_repo or "", reference.state_dict())
     model, provenance = bb.build_hub_model(info, cache)
     assert "local Hugging Face cache" in provenance and "timm/resnet18.a1_in1k" in provenance
     x = torch.randn(1, 3, 224, 224)
@@ -96,7 +84,7 @@ def test_online_backbone_is_read_from_the_local_hub_cache(tmp_path: Path) -> Non
 
 
 def test_wrong_weights_in_the_hub_cache_are_a_clear_error(tmp_path: Path) -> None:
-    cache = _hub_cache(tmp_path, "timm/resnet18.a1_in1k", {"fc.weight": torch.zeros(3, 3)})
+    cache = hub_cache(tmp_path, "timm/resnet18.a1_in1k", {"fc.weight": torch.zeros(3, 3)})
     with pytest.raises(bb.BackboneUnavailable, match="do not fit resnet18"):
         bb.build_hub_model(bb.BACKBONES["resnet18"], cache)
 

@@ -105,3 +105,44 @@ def test_feature_map_projects_pixels_and_deep_features() -> None:
     fmap = ft.feature_map(test.X[idx], test.y[idx], tuple(test.classes))
     assert fmap.raw.shape == fmap.deep.shape == (100, 2) and np.isfinite(fmap.deep).all()
     assert all(0.0 < e <= 1.0 for e in fmap.explained) and all(0.1 < a <= 1.0 for a in fmap.neighbours)
+
+
+def test_the_homework_network_resnet18_serves_features_and_a_probe(resnet18_hub: torch.nn.Module) -> None:
+    backbone = bb.load_backbone("resnet18")
+    assert "local Hugging Face cache" in backbone.provenance
+    X = data.load("fashion-mnist", "test").X[:3]
+    mids = ft.trunk_features(backbone, X, cache=ft.FeatureCache())
+    assert mids.shape == (3, 256, 7, 7)  # after layer3 at 112 px; layer4 is the tail
+    deep = ft.deep_features(backbone, X)
+    assert deep.shape == (3, 512) and np.isfinite(deep).all()
+    # The split trunk + tail is the stand-in network's own pooled feature vector.
+    with torch.no_grad():
+        x = ft.to_input(torch.from_numpy(np.array(X, np.float32)), backbone.info)
+        whole = resnet18_hub.forward_head(resnet18_hub.forward_features(x), pre_logits=True)
+    assert np.allclose(deep, whole.numpy(), atol=1e-4)
+    run = fs.run(replace(QUICK, backbone="resnet18", epochs=2))
+    assert run.fit.status == "completed" and 0.0 <= run.test_accuracy <= 1.0
+    assert isinstance(run.model, torch.nn.Linear) and run.model.in_features == 512
+    assert "ResNet-18" in run.provenance and "local Hugging Face cache" in run.provenance
+
+
+def test_features_of_two_resnet18_weights_are_never_mixed(resnet18_hub: torch.nn.Module) -> None:
+    X = data.load("fashion-mnist", "test").X[:2]
+    first = ft.deep_features(bb.load_backbone("resnet18"), X)
+    bb.load_backbone.cache_clear()
+    other = bb.load_backbone("resnet18")
+    torch.nn.init.normal_(other.model.conv1.weight)  # same name, other weights: other features
+    assert not np.allclose(ft.deep_features(other, X), first)
+
+
+def test_full_fine_tuning_steps_the_new_head_faster() -> None:
+    model = fs.FullNet(bb.load_backbone(), 10)
+    body, head = model.param_groups(1e-4)
+    assert head["lr"] == pytest.approx(fs.HEAD_LR_FACTOR * 1e-4) and body["lr"] == 1e-4
+    n = sum(p.numel() for g in (body, head) for p in g["params"])  # type: ignore[union-attr]
+    assert n == sum(p.numel() for p in model.parameters()) and len(head["params"]) == 2  # type: ignore[arg-type]
+
+
+def test_an_unknown_backbone_is_refused() -> None:
+    with pytest.raises(ValueError, match="backbone must be one of"):
+        fs.TransferConfig(backbone="vgg99")

@@ -1,0 +1,45 @@
+"""A local Hugging Face hub stand-in for lecture 4's online backbone (never the internet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from core.transfer import backbone as bb
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def hub_cache(root: Path, repo: str, state: dict[str, torch.Tensor]) -> Path:
+    """A Hugging Face hub cache folder holding ``model.safetensors`` of ``repo`` (what a download leaves:
+    ``models--owner--name/snapshots/<commit>/`` and ``refs/main`` naming the commit)."""
+    folder = root / f"models--{repo.replace('/', '--')}"
+    snap = folder / "snapshots" / COMMIT
+    snap.mkdir(parents=True)
+    save_file({k: v.contiguous() for k, v in state.items()}, str(snap / "model.safetensors"))
+    (folder / "refs").mkdir()
+    (folder / "refs" / "main").write_text(COMMIT)
+    return root
+
+
+@pytest.fixture
+def resnet18_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[torch.nn.Module]:
+    """A randomly initialised timm ResNet-18 in a hub cache the gallery reads (``GALLERY_HUB_CACHE``),
+    offline (``HF_HUB_OFFLINE=1``); yields the reference network. The backbone cache is emptied before
+    and after, so no other test sees these weights."""
+    import timm
+
+    torch.manual_seed(0)
+    reference = timm.create_model("resnet18", pretrained=False).eval()
+    hub_cache(tmp_path / "hub", bb.BACKBONES["resnet18"].hub_repo or "", reference.state_dict())
+    monkeypatch.setenv("GALLERY_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    bb.load_backbone.cache_clear()
+    try:
+        yield reference
+    finally:
+        bb.load_backbone.cache_clear()
