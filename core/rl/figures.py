@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,14 +17,36 @@ from core.viz.style import PALETTE, fast_figure
 
 def learning_curve(history: Mapping[str, Sequence[float]], title: str, solved: float | None = None,
                    extra: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
-                   keys: Sequence[str] = ("mean_return",)) -> go.Figure:
-    """Mean return (last 10 episodes) against environment steps; ``solved`` as a dashed line."""
-    fig = loss_curves(history, keys, title, x_key="timesteps", extra=extra)
-    if solved is not None:
-        fig.add_hline(y=solved, line_dash="dash", line_color="#777",
-                      annotation_text=f"solved ({solved:g})", annotation_position="bottom right")
-    fig.update_yaxes(title_text="return")
-    return fig
+                   keys: Sequence[str] = ("mean_return",), bands: Sequence[Any] = ()) -> go.Figure:
+    """Mean return (last 10 episodes) against environment steps; ``solved`` as a dashed line.
+
+    ``extra``: earlier runs (dotted, faded). ``bands``: shipped pairs over their seeds
+    (:class:`core.rl.showcase.SeedBand`: ``label``, ``seeds``, ``timesteps``, ``mean``, ``lo``, ``hi``),
+    each a shaded min-max band under its mean, drawn beneath the runs.
+    """
+    runs = loss_curves(history, keys, title, x_key="timesteps", extra=extra)
+    traces = [t for i, b in enumerate(bands) for t in band_traces(b, PALETTE[(i + 1) % len(PALETTE)])]
+    traces += [t.to_plotly_json() for t in runs.data]
+    lines: dict[str, Any] = {}
+    if solved is not None:  # as layout dicts: fig.add_hline validates, ~10x the cost of the whole figure
+        lines["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": solved, "y1": solved,
+                            "line": {"dash": "dash", "color": "#777", "width": 2}}]
+        lines["annotations"] = [{"text": f"solved ({solved:g})", "xref": "paper", "x": 1, "y": solved,
+                                 "xanchor": "right", "yanchor": "top", "showarrow": False}]
+    return fast_figure(traces, title, xaxis={"title": {"text": "timesteps"}},
+                       yaxis={"title": {"text": "return"}}, **lines)
+
+
+def band_traces(band: Any, color: str) -> list[dict[str, Any]]:
+    """A filled min-max band (closed polygon: ``hi`` forward, ``lo`` back) and the mean line over it."""
+    x, n = list(band.timesteps), len(band.seeds)
+    rgb = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    area = {"type": "scatter", "x": x + x[::-1], "y": list(band.hi) + list(band.lo)[::-1], "mode": "lines",
+            "fill": "toself", "fillcolor": f"rgba{(*rgb, 0.2)}", "line": {"width": 0}, "hoverinfo": "skip",
+            "name": f"{band.label}: min-max of {n} seed{'s' * (n > 1)}"}
+    mean = {"type": "scatter", "x": x, "y": list(band.mean), "mode": "lines",
+            "line": {"color": color, "width": 2}, "name": f"{band.label}: mean of {n} seed{'s' * (n > 1)}"}
+    return [area, mean]
 
 
 def episode_rewards(rewards: Sequence[float], title: str = "Reward at each step") -> go.Figure:

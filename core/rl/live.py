@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 
-from core.rl import agents, showcase, zoo
+from core.rl import agents, envs, figures, showcase, zoo
 from core.training import JobLike
 
 EVAL_EPISODES = 5
@@ -69,3 +70,11 @@ def table_row(cfg: agents.AgentConfig) -> dict[str, Any]:
     return {"algorithm": cfg.algo, "env": cfg.env_id, "lr": h["learning_rate"], "gamma": h["gamma"],
             "ent_coef": h.get("ent_coef", ""), "action_noise": h.get("action_noise", ""),
             "steps": cfg.timesteps, "seed": cfg.seed}
+
+
+def comparison(env_id: str, bands: Sequence[showcase.SeedBand], title: str,
+               history: dict[str, list[float]] | None = None,
+               extra: dict[str, dict[str, list[float]]] | None = None) -> go.Figure:
+    """A run's learning curve (solid) over earlier runs (dotted) and shipped agents of ``env_id`` as mean
+    and min-max band over their training seeds (:func:`core.rl.showcase.seed_bands`), against steps."""
+    return figures.learning_curve(history or {}, title, envs.ENVS[env_id].solved, extra, bands=bands)

@@ -147,3 +147,18 @@ def test_a_rendered_episode_becomes_a_looping_gif_with_every_kept_frame() -> Non
         img.seek(i)
         total_ms += img.info["duration"]
     assert total_ms == len(r.frames) * 40  # 25 frames per second, every kept frame shown
+
+
+def test_a_run_is_drawn_over_the_shaded_band_of_the_shipped_seeds() -> None:
+    from core.rl import live, showcase
+
+    band = showcase.band("PPO", {0: {"timesteps": [0, 100], "mean_return": [10, 30]},
+                                 1: {"timesteps": [0, 100], "mean_return": [20, 50]}}, points=3)
+    fig = live.comparison("CartPole-v1", [band], "t", {"timesteps": [10, 60], "mean_return": [5.0, 7.0]},
+                          extra={"run 1": {"timesteps": [10, 90], "mean_return": [1.0, 2.0]}})
+    area, mean, earlier, run = fig.data  # the band beneath, earlier runs, then this run on top
+    assert area.fill == "toself" and list(area.x) == [0, 50, 100, 100, 50, 0]
+    assert list(area.y) == [20, 35, 50, 30, 20, 10]  # highest seed forward, lowest seed back
+    assert list(mean.y) == [15, 27.5, 40] and mean.name == "PPO: mean of 2 seeds"
+    assert earlier.line.dash == "dot" and list(run.y) == [5.0, 7.0] and run.line.width == 3
+    assert fig.layout.shapes[0].y0 == 475 and "solved (475)" in fig.layout.annotations[0].text

@@ -1,13 +1,16 @@
-"""AppTest of the live-training page: each control reaches the run's settings and the URL, and a short run
-shows its held-out return, the trained agent playing and its curve beside earlier runs."""
+"""AppTest of the live-training page: each control reaches the run's settings and the URL, the shipped
+agents are drawn as mean and band over their seeds, and a short run shows its held-out return, the trained
+agent playing and its curve over the band of its pair and beside earlier runs."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.rl import showcase, zoo
 from tests.helpers import finish_job, page, texts
 
 PAGE = "apps/pages/l7/train.py"
@@ -57,13 +60,63 @@ def test_only_the_algorithms_an_environment_allows_are_offered() -> None:
     assert {"SAC", "TD3", "DDPG"} <= set(at.selectbox(key="l7tr_algo").options)
 
 
+def chart(at: AppTest, title: str) -> dict[str, Any]:
+    """The plotly figure whose title starts with ``title``, as JSON."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    found = [s for s in specs if s["layout"]["title"]["text"].replace("<br>", " ").startswith(title)]
+    assert found, [s["layout"]["title"]["text"] for s in specs]
+    return found[0]
+
+
+def names(fig: dict[str, Any]) -> list[str]:
+    return [t.get("name", "") for t in fig["data"]]
+
+
+SHIPPED_CARTPOLE = showcase.shipped_pairs()["CartPole-v1"]
+
+
+def test_the_shipped_agents_are_drawn_as_mean_and_band_over_their_seeds() -> None:
+    at = page(PAGE)
+    assert at.multiselect(key="l7tr_cmp").value == list(SHIPPED_CARTPOLE)
+    fig = chart(at, "Shipped agents on CartPole")
+    for algo in SHIPPED_CARTPOLE:
+        n = len(showcase.seeds(algo, "CartPole-v1"))
+        title = zoo.ALGORITHMS[algo].title
+        assert f"{title}: mean of {n} seed{'s' * (n > 1)}" in names(fig)
+        assert f"{title}: min-max of {n} seed{'s' * (n > 1)}" in names(fig)
+    assert fig["layout"]["shapes"][0]["y0"] == 475  # the solved line
+
+
+def test_the_compare_picker_reaches_the_plot_and_the_url() -> None:
+    at = page(PAGE)
+    at.multiselect(key="l7tr_cmp").set_value(["trpo"]).run()
+    assert not at.exception, at.exception
+    fig = chart(at, "Shipped agents on CartPole")
+    assert {n.split(":")[0] for n in names(fig)} == {"TRPO"}
+    assert at.query_params["l7tr_cmp"] in ("trpo", ["trpo"])  # one value; several repeat the parameter
+    at.multiselect(key="l7tr_cmp").set_value([]).run()
+    assert chart(at, "Shipped agents on CartPole")["data"] == []
+
+
+@pytest.mark.skipif("Pendulum-v1" not in showcase.shipped_pairs(), reason="no Pendulum agent shipped")
+def test_another_environment_offers_and_draws_its_own_shipped_agents() -> None:
+    at = page(PAGE, params={"l7tr_cmp": "trpo"})
+    at.selectbox(key="l7tr_env").set_value("Pendulum-v1").run()
+    assert not at.exception, at.exception
+    pendulum = showcase.shipped_pairs()["Pendulum-v1"]
+    assert at.multiselect(key="l7tr_cmp").value == list(pendulum)
+    fig = chart(at, "Shipped agents on Pendulum")
+    assert {n.split(":")[0] for n in names(fig)} == {zoo.ALGORITHMS[a].title for a in pendulum}
+    assert fig["layout"]["shapes"][0]["y0"] == -200
+
+
 def test_a_nan_in_the_url_is_ignored() -> None:
     at = page(PAGE, params={"l7tr_lr": "nan", "l7tr_gamma": "inf"})
     assert "learning rate 0.001, γ 0.98" in captions(at)
 
 
 def test_a_short_run_trains_with_the_chosen_settings_and_shows_the_agent() -> None:
-    at = page(PAGE, params={"l7tr_steps": "2000", "l7tr_seed": "5", "l7tr_lr": "0.003"})
+    at = page(PAGE, params={"l7tr_steps": "2000", "l7tr_seed": "5", "l7tr_lr": "0.003", "l7tr_cmp": "vpg"})
     at.button(key="l7tr__start").click().run()
     finish_job(at, "l7tr", timeout=300)
     assert not at.exception, at.exception
@@ -75,5 +128,9 @@ def test_a_short_run_trains_with_the_chosen_settings_and_shows_the_agent() -> No
     assert f"Mean return over 5 held-out episodes {res.mean_return:.1f}" in text
     assert len(at.image) == 1
     assert "The trained agent, one held-out episode" in at.image[0].proto.imgs[0].caption
-    assert any("This run (solid)" in str(c.proto.spec) for c in at.get("plotly_chart"))
+    fig = chart(at, "This run (solid)")
+    # the run over the band of its own pair, even with PPO taken out of the comparison
+    assert "mean return" in names(fig) and "PPO: mean of" in " ".join(names(fig))
+    run_trace = fig["data"][names(fig).index("mean return")]
+    assert run_trace["x"][-1] == res.run.history["timesteps"][-1]
     assert "run 1" in at.dataframe[0].value["run"].tolist()

@@ -19,3 +19,9 @@ def shipped_agent(name: str) -> Any:
 def episode(name: str, seed: int) -> showcase.EpisodeView:
     """One rendered episode of the shipped agent ``name`` (cached: a GIF is ~1 MB)."""
     return showcase.play(shipped_agent(name), showcase.shipped()[name].config["env_id"], seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def bands(env_id: str, algos: tuple[str, ...]) -> list[showcase.SeedBand]:
+    """The shipped agents ``algos`` of ``env_id`` as mean and range over their seeds (read once)."""
+    return showcase.seed_bands(env_id, algos)

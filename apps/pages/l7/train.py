@@ -9,10 +9,11 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
-from apps.common.live import RETURN_CHARTS, training_panel
+from apps.common.live import training_panel
 from apps.common.runs import RunHistory
+from apps.pages.l7._shared import bands
 from core.jobs import Job
-from core.rl import agents, envs, figures, live, showcase, zoo
+from core.rl import agents, envs, live, showcase, zoo
 
 page_header("l7-train")
 c1, c2, c3 = st.columns(3)
@@ -41,6 +42,11 @@ with c3:
     steps = ui.select_slider("Timesteps", "l7tr_steps", zoo.TIMESTEPS, live.default_timesteps(algo, env_id),
                              format_func="{:,}".format)
     seed = ui.number_input("Seed", "l7tr_seed", *zoo.SEED_RANGE, 0)
+shipped = showcase.shipped_pairs().get(env_id, ())
+if chosen := st.session_state.get("l7tr_cmp"):  # the previous environment's agents leave; if none stays, all
+    st.session_state["l7tr_cmp"] = [a for a in chosen if a in shipped] or list(shipped)
+compare = ui.multiselect("Shipped agents drawn under the curve (mean and range over their training seeds)",
+                         "l7tr_cmp", shipped, shipped, format_func=lambda a: zoo.ALGORITHMS[a].title)
 config = agents.make_config(algo, env_id, timesteps=steps, seed=int(seed), learning_rate=lr, gamma=gamma,
                             **extra)
 st.caption(f"{live.describe(config)} {envs.ENVS[env_id].goal} A run stops after {zoo.TIME_BUDGET_S:.0f} s.")
@@ -68,22 +74,33 @@ def result(job: Job) -> None:
     left, right = st.columns(2)
     left.image(res.view.gif, caption=f"The trained agent, one held-out episode: return {res.view.total:.1f}")
     with right:
-        extra = runs.overlays(exclude=job.id)
-        reference = showcase.shipped().get(showcase.agent_name(run.config.algo, env_id))
-        if reference is not None:
-            extra = {**extra, f"shipped {reference.config['algo']}": showcase.curve(reference)}
-        st.plotly_chart(figures.learning_curve(run.history, "This run (solid) against earlier runs",
-                                               envs.ENVS[env_id].solved, extra), key="l7tr_compare")
+        title = "This run (solid) against earlier runs (dotted) and the shipped agents"
+        st.plotly_chart(live.comparison(env_id, bands(env_id, bands_for(run.config.algo)), title, run.history,
+                                        runs.overlays(exclude=job.id)), key="l7tr_compare")
     runs.show(keep=job.id)
 
 
-job = training_panel("l7tr", make_job, label="Train the agent", charts=RETURN_CHARTS, result=result,
+def bands_for(algo: str) -> tuple[str, ...]:
+    """The chosen shipped agents, and always the run's own pair if it is shipped."""
+    return (*compare, *([algo] if algo in shipped and algo not in compare else []))
+
+
+def live_curve(job: Job) -> None:
+    st.plotly_chart(live.comparison(env_id, bands(env_id, bands_for(algo)),
+                                    "This run as it trains, over the shipped agents", job.history()),
+                    key="l7tr_live_curve")
+
+
+# The live curve is drawn over the shipped agents' bands (live_curve), not as a bare chart of its own.
+job = training_panel("l7tr", make_job, label="Train the agent", charts=(), live=live_curve, result=result,
                      x_key="timesteps")
 if job is None:
     st.info("Press **Train the agent**: PPO on CartPole with the Zoo's settings (seed 0) reaches a mean "
             "return of 475 after about 29,000 steps, 10-30 s here; SAC on Pendulum needs 20,000 slower "
             "steps, several minutes.",
             icon=":material/school:")
+    title = f"Shipped agents on {envs.ENVS[env_id].title}: mean and range over their training seeds"
+    st.plotly_chart(live.comparison(env_id, bands(env_id, tuple(compare)), title), key="l7tr_shipped")
 st.markdown(
     "**Things to try.** Set γ to 0.9 on CartPole: the agent stops caring about falling 10+ steps later and "
     "plateaus. Raise PPO's learning rate to 0.03 and watch the curve collapse after it first climbs. "

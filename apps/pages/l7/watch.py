@@ -1,5 +1,5 @@
 """Watch a shipped agent: algorithm and environment pickers, one rendered episode, its return, and the
-learning curve of the run that trained it."""
+learning curve of the run that trained it over the mean and range of every training seed of the pair."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import streamlit as st
 
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
-from apps.pages.l7._shared import episode
+from apps.pages.l7._shared import bands, episode
 from core.rl import agents, envs, figures, showcase, zoo
 
 page_header("l7-watch")
@@ -26,9 +26,14 @@ with c2:
 with c1:
     seed = ui.number_input("Episode seed", "l7w_seed", *showcase.EPISODE_SEED_RANGE, agents.EVAL_SEED,
                            help="The environment's reset seed: another seed, another starting state.")
-name = showcase.agent_name(algo, env_id)
-ent = showcase.shipped()[name]
-st.caption(f"{envs.ENVS[env_id].goal} Agent `{name}`: {showcase.summary(ent)}")
+trained = showcase.seeds(algo, env_id)
+with c2:
+    train_seed = ui.selectbox("Training seed", "l7w_train_seed", tuple(trained), next(iter(trained)),
+                              help="The same algorithm and settings, trained from another random start.")
+name = showcase.agent_name(algo, env_id, train_seed)
+ent = trained[train_seed]
+st.caption(f"{envs.ENVS[env_id].goal} Agent `{name}`: {showcase.summary(ent)} "
+           f"{showcase.seeds_summary(algo, env_id)}")
 
 view = episode(name, int(seed))
 left, right = st.columns([1, 1])
@@ -41,8 +46,9 @@ with left:
     b.metric(f"Mean over {ent.metrics['episodes']} held-out episodes",
              f"{ent.metrics['mean_return']:.1f} ± {ent.metrics['std_return']:.1f}")
 with right:
-    st.plotly_chart(figures.learning_curve(showcase.curve(ent), "Learning curve of its training run",
-                                           envs.ENVS[env_id].solved), key="l7w_curve")
+    title = f"Learning curve of seed {train_seed} (solid) over the mean and range of every training seed"
+    st.plotly_chart(figures.learning_curve(showcase.curve(ent), title, envs.ENVS[env_id].solved,
+                                           bands=bands(env_id, (algo,))), key="l7w_curve")
     st.plotly_chart(figures.episode_rewards(view.rewards), key="l7w_rewards")
 st.markdown(
     "**What you see.** The agent acts greedily (the most likely action, or the mean of its Gaussian), so "
