@@ -1,8 +1,10 @@
 """Gradio tab of lecture 4: texture synthesis and neural style transfer (``/style_transfer``).
 
 The same core call as the Streamlit page ``l4-style``: style and content photos (bundled or uploaded), the
-mode, image size, iterations, optimiser, weights, layers and seed in (checked against the page's ranges);
-one run through the job queue, bounded in iterations and time; the synthesised image and a note out.
+mode, image size, iterations, optimiser, weights, layers, seed and network in (checked against the page's
+ranges); one run through the job queue, bounded in iterations and time; the synthesised image and a note
+(which network served, and why) out. VGG-19 serves when its weights are in the torch hub cache or can be
+downloaded; otherwise the bundled EfficientNet-Lite0 does, with its default layers, and the note says so.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ import numpy as np
 from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, RawImage, choice, number
 from apps.gradio_tabs.lecture4 import picture
 from core.jobs import QueueFull, default_queue
-from core.transfer import photos
+from core.transfer import photos, vgg
 from core.transfer import style as sy
+
+ALL_LAYERS = {**sy.LAYER_SETS[vgg.NAME], **sy.LAYERS}
+"""Every layer name of both networks (the checkbox group offers them all; the endpoint checks the served
+network's)."""
 
 
 def style_transfer(
@@ -31,25 +37,35 @@ def style_transfer(
     style_layers: list[str],
     content_layer: str,
     seed: float,
+    network: str = vgg.NAME,
 ) -> tuple[np.ndarray, str]:
-    """A texture of the style photo, or the content photo in its style; and a note (steps, time, losses)."""
+    """A texture of the style photo, or the content photo in its style; and a note (steps, time, losses,
+    which network served and why)."""
     if not isinstance(style_layers, (list, tuple)) or not style_layers:
         raise gr.Error("Choose at least one style layer")
+    backbone, fallback = sy.resolve(choice("Network", network, tuple(sy.NETWORKS)))
+    names = tuple(sy.LAYER_SETS[backbone.name])
+    if fallback and not all(isinstance(v, str) and v in names for v in (*style_layers, content_layer)):
+        # VGG's layer names mean nothing to the network standing in: it starts from its own defaults
+        style_layers, content_layer = sy.DEFAULT_LAYERS[backbone.name]
+        fallback += f" Its default layers serve: {', '.join(style_layers)}; content {content_layer}."
     cfg = sy.StyleConfig(
         mode=choice("Mode", mode, tuple(sy.MODES)),
         size=number("Image size", size, *sy.SIZE[:2]),
         iterations=number("Iterations", iterations, *sy.ITERATIONS[:2]),
         style_weight=choice("Style weight", style_weight, sy.STYLE_WEIGHTS),
         content_weight=choice("Content weight", content_weight, sy.CONTENT_WEIGHTS),
-        style_layers=tuple(dict.fromkeys(choice("Style layer", v, tuple(sy.LAYERS)) for v in style_layers)),
-        content_layer=choice("Content layer", content_layer, tuple(sy.LAYERS)),
+        style_layers=tuple(dict.fromkeys(choice("Style layer", v, names) for v in style_layers)),
+        content_layer=choice("Content layer", content_layer, names),
         optimiser=choice("Optimiser", optimiser, tuple(sy.OPTIMISERS)),
         seed=number("Seed", seed, *sy.SEED[:2]),
+        network=backbone.name,
     )
     style, style_what = picture(style_photo, style_upload)
     content, content_what = picture(content_photo, content_upload) if cfg.mode == "style" else (None, "")
     try:
-        job = default_queue().submit(lambda job: sy.run(cfg, style, content, job), name="gradio-style")
+        job = default_queue().submit(lambda job: sy.run(cfg, style, content, job, backbone),
+                                     name="gradio-style")  # fmt: skip
     except QueueFull as exc:
         raise gr.Error(f"The server is busy: {exc}") from None
     job.wait()
@@ -59,7 +75,9 @@ def style_transfer(
     h = res.history
     what = f"texture of {style_what}" if content is None else f"{content_what} in the style of {style_what}"
     note = (f"{sy.MODES[cfg.mode]}, {what}: {res.steps} steps in {res.seconds:.1f} s ({res.status}) on "
-            f"EfficientNet-Lite0 ({res.layers}); no VGG-19 weights offline.")  # fmt: skip
+            f"{res.network} ({res.layers}), weights from {backbone.provenance}.")  # fmt: skip
+    if fallback:
+        note += f" {fallback}"
     if h.get("style_loss"):
         note += f" Style loss {h['style_loss'][0]:.3f} → {h['style_loss'][-1]:.3f}."
     return res.image, note
@@ -74,8 +92,9 @@ def build() -> None:
 
     with gr.Tab("Style transfer"):
         gr.Markdown(
-            "### Texture synthesis and style transfer\nGram matrices of EfficientNet-Lite0 feature maps "
-            "(Gatys et al. 2015, 2016; VGG-19 is not available offline) as a perceptual loss on the pixels."
+            "### Texture synthesis and style transfer\nGram matrices of VGG-19 feature maps (Gatys et al. "
+            "2015, 2016) as a perceptual loss on the pixels; without VGG-19's weights, those of "
+            "EfficientNet-Lite0."
         )
         with gr.Row():
             with gr.Column():
@@ -94,10 +113,11 @@ def build() -> None:
                 optimiser = CheckedRadio(list(sy.OPTIMISERS), value="lbfgs", label="Optimiser")
                 style_weight = CheckedDropdown(list(sy.STYLE_WEIGHTS), value=10.0, label="Style weight")
                 content_weight = CheckedDropdown(list(sy.CONTENT_WEIGHTS), value=1.0, label="Content weight")
-                layers = gr.CheckboxGroup(list(sy.LAYERS), value=list(sy.STYLE_LAYERS), label="Style layers")
-                content_layer = CheckedDropdown(
-                    list(sy.LAYERS), value=sy.CONTENT_LAYER, label="Content layer"
-                )
+                network = CheckedRadio(list(sy.NETWORKS), value=vgg.NAME, label="Network")
+                layers = gr.CheckboxGroup(list(ALL_LAYERS), value=list(vgg.STYLE_LAYERS),
+                                          label="Style layers (VGG-19 conv*, Lite0 blocks.*)")  # fmt: skip
+                content_layer = CheckedDropdown(list(ALL_LAYERS), value=vgg.CONTENT_LAYER,
+                                                label="Content layer")  # fmt: skip
                 seed = CheckedSlider(*sy.SEED[:2], value=sy.SEED[2], step=1, label="Seed")
                 button = gr.Button("Synthesise", variant="primary")
         with gr.Row():
@@ -107,7 +127,7 @@ def build() -> None:
             [button.click],
             style_transfer,
             [mode, style_photo, style_upload, content_photo, content_upload, size, iterations, optimiser,
-             style_weight, content_weight, layers, content_layer, seed],
+             style_weight, content_weight, layers, content_layer, seed, network],
             [out, note],
             api_name="style_transfer",
         )

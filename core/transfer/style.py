@@ -7,11 +7,13 @@
   Networks"): the same style loss plus a content loss, the distance between the feature maps of a deeper
   layer of the image and of a content photo, so the layout stays and the texture changes.
 
-Both papers use VGG-19, whose ImageNet weights are not available offline; this module uses the
-intermediate feature maps of the bundled EfficientNet-Lite0 (:mod:`core.transfer.backbone`), stages 1-5 of
-its ``blocks``. Each layer's loss is divided by the size of its target (``||G - A||^2 / ||A||^2``): the
-Lite0 stages end in linear bottlenecks whose scales differ by orders of magnitude, and relative errors give
-every chosen layer a say, so the weights below mean the same whatever layers are chosen.
+Both papers use VGG-19 (:mod:`core.transfer.vgg`: ``conv1_1`` ... ``conv5_1``, torchvision's weights
+through the torch hub cache). Its ImageNet weights do not ship with the gallery; where they cannot be had,
+:func:`resolve` falls back to the intermediate feature maps of the bundled EfficientNet-Lite0
+(:mod:`core.transfer.backbone`), stages 1-5 of its ``blocks``, and says why. Each layer's loss is divided
+by the size of its target (``||G - A||^2 / ||A||^2``): the Lite0 stages end in linear bottlenecks whose
+scales differ by orders of magnitude (VGG's ReLU layers by less), and relative errors give every chosen
+layer a say, so the weights below mean the same whatever network and layers are chosen.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from core import checkpoints
 from core.data import images
 from core.transfer import backbone as bb
+from core.transfer import vgg
 from core.transfer.config import check_int
 from core.transfer.preprocess import to_rgb
 
@@ -44,6 +48,14 @@ STYLE_LAYERS = ("blocks.0", "blocks.1", "blocks.2", "blocks.3")
 et al. use conv1_1 ... conv5_1 of VGG-19)."""
 CONTENT_LAYER = "blocks.3"
 """Default content layer: deep enough to keep the layout but not the exact pixels (VGG's conv4_2)."""
+NETWORKS = {vgg.NAME: "VGG-19 (as Gatys et al.)", bb.DEFAULT: "EfficientNet-Lite0 (bundled)"}
+"""The networks whose features can serve the losses; VGG-19 first, as in the papers."""
+LAYER_SETS: dict[str, dict[str, str]] = {vgg.NAME: vgg.LAYERS, bb.DEFAULT: LAYERS}
+DEFAULT_LAYERS: dict[str, tuple[tuple[str, ...], str]] = {
+    vgg.NAME: (vgg.STYLE_LAYERS, vgg.CONTENT_LAYER),
+    bb.DEFAULT: (STYLE_LAYERS, CONTENT_LAYER),
+}
+"""(style layers, content layer) each network starts with."""
 MODES = {"texture": "Texture synthesis", "style": "Style transfer"}
 OPTIMISERS = {"lbfgs": "L-BFGS (as Gatys et al.)", "adam": "Adam"}
 SIZE = (128, 256, 192)
@@ -80,6 +92,8 @@ class StyleConfig:
     seed: int = SEED[2]
     """Seeds the starting noise of a texture (a style transfer starts from the content photo)."""
     time_budget_s: float = TIME_BUDGET_S
+    network: str = bb.DEFAULT
+    """A key of :data:`NETWORKS`; the layers are names of that network's :data:`LAYER_SETS`."""
 
     def checked(self) -> StyleConfig:
         def one_of(name: str, value: object, options: Sequence[object]) -> None:
@@ -87,14 +101,16 @@ class StyleConfig:
                 raise ValueError(f"{name} must be one of {', '.join(map(str, options))}, not {value!r}")
 
         one_of("mode", self.mode, tuple(MODES))
+        one_of("network", self.network, tuple(NETWORKS))
         one_of("optimiser", self.optimiser, tuple(OPTIMISERS))
         one_of("style weight", self.style_weight, STYLE_WEIGHTS)
         one_of("content weight", self.content_weight, CONTENT_WEIGHTS)
-        one_of("content layer", self.content_layer, tuple(LAYERS))
+        layers = tuple(LAYER_SETS[self.network])
+        one_of("content layer", self.content_layer, layers)
         if not self.style_layers:
             raise ValueError("choose at least one style layer")
         for layer in self.style_layers:
-            one_of("style layer", layer, tuple(LAYERS))
+            one_of("style layer", layer, layers)
         check_int(self.size, "image size", *SIZE[:2])
         check_int(self.iterations, "iterations", *ITERATIONS[:2])
         check_int(self.seed, "seed", *SEED[:2])
@@ -113,8 +129,27 @@ def gram(features: torch.Tensor) -> torch.Tensor:
     return flat @ flat.transpose(1, 2) / (h * w)
 
 
-def feature_maps(model: torch.nn.Module, x: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
-    """Outputs of the Lite0 stages ``layers`` for a normalised batch, running no deeper than needed."""
+def resolve(network: str) -> tuple[bb.Backbone, str | None]:
+    """The network ``network`` or, when VGG-19's weights cannot be had, the bundled Lite0 and why."""
+    if network not in NETWORKS:
+        raise ValueError(f"network must be one of {', '.join(NETWORKS)}, not {network!r}")
+    if network == bb.DEFAULT:
+        return bb.load_backbone(bb.DEFAULT), None
+    try:
+        return vgg.load_vgg19(), None
+    except (bb.BackboneUnavailable, checkpoints.CheckpointError) as exc:
+        return bb.load_backbone(bb.DEFAULT), (
+            f"VGG-19 is unavailable: {exc}. Using {bb.BACKBONES[bb.DEFAULT].title}, its stages 1-5 standing "
+            "in for VGG's conv layers."
+        )
+
+
+def feature_maps(
+    model: torch.nn.Module, x: torch.Tensor, layers: Sequence[str], network: str = bb.DEFAULT
+) -> dict[str, torch.Tensor]:
+    """Outputs of ``layers`` of ``network`` for a normalised batch, running no deeper than needed."""
+    if network == vgg.NAME:
+        return vgg.feature_maps(model, x, layers)
     deepest = max(int(name.split(".")[1]) for name in layers)
     out: dict[str, torch.Tensor] = {}
     x = model.bn1(model.conv_stem(x))
@@ -152,7 +187,9 @@ class Synthesis:
         backbone: bb.Backbone | None = None,
     ) -> None:
         self.cfg = cfg
-        self.backbone = backbone or bb.load_backbone(bb.DEFAULT)
+        self.backbone = backbone or (vgg.load_vgg19() if cfg.network == vgg.NAME else bb.load_backbone())
+        if self.backbone.name != cfg.network:
+            raise ValueError(f"the layers are {cfg.network}'s, the network given is {self.backbone.name}")
         info = self.backbone.info
         self._mean = torch.tensor(info.mean).view(1, 3, 1, 1)
         self._std = torch.tensor(info.std).view(1, 3, 1, 1)
@@ -184,7 +221,7 @@ class Synthesis:
             self.opt = torch.optim.Adam([self.image], lr=LEARNING_RATES["adam"])
 
     def _features(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        return feature_maps(self.backbone.model, (x - self._mean) / self._std, self.layers)
+        return feature_maps(self.backbone.model, (x - self._mean) / self._std, self.layers, self.cfg.network)
 
     def losses(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(total, style, content) of the current image; content is 0 for a texture."""
@@ -228,8 +265,10 @@ class StyleResult:
     status: str
     """'completed', 'stopped' (by the user), 'time limit' or 'diverged'."""
     layers: str
-    """The Lite0 stages used, for the caption."""
+    """The layers used, for the caption."""
     mode: str = "style"
+    network: str = bb.BACKBONES[bb.DEFAULT].title
+    """The network whose features made the losses."""
 
 
 def run(
@@ -272,8 +311,9 @@ def run(
         if elapsed > cfg.time_budget_s and i < cfg.iterations:
             status = "time limit"
             break
-    used = ", ".join(LAYERS[k].split(" (")[0] for k in synth.layers)
-    return StyleResult(to_uint8(synth.image), history, i, time.perf_counter() - start, status, used, cfg.mode)
+    used = ", ".join(LAYER_SETS[cfg.network][k].split(" (")[0] for k in synth.layers)
+    return StyleResult(to_uint8(synth.image), history, i, time.perf_counter() - start, status, used, cfg.mode,
+                       synth.backbone.info.title)  # fmt: skip
 
 
 def _tensor(px: np.ndarray) -> torch.Tensor:

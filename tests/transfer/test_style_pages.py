@@ -13,6 +13,13 @@ from tests.helpers import finish_job, page, texts
 STYLE = "apps/pages/l4/style.py"
 
 
+@pytest.fixture(autouse=True)
+def no_vgg(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No VGG-19 weights and no network (as in a lecture hall): the bundled Lite0 serves, saying why."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path_factory.mktemp("empty-torch-home")))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Records each sy.run call the page makes, then runs it at the smallest size and step count."""
@@ -32,6 +39,7 @@ def test_default_page_says_which_network_and_synthesises(spy: list[dict[str, Any
     at = page(STYLE, timeout=120)
     shown = texts(at)
     assert "VGG-19" in shown and "EfficientNet-Lite0" in shown and "`blocks.0`-`blocks.4`" in shown
+    assert "VGG-19 is unavailable" in " ".join(w.value for w in at.warning)
     at.button(key="l4st__start").click().run()
     finish_job(at, "l4st")
     assert not at.exception and len(spy) == 1
@@ -40,6 +48,7 @@ def test_default_page_says_which_network_and_synthesises(spy: list[dict[str, Any
     assert spy[0]["content"] is not None and spy[0]["content"].width == 451  # Chelsea
     captions = " ".join(i.caption for im in at.image for i in im.proto.imgs)
     assert "Style transfer: 10 steps" in captions and "stage 4" in captions
+    assert "EfficientNet-Lite0 (ImageNet, bundled) layers used" in captions
     assert "Style loss (relative Gram error)" in texts(at)
 
 

@@ -1,4 +1,4 @@
-"""A bundled photo or an upload for the style page, with its own label and default."""
+"""The style page's pickers: a bundled photo or an upload (own label and default), and the network."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import streamlit as st
 
 from apps.common import state as ui
 from core.data import images
-from core.transfer import photos
+from core.transfer import backbone as bb
+from core.transfer import photos, vgg
+from core.transfer import style as sy
 
 UPLOAD = "upload"
 
@@ -29,3 +31,18 @@ def pick(label: str, key: str, default: str) -> tuple[images.DecodedImage, str]:
     except images.ImageError as exc:
         st.error(str(exc))
         st.stop()
+
+
+def pick_network(key: str) -> bb.Backbone:
+    """The network chosen for the losses, or the bundled one with the reason shown; which serves, and why."""
+    name = ui.radio("Network", key, tuple(sy.NETWORKS), vgg.NAME, format_func=sy.NETWORKS.get,
+                    horizontal=True)  # fmt: skip
+    spin = "Loading VGG-19 (the first time online, a 548 MB download into the torch hub cache)…"
+    with st.spinner(spin if name == vgg.NAME else "Loading the network…"):
+        backbone, note = sy.resolve(name)
+    if note:
+        st.warning(note, icon=":material/cloud_off:")
+    why = ("the network of Gatys et al." if backbone.name == vgg.NAME else "bundled, so it needs no "
+           "network" if note is None else "VGG-19's weights are not here")  # fmt: skip
+    st.caption(f"{backbone.info.title} serves this page ({why}): weights from {backbone.provenance}.")
+    return backbone
