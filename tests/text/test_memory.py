@@ -77,3 +77,26 @@ def test_a_stop_request_ends_the_comparison() -> None:
 def test_settings_outside_the_page_are_refused(change: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         mem.validate(replace(mem.MemoryConfig(), **change))
+
+
+def test_memory_page_compares_runs_in_its_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from tests.helpers import finish_job, page
+
+    real = mem.compare
+    monkeypatch.setattr(mem, "compare", lambda config, job=None, cells=mem.CELLS:
+                        real(replace(config, time_budget_s=1.0), job, cells))  # fmt: skip
+    at = page("apps/pages/l6/memory.py", params={"l6mem_T": "5", "l6mem_hidden": "8"})
+    at.button(key="l6mem__start").click().run()
+    finish_job(at, "l6mem")
+    at.slider(key="l6mem_T").set_value(6).run()
+    at.button(key="l6mem__start").click().run()
+    finish_job(at, "l6mem")
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "run" in d.value.columns)
+    assert table["T"].tolist() == [5, 6] and table["run"].tolist() == ["run 1", "run 2"]
+    assert {"rnn accuracy", "lstm accuracy", "gru accuracy"} <= set(table.columns)
+    assert any("earlier runs dotted" in c.proto.spec for c in at.get("plotly_chart"))
+    at.button(key="l6mem_clear").click().run()
+    assert next(d.value for d in at.dataframe if "run" in d.value.columns)["T"].tolist() == [6]  # on show

@@ -9,6 +9,7 @@ import streamlit as st
 from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from apps.common.live import training_panel
+from apps.common.runs import RunHistory
 from core.jobs import Job
 from core.text import figures as fg
 from core.text import memory as mem
@@ -28,6 +29,7 @@ with c2:
     lr = ui.select_slider("Learning rate (Adam)", "l6mem_lr", mem.LRS, 1e-2, format_func="{:g}".format)
     seed = ui.number_input("Seed", "l6mem_seed", *mem.SEED_RANGE, 0)
 config = mem.MemoryConfig(length=length, hidden=hidden, lr=lr, seed=int(seed))
+RUNS = RunHistory("l6mem")
 
 st.plotly_chart(fg.gradient_figure(mem.initial_norms(config), f"Untrained cells, T = {length}"),
                 key="l6mem_init")
@@ -44,6 +46,11 @@ def make_job() -> Callable[[Job], mem.MemoryRun]:
 
 def result(job: Job) -> None:
     run: mem.MemoryRun = job.result
+    rc = run.config
+    this = RUNS.add(job.id, config={"T": rc.length, "hidden": rc.hidden, "lr": rc.lr, "seed": rc.seed},
+                    metrics={f"{r.cell} accuracy": round(r.test_accuracy, 3) for r in run.cells},
+                    history={f"{r.cell}_val_accuracy": r.fit.history.get("val_accuracy", [])
+                             for r in run.cells})  # fmt: skip
     cols = st.columns(len(run.cells))
     for col, c in zip(cols, run.cells):
         col.metric(mem.CELL_LABELS[c.cell], f"{c.test_accuracy:.0%}", "learnt it" if c.learnt else "did not",
@@ -53,11 +60,16 @@ def result(job: Job) -> None:
     before = {c.cell: c.norms_before for c in run.cells}
     st.plotly_chart(fg.gradient_figure(after, "After training (dotted: untrained)", dashed=before),
                     key="l6mem_after")
+    if len(RUNS.runs()) > 1:
+        st.plotly_chart(RUNS.overlay(this.history, [f"{x}_val_accuracy" for x in mem.CELLS],
+                                     "Held-out accuracy per pass: this run solid, earlier runs dotted",
+                                     exclude=job.id), key="l6mem_overlay")  # fmt: skip
 
 
 keys = tuple(f"{c}_val_accuracy" for c in mem.CELLS)
 job = training_panel("l6mem", make_job, label="Train the three cells", result=result,
                      charts=(("Held-out accuracy per pass over the data", keys),))
+RUNS.show(keep=None if job is None else job.id, title="Runs compared (this session)")
 if job is None:
     st.info(f"**Train the three cells** trains each for at most {mem.TIME_BUDGET_S:g} s "
             f"({mem.N_TRAIN:,} sequences, stops once it reaches {mem.SOLVED:.0%}).", icon=":material/school:")
