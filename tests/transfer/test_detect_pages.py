@@ -53,7 +53,7 @@ def test_offline_page_says_which_file_is_missing_and_draws_nothing(offline: Path
     assert "Weights missing" in error and "fasterrcnn_mobilenet_v3_large_320_fpn-907ea3f9.pth" in error
     assert str(offline / "hub" / "checkpoints") in error and "HF_HUB_OFFLINE=1 is set" in error
     assert "download.pytorch.org/models/fasterrcnn" in at.code[0].value and not at.get("plotly_chart")
-    at.selectbox(key="l4det_model").set_value("lraspp_mobilenet_v3_large").run()
+    at.radio(key="l4det_model").set_value("lraspp_mobilenet_v3_large").run()
     assert "lraspp_mobilenet_v3_large-d234d4ea.pth" in " ".join(e.value for e in at.warning)
 
 
@@ -75,7 +75,7 @@ def test_every_control_changes_what_the_page_shows(online: Path) -> None:
     assert "Chelsea" in texts(at)
     fig = plot_json(at.get("plotly_chart")[0].proto.spec)
     assert fig["layout"]["xaxis"]["range"] == [0, 451]  # the figure is Chelsea's, 451 × 300 px
-    at.selectbox(key="l4det_model").set_value("lraspp_mobilenet_v3_large").run()
+    at.radio(key="l4det_model").set_value("lraspp_mobilenet_v3_large").run()
     assert not at.exception and "classes at score" in texts(at) and "share of the pixels" in str(
         at.dataframe[0].value.columns.tolist())
 

@@ -76,6 +76,7 @@ def test_boxes_from_the_stand_in_are_well_formed_and_the_threshold_cuts(
     assert set(low.labels) <= set(dt.DETECTORS[name].categories) and low.masks is None
     high = dt.detect(cat, dt.DetectConfig(name, 0.95, 50))
     assert isinstance(high, dt.DetectResult) and high.count < low.count
+    assert high.reused and high.candidates == low.candidates  # the same answer, cut higher
     few = dt.detect(cat, dt.DetectConfig(name, 0.05, 3))
     assert isinstance(few, dt.DetectResult) and few.count == min(3, low.count)
     fig = df.detection_figure(low)

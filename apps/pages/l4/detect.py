@@ -17,11 +17,11 @@ st.markdown(
     "R-CNN) or a **class per pixel** (DeepLabV3, LR-ASPP), trained on COCO. Their weights do not ship with "
     "the gallery: they come from torchvision's weights API through the torch hub cache."
 )
-left, right = st.columns([1, 2])
+left, right = st.columns([2, 3])
 with left:
     decoded, caption = pick("Photo", "l4det_photo", "astronaut")
-    titles = {n: f"{d.title} ({dt.TASKS[d.task]})" for n, d in dt.DETECTORS.items()}
-    model = ui.selectbox("Model", "l4det_model", tuple(dt.DETECTORS), dt.DEFAULT, format_func=titles.get)
+    titles = {n: f"{d.title} · {dt.TASKS[d.task].lower()}" for n, d in dt.DETECTORS.items()}
+    model = ui.radio("Model", "l4det_model", tuple(dt.DETECTORS), dt.DEFAULT, format_func=titles.get)  # wraps
     threshold = ui.slider("Score threshold", "l4det_threshold", *dt.SCORE, step=dt.SCORE_STEP)
     top = ui.slider("Max detections (classes for segmentation)", "l4det_max", *dt.MAX_DETECTIONS)
     st.caption(f"{caption}.")
@@ -40,10 +40,10 @@ with right:
     else:
         unit = "classes" if info.task == "semantic" else "detections"
         st.plotly_chart(df.detection_figure(result), key="l4det_figure")
-        st.caption(f"{result.count} of {result.candidates} {unit} at score ≥ {result.threshold:.2f}, "
-                   f"found in {result.seconds:.2f} s by {info.title} ({info.quality}, torchvision's "
-                   "figures); "
-                   f"weights from {result.provenance}.")  # fmt: skip
+        again = " (kept from the last run: the sliders only cut it)" if result.reused else ""
+        st.caption(f"{result.count} of {result.candidates} {unit} at score ≥ {result.threshold:.2f}, found "
+                   f"in {result.seconds:.2f} s{again} by {info.title} ({info.quality} per torchvision);"
+                   f" weights from {result.provenance}.")  # fmt: skip
         if result.count:
             what = "share of the pixels" if info.task == "semantic" else "score"
             st.dataframe({"class": list(result.labels), what: [round(float(s), 3) for s in result.scores]},

@@ -87,7 +87,7 @@ if job is None:
             "the image being optimised appears as it changes.", icon=":material/palette:")  # fmt: skip
 st.markdown(
     "**Things to try.** Synthesise a texture from the first layer alone (colour and grain), then add "
-    "deeper ones: larger motifs appear. On VGG-19 a step costs ~4x a Lite0 step, so the 60 s bound stops "
+    "deeper ones: larger motifs appear. On VGG-19 a step costs ~10x a Lite0 step, so the 60 s bound stops "
     "runs at 192 px early; try 128 px. Raise the style weight until the cat dissolves; set the content "
     "weight to 0. Compare L-BFGS with Adam at 50 iterations."
 )
