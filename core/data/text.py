@@ -161,7 +161,7 @@ def describe_sources(name: str) -> list[tuple[str, bool, str]]:
         hs = HUB_SETS[name]
         cached = all(hub_cached(hs.repo, f, "dataset") for f in hs.files.values())
         why_not = offline_reason()
-        return [("local Hugging Face cache", cached, f"{hs.repo} in {hub_cache() or 'the default cache'}"),
+        return [("local Hugging Face cache", cached, f"{hs.repo} in {_cache_folder()}"),
                 ("online download", not why_not, f"skipped, offline ({why_not})" if why_not else
                  f"from {HUB_HOST} ({hs.repo}) when it answers")]  # fmt: skip
     if name == "sentiment-tweets":
@@ -314,6 +314,12 @@ def hub_cache() -> str | None:
     return str(Path(home) / "hub") if home else None
 
 
+def _cache_folder() -> str:
+    from huggingface_hub import constants
+
+    return hub_cache() or constants.HF_HUB_CACHE
+
+
 def hub_cached(repo: str, filename: str, repo_type: str = "model") -> Path | None:
     """The cached file, or None; touches no network."""
     from huggingface_hub import try_to_load_from_cache
@@ -329,7 +335,7 @@ def hub_file(repo: str, filename: str, repo_type: str = "model") -> tuple[Path, 
     cached = hub_cached(repo, filename, repo_type)
     if cached is not None:
         return cached, f"the local Hugging Face cache ({repo})"
-    what = f"{repo}/{filename} is not in the local Hugging Face cache ({hub_cache() or 'default folder'})"
+    what = f"{repo}/{filename} is not in the local Hugging Face cache ({_cache_folder()})"
     if reason := offline_reason():
         raise TextUnavailable(f"{what} and {reason}")
     if not online(HUB_HOST):

@@ -140,13 +140,15 @@ def bpc_figure(rows: Sequence[tuple[str, float]]) -> go.Figure:
                        yaxis={"autorange": "reversed"})
 
 
-def labels_curve_figure(grid: Sequence[int], curves: Mapping[str, Sequence[float]], labels: Mapping[str, str],
+def labels_curve_figure(grid: Sequence[int] | Mapping[str, Sequence[int]],
+                        curves: Mapping[str, Sequence[float]], labels: Mapping[str, str],
                         runs: Sequence[tuple[str, int, float]] = (), n_test: int = 0,
                         chance: float = 0.0) -> go.Figure:  # fmt: skip
-    """Held-out accuracy vs labelled training tweets (log axis): a line per model, live runs as stars,
-    the majority-class rate dotted."""
+    """Held-out accuracy vs labelled training tweets (log axis): a line per model (``grid`` shared, or one
+    per model), live runs as stars, the majority-class rate dotted."""
     colour = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(labels)}
-    traces = [{"type": "scatter", "mode": "lines+markers", "x": list(grid), "y": list(acc),
+    grids = grid if isinstance(grid, Mapping) else dict.fromkeys(curves, grid)
+    traces = [{"type": "scatter", "mode": "lines+markers", "x": list(grids[m]), "y": list(acc),
                "name": labels.get(m, m), "line": {"color": colour.get(m, "#777")},
                "hovertemplate": "%{x:,} labels: %{y:.1%}<extra></extra>"} for m, acc in curves.items()]
     for m in labels:

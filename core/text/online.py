@@ -123,9 +123,14 @@ def plan(model: str, dataset: str) -> Plan:
     return Plan(model, dataset, tuple(notes))
 
 
-@functools.lru_cache(maxsize=2)
 def encoder(name: str) -> tuple[Any, nn.Module, str]:
-    """(tokenizer, model in eval mode, provenance) of an online encoder; read-only, cached per process."""
+    """(tokenizer, model in eval mode, provenance) of an online encoder; read-only, cached per process and
+    hub cache folder."""
+    return _encoder(name, text_data.hub_cache() or "")
+
+
+@functools.lru_cache(maxsize=2)
+def _encoder(name: str, cache: str) -> tuple[Any, nn.Module, str]:
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging
 

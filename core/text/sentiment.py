@@ -32,7 +32,8 @@ from core.training import Callback, FitConfig, FitResult, JobProgress, accuracy,
 from core.training.optim import make_optimizer
 
 DATASET = "sentiment-tweets"
-MODELS = {"lstm": "LSTM from scratch", "probe": "linear probe on frozen MiniLM"}
+MODELS = {"lstm": "LSTM from scratch", "probe": "linear probe on frozen MiniLM",
+          "finetune": "MiniLM fine-tuned"}
 N_TEST, TEST_SEED = 1_000, 1997
 N_VAL, SPLIT_SEED = 500, 2019
 N_LABELS = (30, 30_000, 1_000)
@@ -42,8 +43,9 @@ HIDDEN = (16, 256, 64)
 LAYERS = (1, 3, 1)
 DROPOUT = (0.0, 0.7, 0.3)
 EPOCHS = (1, 50, 8)
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
-DEFAULT_LR = {"lstm": 3e-3, "probe": 1e-2}
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
+DEFAULT_LR = {"lstm": 3e-3, "probe": 1e-2, "finetune": 3e-5}
+"""Adam's learning rate per model (fine-tuning: the encoder's; its new head learns at the probe's)."""
 VOCAB_SIZE = 8_000
 TIME_BUDGET_S = 120.0
 """Wall-time bound of a live run's training (the MiniLM vectors of new tweets come on top)."""
@@ -54,7 +56,8 @@ class ClassifierConfig:
     """One training run of either model on ``n_labels`` labelled tweets."""
 
     model: str = "lstm"
-    """'lstm' (from scratch) or 'probe' (linear on frozen MiniLM vectors)."""
+    """'lstm' (from scratch), 'probe' (linear on frozen MiniLM vectors) or 'finetune' (MiniLM trained end
+    to end with a linear head, :mod:`core.text.finetune`)."""
     n_labels: int = N_LABELS[2]
     """Labelled training tweets, drawn stratified from the training pool."""
     embed: int = EMBED[2]
@@ -221,6 +224,10 @@ def run(config: ClassifierConfig, job: Job | None = None, callbacks: Sequence[Ca
         n_test: int = N_TEST) -> ClassifierRun:  # fmt: skip
     """Train one model on ``config.n_labels`` tweets and score it on the held-out tweets."""
     validate(config)
+    if config.model == "finetune":
+        from core.text import finetune
+
+        return finetune.run(config, job, callbacks, n_test)
     t0 = time.perf_counter()
     X, y, Xv, yv, train = training_data(config.n_labels)
     Xt, yt, test = held_out(n_test)

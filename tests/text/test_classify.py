@@ -3,6 +3,8 @@ attributions, odd input, and the shipped checkpoints re-measured from their file
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -122,7 +124,53 @@ def test_shipped_metrics_are_re_measured_from_the_file(name: str) -> None:
 def test_transfer_pays_most_with_few_labels_on_the_shipped_curve() -> None:
     shipped = curve.shipped()
     assert shipped is not None and shipped["grid"] == list(curve.GRID)
-    lstm, probe = shipped["curves"]["lstm"], shipped["curves"]["probe"]
-    assert all(p > s for p, s in zip(probe, lstm))  # measured: the probe is ahead at every point
+    grids, curves = shipped["grids"], shipped["curves"]
+    assert grids["lstm"] == [*curve.GRID, shipped["pool"]] == [*curve.GRID, curve.pool_size()]  # "all"
+    assert grids["probe"] == [*curve.GRID, curve.PROBE_MOST]
+    k = len(curve.GRID)
+    lstm, probe = curves["lstm"][:k], curves["probe"][:k]
+    assert all(p > s for p, s in zip(probe, lstm))  # measured: the probe is ahead at every shared point
     assert probe[0] - lstm[0] > 0.1 and probe[-1] - lstm[-1] < probe[0] - lstm[0]  # the gap narrows
-    assert lstm == sorted(lstm)  # more labels, better LSTM
+    assert curves["lstm"] == sorted(curves["lstm"])  # more labels, better LSTM, up to all of them
+
+
+def test_fine_tuning_trains_end_to_end_and_beats_chance(monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.text import finetune as ft
+
+    monkeypatch.setattr(sm, "N_VAL", 40)  # validation runs the whole encoder: a smoke run needs little
+    cfg = sm.ClassifierConfig(model="finetune", n_labels=60, epochs=1, lr=ft.ENCODER_LR)
+    run = sm.run(cfg, n_test=60)
+    assert run.fit.status == "completed" and run.n_train == 60 and run.fit.steps == 4  # 60 / 16
+    bundled = ft.minilm.encoder()[1].encoder.layer[0].attention.self.query.weight
+    assert not torch.equal(run.model.encoder.encoder.layer[0].attention.self.query.weight, bundled)  # moved
+    assert run.model.encoder is not ft.minilm.encoder()[1]  # its own copy: the shared frozen one is untouched
+    assert 0 <= run.test_accuracy <= 1 and run.extra["encoder_shipped"] is False
+    with pytest.raises(ValueError, match="learning rate"):
+        sm.validate(replace(cfg, lr=5e-5))
+
+
+def test_the_fine_tune_checkpoint_is_written_point_by_point(tmp_path, monkeypatch) -> None:
+    from core.registry import NotComparable, TrainContext
+    from core.text import finetune as ft
+
+    monkeypatch.setattr(sm, "N_VAL", 40)
+    ent = ft.train_points(TrainContext(directory=tmp_path, quick=True))
+    assert ent.config["training"]["grid"] == [30, 60] and set(ent.metrics) >= {"acc_n30", "acc_n60"}
+    heads = checkpoints.load_model(ft.NAME, tmp_path)
+    assert sorted(heads.heads) == ["30", "60"] and ent.metrics["encoder_shipped"] is False
+    with pytest.raises(NotComparable, match="not shipped"):
+        specs()[ft.NAME].measure(heads, ent)
+
+
+def test_shipped_fine_tune_points_say_what_is_not_shipped() -> None:
+    from core.text import finetune as ft
+
+    ent = checkpoints.entry(ft.NAME)
+    assert ent.metrics["encoder_shipped"] is False and "heads only" in ent.architecture
+    assert ent.config["training"]["grid"] == list(ft.GRID)[: len(ent.config["training"]["grid"])]
+    for n in ent.config["training"]["grid"]:
+        assert 0.4 < ent.metrics[f"acc_n{n}"] <= 1  # measured on the 1,000 held-out tweets
+    assert ent.metrics["n_test"] == sm.N_TEST
+    assert (checkpoints.pretrained_dir() / ent.file).stat().st_size < 100_000  # heads, not the encoder
+    with pytest.raises(ValueError, match="not shipped"):
+        api.classify(ft.NAME, ["a"])

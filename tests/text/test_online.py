@@ -81,10 +81,8 @@ def _sentences(n: int, seed: int) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-@pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A hub cache with the tiny models and SST-2 / AG News files, as the only cache, offline."""
-    root = tmp_path / "hf" / "hub"
+def build_standin(root: Path) -> Path:
+    """The tiny models and SST-2 / AG News files in a hub cache folder ``root``; returns it."""
     _tiny_distilbert(_snapshot(root, "models", "distilbert-base-uncased"))
     _tiny_gpt2(_snapshot(root, "models", "gpt2"))
     sst = _snapshot(root, "datasets", "nyu-mll/glue")
@@ -94,15 +92,22 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for split in ("train", "test"):
         _parquet(news / "data" / f"{split}-00000-of-00001.parquet", "text",
                  ["stock market bank", "team game sports", "", "a film"], [2, 1, 0, 7])
+    return root
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A hub cache with the tiny models and SST-2 / AG News files, as the only cache, offline."""
+    root = build_standin(tmp_path / "hf" / "hub")
     monkeypatch.delenv("GALLERY_HUB_CACHE", raising=False)
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     text_data.clear_cache()
-    online.encoder.cache_clear()
+    online._encoder.cache_clear()
     yield root
     text_data.clear_cache()
-    online.encoder.cache_clear()
+    online._encoder.cache_clear()
 
 
 def test_hub_parquet_sets_load_through_core_data(hub: Path) -> None:

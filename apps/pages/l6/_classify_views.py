@@ -28,18 +28,25 @@ def controls() -> sm.ClassifierConfig:
     with c2:
         lr = ui.select_slider("Learning rate (Adam)", f"l6cl_lr_{model}", sm.LEARNING_RATES,
                               sm.DEFAULT_LR[model], format_func="{:g}".format)  # fmt: skip
-        dropout = ui.slider("Dropout", "l6cl_dropout", *sm.DROPOUT, step=0.1)
+        dropout = ui.slider("Dropout", "l6cl_dropout", *sm.DROPOUT, step=0.1, disabled=model == "finetune")
         seed = ui.number_input("Seed", "l6cl_seed", 0, 9999, 0)
     lstm = model == "lstm"
+    if model == "finetune":
+        c2.caption(f"Fine-tuning: the encoder's rate; its new head learns at {sm.DEFAULT_LR['probe']:g}. "
+                   "Dropout is MiniLM's own (0.1).")
     with c3:
         embed = ui.slider("Embedding size", "l6cl_embed", *sm.EMBED, step=16, disabled=not lstm)
         hidden = ui.slider("Hidden size", "l6cl_hidden", *sm.HIDDEN, step=16, disabled=not lstm)
         layers = ui.slider("LSTM layers", "l6cl_layers", *sm.LAYERS, disabled=not lstm)
         bi = ui.checkbox("Bidirectional", "l6cl_bi", True, disabled=not lstm)
-    if not lstm:
+    if model == "probe":
         st.caption("The probe trains one linear layer on MiniLM's sentence vectors; the LSTM's settings do "
                    "not apply. New tweets are encoded first (a few dozen per second on two cores; cached "
                    "after).")
+    elif model == "finetune":
+        st.caption("Fine-tuning trains all of MiniLM (batches of 16 tweets, texts cut at 64 WordPieces): "
+                   "each step runs the whole encoder forward and back, seconds on two shared cores. Training "
+                   f"stops after {sm.TIME_BUDGET_S:.0f} s; then validation and held-out tweets are scored.")
     return sm.ClassifierConfig(model=model, n_labels=n, embed=embed, hidden=hidden, layers=layers,
                                bidirectional=bi, dropout=float(dropout), lr=lr, epochs=epochs,
                                seed=int(seed))  # fmt: skip

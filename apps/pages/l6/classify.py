@@ -8,35 +8,43 @@ import streamlit as st
 
 from apps.common.layout import page_header, show_source
 from apps.common.live import LOSS_ACC_CHARTS, training_panel
+from apps.pages.l6 import _classify_online as online_view
 from apps.pages.l6 import _classify_views as views
 from core.jobs import Job
-from core.text import explain, minilm, words
+from core.text import explain, finetune, minilm, words
 from core.text import figures as fg
 from core.text import sentiment as sm
 from core.text import sentiment_curve as curve
 
 page_header("l6-classify")
 st.markdown(
-    "Is a tweet **negative, neutral or positive**? Two ways with the same labelled tweets: an **LSTM** "
-    "(Hochreiter & Schmidhuber 1997) that learns its word vectors and everything else from the labels, "
-    "and a **linear probe** on the sentence vector of all-MiniLM-L6-v2, a small BERT trained on a billion "
-    "sentence pairs (Reimers & Gurevych 2019) and kept frozen: only 384 × 3 weights are learnt."
+    "Is a tweet **negative, neutral or positive**? Three ways with the same labelled tweets: an **LSTM** "
+    "(Hochreiter & Schmidhuber 1997) that learns its word vectors and everything else from the labels; a "
+    "**linear probe** on the sentence vector of all-MiniLM-L6-v2, a small BERT trained on a billion "
+    "sentence pairs (Reimers & Gurevych 2019) and kept frozen: only 384 × 3 weights are learnt; and "
+    "**MiniLM fine-tuned**, all its 22.7 M weights trained with a linear head (Devlin et al. 2019)."
 )
 shipped = curve.shipped()
 curve_slot = st.empty()  # filled after the training panel, so a run just finished is already a star
 if shipped is None:
     st.warning("The shipped curve is missing: rebuild it with `python -m core.train lstm-sentiment-tweets "
                "minilm-probe-sentiment-tweets`. Live runs below still work.")
-    grid, curves, n_test = [], {}, sm.N_TEST
+    grids, curves, n_test = {}, {}, sm.N_TEST
 else:
-    grid, curves, n_test = shipped["grid"], shipped["curves"], shipped["n_test"]
+    grids, curves, n_test = shipped["grids"], shipped["curves"], shipped["n_test"]
     lstm, probe = curves["lstm"], curves["probe"]
     st.caption(
-        f"Lines: shipped, each point trained once (seed 0; LSTM {shipped['epochs']['lstm']} epochs, probe "
-        f"{shipped['epochs']['probe']}) and scored on the same {n_test:,} held-out tweets. With "
-        f"{grid[0]:,} labels the probe reaches {probe[0]:.0%} and the LSTM {lstm[0]:.0%}; with "
-        f"{grid[-1]:,}, {probe[-1]:.0%} vs {lstm[-1]:.0%}. Stars: your runs."
+        f"Lines: shipped, each point trained once (seed 0) and scored on the same {n_test:,} held-out "
+        f"tweets. With {grids['lstm'][0]:,} labels the probe reaches {probe[0]:.0%} and the LSTM "
+        f"{lstm[0]:.0%}; the LSTM's last point is all {shipped['pool']:,} labelled tweets ({lstm[-1]:.0%}), "
+        f"the probe's {grids['probe'][-1]:,} ({probe[-1]:.0%}; MiniLM vectors of the whole pool take longer "
+        "than a rebuild may). Stars: your runs."
     )
+    if "finetune" in curves:
+        ft = dict(zip(grids["finetune"], curves["finetune"]))
+        st.caption("MiniLM fine-tuned: " + ", ".join(f"{a:.0%} at {n:,}" for n, a in ft.items()) + ". Its "
+                   "fine-tuned encoders (~90 MB each) are not shipped, only the points and the heads: train "
+                   "a point below to reproduce one.")
 st.subheader("Train any point live")
 config = views.controls()
 
@@ -59,7 +67,7 @@ if job is None:
             f"is on {sm.N_VAL} other training tweets.", icon=":material/school:")
 _, y_test, _ = sm.held_out(n_test)
 majority = float(max((y_test == c).mean() for c in range(3)))
-figure = fg.labels_curve_figure(grid, curves, sm.MODELS, views.runs(), n_test, chance=majority)
+figure = fg.labels_curve_figure(grids, curves, sm.MODELS, views.runs(), n_test, chance=majority)
 curve_slot.plotly_chart(figure, key="l6cl_fig_curve")
 views.RUNS.show(keep=None if job is None else job.id)
 
@@ -73,6 +81,7 @@ else:
     views.tokens_section(text)
     with st.spinner("Classifying and attributing…"):
         views.explain_section(text)
+    st.caption("MiniLM fine-tuned is not in this box: its encoder weights are not shipped.")
     st.caption(f"Attributions: Integrated Gradients (Sundararajan et al. 2017, {explain.IG_STEPS} steps) on "
                "each model's token embeddings, from an all-padding input to yours; each bar is the token's "
                "share of the winning class's score (red: towards it, blue: away).")
@@ -82,4 +91,7 @@ st.markdown(
     "sentence in French, or emoji only: the LSTM sees mostly `<unk>`; MiniLM's WordPieces cover more. "
     "Raise the LSTM's labels to 30,000 and its epochs: how close does it get?"
 )
-show_source(sm.LSTMClassifier.forward, minilm.pool, explain._probe)
+st.divider()
+st.subheader("Transfer from BERT / GPT-2 (online)")
+online_view.section()
+show_source(sm.LSTMClassifier.forward, minilm.pool, explain._probe, finetune.FineTunedMiniLM.forward)
