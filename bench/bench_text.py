@@ -2,8 +2,10 @@
 a bare PyTorch reference measured in the same run.
 
 Run: ``.venv/bin/python -m bench.bench_text [--steps 30] [--repeats 3]`` (Markdown tables).
-Targets: 200 generated characters under 2 s and within 1.1x of a bare sampling loop on the same model;
-the fit loop training the char-LSTM within 1.05x of a bare loop (rows interleaved, best of ``--repeats``);
+Targets: 200 generated characters under 2 s and within 1.1x of a bare sampling loop on the same model
+(the char-LSTM, and the small GPT with its KV cache against a bare loop re-reading the window each step);
+the fit loop training the char-LSTM and the GPT within 1.05x of a bare loop (rows interleaved, best of
+``--repeats``);
 classifying a sentence under 100 ms with each shipped sentiment model (and with its attributions, shown
 beside it); the fit loop on variable-length tweet batches within 1.05x of a bare loop over the same batches.
 """
@@ -17,11 +19,12 @@ import torch
 
 from bench.common import best_of, table
 from core import text as api
-from core.text import lm
+from core.text import gpt, lm
 from core.text.lm_training import Windows, next_char_loss
 from core.training import FitConfig, fit, make_optimizer
 
 NAME = "char-lstm-shakespeare"
+GPT = "gpt-shakespeare"
 
 
 def bare_sampling(model: lm.CharRNN, n: int = 200) -> str:
@@ -37,11 +40,30 @@ def bare_sampling(model: lm.CharRNN, n: int = 200) -> str:
     return lm.decode(out)
 
 
-def bare_training(ids: torch.Tensor, steps: int) -> None:
+def bare_gpt_sampling(model: gpt.CharGPT, n: int = 200) -> str:
+    """The textbook transformer loop: re-read the last ``context`` characters for every new one."""
+    gen = torch.Generator().manual_seed(0)
+    ids = lm.encode("KING.\n").tolist()
+    with torch.no_grad():
+        for _ in range(n):
+            logits = model(torch.tensor([ids[-model.context :]]))[0, -1]
+            ids.append(int(torch.multinomial(torch.softmax(logits, -1), 1, generator=gen)))
+    return lm.decode(ids[-n:])
+
+
+def _model(kind: str) -> torch.nn.Module:
     torch.manual_seed(0)
-    model = lm.CharRNN("lstm", hidden=128)
+    return lm.CharRNN("lstm", hidden=128) if kind == "lstm" else gpt.CharGPT()
+
+
+def _window(kind: str) -> tuple[int, int]:
+    return (100, 32) if kind == "lstm" else (128, 16)  # (characters, batch) of the shipped recipes
+
+
+def bare_training(ids: torch.Tensor, steps: int, kind: str = "lstm") -> None:
+    model = _model(kind)
     opt = make_optimizer("adam", model.parameters(), 3e-3)
-    for x, y in Windows(ids, 100, 32, steps, 0):
+    for x, y in Windows(ids, *_window(kind), steps, 0):
         loss = next_char_loss(model(x), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -49,11 +71,10 @@ def bare_training(ids: torch.Tensor, steps: int) -> None:
         opt.step()
 
 
-def loop_training(ids: torch.Tensor, steps: int) -> None:
-    torch.manual_seed(0)
-    model = lm.CharRNN("lstm", hidden=128)
+def loop_training(ids: torch.Tensor, steps: int, kind: str = "lstm") -> None:
+    model = _model(kind)
     opt = make_optimizer("adam", model.parameters(), 3e-3)
-    batches = Windows(ids, 100, 32, steps, 0)
+    batches = Windows(ids, *_window(kind), steps, 0)
     fit(model, next_char_loss, opt, batches, config=FitConfig(epochs=1, max_grad_norm=1.0))
 
 
@@ -121,16 +142,26 @@ def main() -> None:
     gen_t = best_of(lambda: api.generate(NAME, "KING.\n", 200, 1.0, None, 0), args.repeats)
     bare_gen = best_of(lambda: bare_sampling(model), args.repeats)
     odds_t = best_of(lambda: api.next_token_probs(NAME, "To be, or not to be, that is the"), args.repeats)
+    small_gpt = api.shipped(GPT)
+    gpt_t = best_of(lambda: api.generate(GPT, "KING.\n", 200, 1.0, None, 0), args.repeats)
+    bare_gpt = best_of(lambda: bare_gpt_sampling(small_gpt), args.repeats)
+    gpt_odds = best_of(lambda: api.next_token_probs(GPT, "To be, or not to be, that is the"), args.repeats)
     ids = torch.randint(0, len(lm.ALPHABET), (200_000,), generator=torch.Generator().manual_seed(0))
-    bare, loop = [], []
-    for _ in range(args.repeats):  # interleaved: both see the same machine load
-        bare.append(best_of(lambda: bare_training(ids, args.steps), 1))
-        loop.append(best_of(lambda: loop_training(ids, args.steps), 1))
+    fits = []
+    for kind, label in (("lstm", "char-LSTM"), ("gpt", "small-GPT")):
+        bare, loop = [], []
+        for _ in range(args.repeats):  # interleaved: both see the same machine load
+            bare.append(best_of(lambda: bare_training(ids, args.steps, kind), 1))
+            loop.append(best_of(lambda: loop_training(ids, args.steps, kind), 1))
+        fits.append((f"fit loop, {args.steps} {label} steps", f"{min(loop):.3f}", f"{min(bare):.3f}",
+                     f"{min(loop) / min(bare):.2f}x"))
     print(table(["measure", "seconds", "reference (bare)", "ratio"], [
-        ("200 generated characters", f"{gen_t:.3f}", f"{bare_gen:.3f}", f"{gen_t / bare_gen:.2f}x"),
-        ("next-character odds, 32-char prefix", f"{odds_t:.4f}", "", ""),
-        (f"fit loop, {args.steps} char-LSTM steps", f"{min(loop):.3f}", f"{min(bare):.3f}",
-         f"{min(loop) / min(bare):.2f}x"),
+        ("200 generated characters, LSTM", f"{gen_t:.3f}", f"{bare_gen:.3f}", f"{gen_t / bare_gen:.2f}x"),
+        ("200 generated characters, GPT (KV cache vs re-read)", f"{gpt_t:.3f}", f"{bare_gpt:.3f}",
+         f"{gpt_t / bare_gpt:.2f}x"),
+        ("next-character odds, 32-char prefix, LSTM", f"{odds_t:.4f}", "", ""),
+        ("next-character odds, 32-char prefix, GPT", f"{gpt_odds:.4f}", "", ""),
+        *fits,
         *classify_rows(args.steps, args.repeats),
     ]))
 

@@ -1,9 +1,9 @@
-"""Gradio tab of lecture 6: the shipped character-level models of Shakespeare.
+"""Gradio tab of lecture 6: the shipped character-level models of Shakespeare (two recurrent, one small GPT).
 
 Endpoints (the same ranges as the Streamlit pages, from ``core.text.lm`` and ``core.text.unfold``):
 ``/generate_text`` (model, prefix, length, temperature, top_k, seed) -> the continuation;
 ``/next_token`` (model, prefix) -> bars of the likeliest next characters;
-``/unfold`` (model, text, units) -> hidden state (and LSTM gates) per character.
+``/unfold`` (model, text, units) -> hidden state (and LSTM gates) per character (recurrent models only).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ MAX_TEXT = 20_000
 """Longest text an endpoint accepts at all; only the last ``lm.MAX_PREFIX_CHARS`` are read."""
 
 
-def _model(name: Any) -> Any:
-    name = choice("model", name, MODELS)
+def _model(name: Any, models: tuple[str, ...] = MODELS) -> Any:
+    name = choice("model", name, models)
     try:
         return name, lm_api.shipped(name)
     except checkpoints.CheckpointError as exc:
@@ -63,7 +63,7 @@ def next_token(name: Any, prefix: Any) -> go.Figure:
 
 def unfold(name: Any, text: Any, units: Any) -> tuple[go.Figure, go.Figure | None]:
     """The cell unrolled over ``text``: hidden state per character, and the LSTM's gates."""
-    _, model = _model(name)
+    _, model = _model(name, lm_api.RECURRENT_MODELS)
     u = uf.unroll(model, _text(text, "the text"))
     n = number("units shown", units, *uf.UNITS)
     return fg.hidden_figure(u, n), fg.gates_figure(u, n) if u.cell == "lstm" else None
@@ -71,8 +71,9 @@ def unfold(name: Any, text: Any, units: Any) -> tuple[go.Figure, go.Figure | Non
 
 def build() -> None:
     """Lay out the character-model demos inside the current Blocks/Tab."""
-    gr.Markdown("### Character-level models of Shakespeare\nAn LSTM and a vanilla RNN trained on 41 works "
-                "(The Tempest held out). Generate text, see the next-character odds, unroll a cell.")
+    gr.Markdown("### Character-level models of Shakespeare\nAn LSTM, a vanilla RNN and a small GPT (the "
+                "gallery's own: GPT-2's weights cannot be downloaded offline) trained on 41 works (The "
+                "Tempest held out). Generate text, see the next-character odds, unroll a recurrent cell.")
     model = CheckedDropdown(list(MODELS), value=MODELS[0], label="Model")
     prefix = gr.Textbox(value="ROMEO.\nBut soft, what light", label="Prefix / text", lines=2)
     with gr.Row():

@@ -2,7 +2,8 @@
 long-range memory task, character-level language models that generate text.
 
 Modules: ``lm`` (the alphabet, character models, next-character probabilities, sampling), ``lm_training``
-(training on Shakespeare, held-out bits per character, the shipped checkpoints), ``unfold`` (a cell
+(training on Shakespeare, held-out bits per character, the shipped checkpoints), ``gpt`` and
+``gpt_training`` (a small character-level GPT, trained the same way; sentence features), ``unfold`` (a cell
 unrolled over a typed text, every intermediate value kept), ``memory`` (the memory task, gradient norms
 per step, the three cells trained side by side), ``figures`` (plots).
 
@@ -12,8 +13,8 @@ probe trained on a chosen number of labelled tweets), ``sentiment_curve`` (the s
 accuracy-vs-labels curve), ``explain`` (a typed sentence, every model, Integrated-Gradients attributions).
 
 Public API (DESIGN.md): :func:`next_token_probs` and :func:`generate` on a shipped language model by
-name (``char-lstm-shakespeare``, ``char-rnn-shakespeare``); :func:`classify` on a shipped text classifier
-(``lstm-sentiment-tweets``, ``minilm-probe-sentiment-tweets``).
+name (``char-lstm-shakespeare``, ``char-rnn-shakespeare``, ``gpt-shakespeare``); :func:`classify` on a
+shipped text classifier (``lstm-sentiment-tweets``, ``minilm-probe-sentiment-tweets``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-LANGUAGE_MODELS = ("char-lstm-shakespeare", "char-rnn-shakespeare")
+RECURRENT_MODELS = ("char-lstm-shakespeare", "char-rnn-shakespeare")
+"""The shipped language models with a recurrent cell (what the unfolding page can unroll)."""
+LANGUAGE_MODELS = (*RECURRENT_MODELS, "gpt-shakespeare")
 TEXT_CLASSIFIERS = ("lstm-sentiment-tweets", "minilm-probe-sentiment-tweets")
 
 

@@ -185,10 +185,12 @@ def describe(shape: GPTShape, params: int) -> str:
 
 
 @torch.no_grad()
-def attention_map(model: CharGPT, prefix: str, layer: int = -1) -> tuple[str, Tensor]:
-    """The last ``context`` characters of ``prefix`` as read (cleaned) and block ``layer``'s (H, T, T)
-    attention weights over them: row i is where position i looked."""
-    text = clean(prefix).text[-model.context:] or "\n"
+def attention_map(model: CharGPT, prefix: str, layer: int = -1,
+                  chars: int | None = None) -> tuple[str, Tensor]:
+    """The last ``chars`` (at most ``context``) characters of ``prefix``, cleaned, read on their own, and
+    block ``layer``'s (H, T, T) attention weights over them: row i is where position i looked."""
+    keep = model.context if chars is None else max(1, min(int(chars), model.context))
+    text = clean(prefix).text[-keep:] or "\n"
     return text, model.attention(encode(text).unsqueeze(0), layer)
 
 

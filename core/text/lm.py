@@ -132,8 +132,9 @@ def _start(text: str) -> Tensor:
 
 @torch.no_grad()
 def next_char_probs(model: nn.Module, prefix: str) -> Tensor:
-    """(V,) probabilities of the character after ``prefix`` (cleaned with :func:`clean`)."""
-    logits = model(_start(clean(prefix).text))[0, -1]
+    """(V,) probabilities of the character after ``prefix`` (cleaned with :func:`clean`; a model with a
+    bounded window reads the end of it)."""
+    logits = model.step(_start(clean(prefix).text))[0][0, -1]
     return torch.softmax(logits.double(), -1).float()
 
 
@@ -169,23 +170,14 @@ def filtered_probs(logits: Tensor, temperature: float, top_k: int | None) -> Ten
 def sample(model: nn.Module, prefix: str, length: int, temperature: float = 1.0, top_k: int | None = None,
            seed: int = 0) -> str:
     """``length`` characters continuing ``prefix``, each drawn from :func:`filtered_probs`; the same seed
-    gives the same text. Recurrent models carry their state; others re-read a window of context."""
+    gives the same text. Any model with ``step(x, state) -> (logits, state)``: a recurrent model carries
+    its hidden state, the GPT (:mod:`core.text.gpt`) its cached keys and values."""
     length, temperature, top_k, seed = check_sampling(length, temperature, top_k, seed)
     gen = torch.Generator().manual_seed(seed)
-    x = _start(clean(prefix).text)
+    logits, state = model.step(_start(clean(prefix).text))
     out: list[int] = []
-    if isinstance(model, CharRNN):
-        logits, state = model.step(x)
-        for _ in range(length):
-            nxt = int(torch.multinomial(filtered_probs(logits[0, -1], temperature, top_k), 1, generator=gen))
-            out.append(nxt)
-            logits, state = model.step(torch.tensor([[nxt]]), state)
-        return decode(out)
-    context = int(getattr(model, "context", 256))
-    ids = x[0].tolist()
     for _ in range(length):
-        logits = model(torch.tensor([ids[-context:]]))[0, -1]
-        nxt = int(torch.multinomial(filtered_probs(logits, temperature, top_k), 1, generator=gen))
-        ids.append(nxt)
+        nxt = int(torch.multinomial(filtered_probs(logits[0, -1], temperature, top_k), 1, generator=gen))
         out.append(nxt)
+        logits, state = model.step(torch.tensor([[nxt]]), state)
     return decode(out)

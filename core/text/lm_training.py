@@ -100,21 +100,47 @@ def next_char_loss(logits: Tensor, target: Tensor) -> Tensor:
 def bits_per_char(model: nn.Module, ids: Tensor, streams: int = 8, chunk: int = 256) -> float:
     """Cross-entropy of ``model`` on a token stream, in bits per character: the stream is cut into
     ``streams`` contiguous parts read side by side, each in chunks with the state carried over (a model
-    without :meth:`step` re-reads each chunk alone)."""
+    with a bounded window, the GPT, is measured by :func:`windowed_bits_per_char`)."""
     ids = ids.long()
+    if not isinstance(model, CharRNN):
+        return windowed_bits_per_char(model, ids)
     n = (len(ids) - 1) // streams
     x = ids[: n * streams].reshape(streams, n)
     y = ids[1 : n * streams + 1].reshape(streams, n)
     total, state = 0.0, None
-    stateful = isinstance(model, CharRNN)
     for i in range(0, n, chunk):
-        if stateful:
-            logits, state = model.step(x[:, i : i + chunk], state)
-        else:
-            logits = model(x[:, i : i + chunk])
+        logits, state = model.step(x[:, i : i + chunk], state)
         target = y[:, i : i + chunk].reshape(-1)
         total += float(F.cross_entropy(logits.reshape(-1, V), target, reduction="sum"))
     return total / (n * streams) / math.log(2)
+
+
+@torch.no_grad()
+def windowed_bits_per_char(model: nn.Module, ids: Tensor, batch: int = 64) -> float:
+    """Bits per character of a model that reads at most ``model.context`` characters (a transformer):
+    windows of ``context`` characters, each starting half a window after the last; the first scores
+    every position, the others only the characters no earlier window scored, so every character but
+    the first ``context // 2`` is predicted from ``context // 2`` to ``context - 1`` characters before it."""
+    ids = ids.long()
+    n = len(ids) - 1  # targets ids[1:]
+    ctx = min(int(model.context), n)
+    stride = max(1, ctx // 2)
+    starts = list(range(0, n - ctx + 1, stride))
+    if starts[-1] != n - ctx:
+        starts.append(n - ctx)
+    s = torch.tensor(starts)
+    # Position o of the window at s predicts target s + o + 1; count it only if the previous window
+    # (which ends at its start + ctx) did not.
+    prev_end = torch.cat([torch.zeros(1, dtype=torch.long), s[:-1] + ctx])
+    offsets = torch.arange(ctx)
+    total = 0.0
+    for i in range(0, len(starts), batch):
+        w = s[i : i + batch, None] + offsets
+        logits = model(ids[w])
+        nll = F.cross_entropy(logits.reshape(-1, V), ids[w + 1].reshape(-1), reduction="none")
+        keep = (w + 1) > prev_end[i : i + batch, None]
+        total += float(nll.reshape(w.shape)[keep].sum())
+    return total / n / math.log(2)
 
 
 def ngram_bits_per_char(train: Tensor, test: Tensor) -> dict[str, float]:
@@ -137,34 +163,61 @@ class LMRun:
     provenance: dict[str, object]
 
 
-def train_char_model(config: LMConfig, callbacks: tuple[Callback, ...] = (), *, quick: bool = False) -> LMRun:
-    """Train on the Shakespeare training plays; measure held-out bpc on The Tempest (and the baselines)."""
+@dataclass(frozen=True)
+class Corpus:
+    """The Shakespeare split as token streams, and where it came from (for the manifest)."""
+
+    train: Tensor
+    """Training plays, less the validation tail."""
+    val: Tensor
+    """The last 2% of the training plays: validation windows, never trained on."""
+    test: Tensor
+    """The held-out play."""
+    provenance: dict[str, object]
+    """The manifest's ``dataset`` entry."""
+
+
+def corpus(quick: bool = False) -> Corpus:
+    """The training plays and The Tempest, encoded; ``quick`` keeps 2,000 validation and test characters."""
     from core.data import text as text_data
 
     train, test = text_data.load("shakespeare", "train"), text_data.load("shakespeare", "test")
     ids, test_ids = encode_corpus(train.text), encode_corpus(test.text)
-    n_val = len(ids) // 50  # the last 2% of the training plays: validation windows, never trained on
+    n_val = len(ids) // 50
     tr_ids, val_ids = ids[:-n_val], ids[-n_val:]
     if quick:
-        config = replace(config, steps=5, batch_size=8, seq_len=32)
         test_ids, val_ids = test_ids[:2_000], val_ids[:2_000]
+    dataset = {"name": "shakespeare", "provenance": train.provenance, "test_provenance": test.provenance,
+               "source": train.source, "test_source": test.source, "n_train_chars": len(tr_ids),
+               "n_val_chars": len(val_ids), "n_test_chars": len(test_ids)}
+    return Corpus(tr_ids, val_ids, test_ids, dataset)
+
+
+def held_out_metrics(model: nn.Module, data: Corpus) -> dict[str, float]:
+    """Held-out bpc and perplexity of ``model`` on The Tempest, beside the count baselines."""
+    model.eval()
+    metrics = {"test_bpc": bits_per_char(model, data.test), **ngram_bits_per_char(data.train, data.test)}
+    metrics["test_perplexity"] = 2 ** metrics["test_bpc"]
+    metrics["n_test_chars"] = len(data.test)
+    return metrics
+
+
+def train_char_model(config: LMConfig, callbacks: tuple[Callback, ...] = (), *, quick: bool = False) -> LMRun:
+    """Train on the Shakespeare training plays; measure held-out bpc on The Tempest (and the baselines)."""
+    data = corpus(quick)
+    if quick:
+        config = replace(config, steps=5, batch_size=8, seq_len=32)
     seed_everything(config.seed)
     model = CharRNN(config.cell, ALPHABET, config.embed, config.hidden, config.layers)
     opt = make_optimizer("adam", model.parameters(), config.lr)
     passes = 10
-    train_batches = Windows(tr_ids, config.seq_len, config.batch_size, config.steps // passes, config.seed)
-    val_batches = Windows(val_ids, config.seq_len, 64, 4, config.seed + 1)
+    steps = config.steps // passes
+    train_batches = Windows(data.train, config.seq_len, config.batch_size, steps, config.seed)
+    val_batches = Windows(data.val, config.seq_len, 64, 4, config.seed + 1)
     fit_cfg = FitConfig(epochs=passes, seed=config.seed, max_grad_norm=1.0)
     result = fit(model, next_char_loss, opt, train_batches, val_batches, fit_cfg,
                  [LRSchedule(cosine), *callbacks])
-    model.eval()
-    metrics = {"test_bpc": bits_per_char(model, test_ids), **ngram_bits_per_char(tr_ids, test_ids)}
-    metrics["test_perplexity"] = 2 ** metrics["test_bpc"]
-    metrics["n_test_chars"] = len(test_ids)
-    dataset = {"name": "shakespeare", "provenance": train.provenance, "test_provenance": test.provenance,
-               "source": train.source, "test_source": test.source, "n_train_chars": len(tr_ids),
-               "n_val_chars": len(val_ids), "n_test_chars": len(test_ids)}
-    return LMRun(config, model, result, metrics, dataset)
+    return LMRun(config, model, result, held_out_metrics(model, data), data.provenance)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -27,6 +27,15 @@ def test_generate_text_matches_the_core(client) -> None:
     assert got == api.generate("char-lstm-shakespeare", "KING.\n", 80, 0.9, 10, 4)
 
 
+def test_generate_text_with_the_gpt(client) -> None:
+    got = client.predict("gpt-shakespeare", "PROSPERO.\n", 200, 0.8, 20, 1, api_name="/generate_text")
+    assert got == api.generate("gpt-shakespeare", "PROSPERO.\n", 200, 0.8, 20, 1) and len(got) == 200
+    fig = plot_json(client.predict("gpt-shakespeare", "To be, or not to b", api_name="/next_token"))
+    assert fig["data"][0]["x"][0] == "e"
+    with pytest.raises(AppError, match="model must be one of char-lstm"):
+        client.predict("gpt-shakespeare", "text", 8, api_name="/unfold")
+
+
 @pytest.mark.parametrize("prefix", ["", "😀😀", "x" * 19_000, "a\x00\x1b[31mb", "日本語のテキスト"])
 def test_odd_prefixes_get_an_answer(client, prefix: str) -> None:
     out = client.predict("char-rnn-shakespeare", prefix, 20, 1.0, 96, 0, api_name="/generate_text")

@@ -80,7 +80,7 @@ def test_outputs_are_causal(name: str) -> None:
     assert torch.equal(a[:, :20], b[:, :20]) and not torch.equal(a[:, 20:], b[:, 20:])
 
 
-@pytest.mark.parametrize("name", api.LANGUAGE_MODELS)
+@pytest.mark.parametrize("name", api.RECURRENT_MODELS)  # the GPT's: tests/text/test_gpt.py
 def test_shipped_held_out_numbers_are_what_the_file_gives(name: str) -> None:
     from core import checkpoints
 
@@ -95,7 +95,7 @@ def test_shipped_held_out_numbers_are_what_the_file_gives(name: str) -> None:
 def test_the_lstm_beats_the_vanilla_rnn_held_out() -> None:
     from core import checkpoints
 
-    bpc = {n: checkpoints.entry(n).metrics["test_bpc"] for n in api.LANGUAGE_MODELS}
+    bpc = {n: checkpoints.entry(n).metrics["test_bpc"] for n in api.RECURRENT_MODELS}
     assert bpc["char-lstm-shakespeare"] < bpc["char-rnn-shakespeare"]
 
 

@@ -38,6 +38,26 @@ def test_generate_page_controls_reach_the_sampler() -> None:
     assert len(bars) == 2 and sum(v > 0 for v in bars[1]["y"]) <= 5  # top-k reaches the bars too
 
 
+def test_generate_page_with_the_gpt_says_why_not_gpt2_and_shows_its_attention() -> None:
+    from core.text import gpt
+
+    at = page(GEN, params={"l6gen_model": "gpt-shakespeare", "l6gen_prefix": "Full fathom five"})
+    assert "GPT-2's weights cannot be downloaded" in texts(at) and "parameters" in texts(at)
+    # (the code block drops the last trailing line break)
+    assert _generated(at).rstrip() == api.generate("gpt-shakespeare", "Full fathom five", 300, 0.8).rstrip()
+    text, w = gpt.attention_map(api.shipped("gpt-shakespeare"), "Full fathom five")
+    heat = _fig(at, 1)["data"][0]
+    assert len(heat["z"]) == len(text) == 16
+    np.testing.assert_allclose(heat["z"], w.mean(0).numpy(), atol=1e-3)
+    at.segmented_control(key="l6gen_head").set_value("3").run()
+    np.testing.assert_allclose(_fig(at, 1)["data"][0]["z"], w[2].numpy(), atol=1e-3)
+    table = at.dataframe[0].value
+    assert list(table["model"][:3]) == ["LSTM", "Vanilla RNN", "Small GPT"]
+    assert "bigram counts" in list(table["model"]) and "unigram counts" in list(table["model"])
+    at.selectbox(key="l6gen_model").set_value("char-lstm-shakespeare").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2  # no attention for a recurrent model
+
+
 def test_generate_page_explains_what_it_left_out() -> None:
     at = page(GEN, params={"l6gen_prefix": "😀 Привет"})
     assert "left out" in texts(at) and len(_generated(at)) == 300

@@ -11,7 +11,7 @@ from core.text import lm
 from core.text import unfold as uf
 
 
-@pytest.mark.parametrize("name", api.LANGUAGE_MODELS)
+@pytest.mark.parametrize("name", api.RECURRENT_MODELS)
 def test_unrolled_states_equal_torchs(name: str) -> None:
     model = api.shipped(name)
     text = "O brave new world, that has such people in't!"
