@@ -5,7 +5,9 @@ Endpoints (the same ranges as the Streamlit page's sliders, from ``core.generati
 ``/sample`` (model, count, seed) -> decoded draws from the prior; ``/interpolate`` (model, test image A,
 test image B, steps) -> the two test images and the decoded line between their codes;
 ``/sample_mixture`` (model, components, count, seed) -> decoded draws from a Gaussian mixture fitted to
-the codes of the test images.
+the codes of the test images; ``/encode_drawing`` (model, sketch) -> the drawing as the model sees it
+beside its reconstruction, the shipped classifier's probabilities for the drawing, and a note with the
+code, its place on the latent map and the classifier's reading of the reconstruction.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
+from apps.gradio_tabs.inputs import RawSketchpad, decode_upload
 from core import checkpoints, data
+from core.generative import ae_drawing as dr
 from core.generative import ae_training as tr
 from core.generative import figures as fg
 from core.generative import latent as lt
@@ -28,7 +32,7 @@ MODELS = tuple(tr.CHECKPOINTS)
 def _shown(name: str) -> tuple[Any, lt.LatentMap, data.Dataset]:
     model = checkpoints.load_model(name)  # read-only, shared by every request
     test = data.load(model.config.dataset, "test")
-    return model, lt.latent_map(model, test.X, test.y), test
+    return model, lt.latent_map(model, test.X[: lt.MAP_IMAGES], test.y[: lt.MAP_IMAGES]), test
 
 
 def _load(name: Any) -> tuple[Any, lt.LatentMap, data.Dataset]:
@@ -81,12 +85,51 @@ def sample_mixture(name: str, components: Any, count: Any, seed: Any) -> np.ndar
     return fg.image_grid(_checked(lt.mixture_sample, model, _mixture(name, k), count, seed), cols=8)
 
 
+@functools.lru_cache(maxsize=len(dr.CLASSIFIERS))
+def _classifier(name: str) -> Any:
+    return checkpoints.load_model(name)  # read-only, shared by every request
+
+
+def _picture(value: Any) -> Any:
+    """The Sketchpad value (background, layers, composite as file paths) or a plain upload's path."""
+    if isinstance(value, dict):
+        return value.get("composite") if value.get("composite") is not None else value.get("background")
+    return value
+
+
+def encode_drawing(name: str, sketch: Any) -> tuple[np.ndarray | None, dict[str, float] | None, str]:
+    """Encode a drawing (dark ink on a light or transparent canvas) with a shipped model: the drawing as
+    the model sees it beside its reconstruction, the classifier's probabilities, and a note."""
+    model, lmap, test = _load(name)
+    picture = _picture(sketch)
+    if picture is None:
+        return None, None, "Draw a digit (or a garment for a Fashion-MNIST model), then press Encode."
+    try:
+        clf = _classifier(dr.CLASSIFIERS[model.config.dataset])
+        enc = dr.encode_drawing(model, lmap, decode_upload(picture).rgba, clf)
+    except checkpoints.CheckpointError as exc:
+        raise gr.Error(f"the shipped classifier is not available: {exc}") from exc
+    except gr.Error as exc:
+        return None, None, f"Cannot encode this drawing: {exc.message}."
+    except ValueError as exc:
+        return None, None, f"Cannot encode this drawing: {exc}."
+    assert enc.probs is not None and enc.recon_probs is not None
+    probs = {c: float(p) for c, p in zip(test.classes, enc.probs, strict=True)}
+    k = int(enc.recon_probs.argmax())
+    axes = "z1, z2" if lmap.explained is None else "PC1, PC2 of the test codes"
+    note = (f"Code z = ({', '.join(f'{v:.2f}' for v in enc.code)}); on the latent map ({axes}) at "
+            f"({enc.point[0]:.2f}, {enc.point[1]:.2f}). The classifier reads the reconstruction as "
+            f"**{test.classes[k]}** ({enc.recon_probs[k]:.0%}).")
+    return fg.image_grid(np.stack([enc.image, enc.reconstruction])[None], upscale=5), probs, note
+
+
 def build() -> None:
     """Lay out the latent-space explorer inside the current Blocks/Tab."""
     gr.Markdown(
-        "### Autoencoders and VAEs on MNIST\nShipped models: a conv autoencoder (`ae`), a VAE and a "
-        "beta-VAE (beta 4), each with a 2- or 16-dimensional code. Traverse one dimension at a time, sample "
-        "the prior, or walk between two test images through the latent space."
+        "### Autoencoders and VAEs on MNIST and Fashion-MNIST\nShipped models: a conv autoencoder (`ae`), a "
+        "VAE, a beta-VAE (beta 4) and a VAE with a spatial broadcast decoder (`sbd-vae`), each with a 2- to "
+        "32-dimensional code on both data sets. Traverse one dimension at a time, sample the prior, walk "
+        "between two test images through the latent space, or draw a digit and encode it."
     )
     model = gr.Dropdown(list(MODELS), value="vae-mnist-z2", label="Model")
     with gr.Row():
@@ -101,8 +144,8 @@ def build() -> None:
             s_button = gr.Button("Sample", variant="primary")
             s_out = gr.Image(label="Decoded draws from the prior", image_mode="L")
     with gr.Row():
-        a = gr.Number(value=0, precision=0, label="Test image A (0-999)")
-        b = gr.Number(value=1, precision=0, label="Test image B (0-999)")
+        a = gr.Number(value=0, precision=0, label="Test image A (index in the test split)")
+        b = gr.Number(value=1, precision=0, label="Test image B (index in the test split)")
         i_steps = gr.Slider(*lt.INTERPOLATION_STEPS, value=lt.DEFAULT_INTERPOLATION_STEPS, step=1,
                             label="Interpolation steps")
     i_button = gr.Button("Interpolate", variant="primary")
@@ -115,3 +158,15 @@ def build() -> None:
     m_out = gr.Image(label="Decoded draws from a Gaussian mixture fitted to the codes", image_mode="L")
     gr.on([i_button.click], interpolate, [model, a, b, i_steps], i_out, api_name="interpolate")
     gr.on([m_button.click], sample_mixture, [model, k, count, seed], m_out, api_name="sample_mixture")
+    with gr.Row():
+        with gr.Column():
+            sketch = RawSketchpad(label="Draw a digit (or a garment)", type="filepath", image_mode="RGBA",
+                                  sources=("upload",), canvas_size=(280, 280), format="png",
+                                  brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"))
+            e_button = gr.Button("Encode", variant="primary")
+        with gr.Column():
+            e_out = gr.Image(label="As the model sees it, and its reconstruction", image_mode="L")
+            e_probs = gr.Label(num_top_classes=3, label="The shipped classifier's reading of the drawing")
+            e_note = gr.Markdown()
+    gr.on([e_button.click], encode_drawing, [model, sketch], [e_out, e_probs, e_note],
+          api_name="encode_drawing")

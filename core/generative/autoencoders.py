@@ -64,7 +64,7 @@ class AEConfig:
     """Weight of the KL term (1 for a VAE; 0 for an autoencoder, which has none)."""
     channels: int = 16
     """Channels of the first conv layer (the second has twice as many)."""
-    hidden: int = 128
+    hidden: int = 64
     """Width of the dense layer between the conv features and the code."""
     epochs: int = 20
     """Passes over the training images."""
@@ -80,6 +80,9 @@ class AEConfig:
     """Seeds the initialisation, the shuffling and the reparameterisation noise."""
     time_budget_s: float | None = None
     """Stop after this many seconds (``None``: no limit)."""
+    weights: str = "float32"
+    """How a shipped file stores the weights: 'float32', or 'float16' (half the size; loading copies them
+    into float32 parameters, and the shipped metrics are measured from the rounded weights)."""
 
     @property
     def variational(self) -> bool:
@@ -103,6 +106,8 @@ def make_config(kind: str, dataset: str, latent_dim: int, beta: float | None = N
         beta = DEFAULT_BETA_VAE
     elif beta not in BETAS:
         raise ValueError(f"beta must be one of {', '.join(f'{b:g}' for b in BETAS)}, not {beta!r}")
+    if kw.get("weights", "float32") not in ("float32", "float16"):
+        raise ValueError("weights are stored as 'float32' or 'float16'")
     return AEConfig(kind=kind, dataset=dataset, latent_dim=int(latent_dim), beta=float(beta), **kw)
 
 

@@ -37,10 +37,10 @@ def image_grid(images: np.ndarray, cols: int | None = None, pad: int = 2, upscal
     return np.repeat(np.repeat(pic, upscale, 0), upscale, 1)
 
 
-def latent_figure(lmap: LatentMap, classes: Sequence[str], highlight: Sequence[int] = (),
+def latent_figure(lmap: LatentMap, classes: Sequence[str], marks: Sequence[tuple[str, float, float]] = (),
                   title: str = "") -> go.Figure:
-    """The test images' codes, one colour per class; ``highlight`` marks chosen images (e.g. the two ends
-    of an interpolation) with black rings."""
+    """The test images' codes, one colour per class; ``marks`` (label, x, y) ring chosen points of the
+    map's plane (the ends of an interpolation, a drawing), e.g. from :meth:`LatentMap.project`."""
     traces: list[dict[str, Any]] = []
     for k, name in enumerate(classes):
         idx = np.flatnonzero(lmap.labels == k)
@@ -50,13 +50,11 @@ def latent_figure(lmap: LatentMap, classes: Sequence[str], highlight: Sequence[i
                        "x": lmap.coords[idx, 0].tolist(), "y": lmap.coords[idx, 1].tolist(),
                        "marker": {"size": 5, "color": CLASS_COLOURS[k % len(CLASS_COLOURS)], "opacity": 0.75},
                        "hovertemplate": f"{name}<extra></extra>"})  # fmt: skip
-    if len(highlight):
-        h = np.asarray(highlight, dtype=int)
+    if len(marks):
         ring = {"size": 14, "color": "rgba(0,0,0,0)", "line": {"color": "#000", "width": 2}}
         traces.append({"type": "scatter", "mode": "markers+text", "name": "chosen", "showlegend": False,
-                       "x": lmap.coords[h, 0].tolist(), "y": lmap.coords[h, 1].tolist(),
-                       "text": ["A", "B", "C", "D"][: len(h)], "textposition": "top center",
-                       "marker": ring})
+                       "x": [float(m[1]) for m in marks], "y": [float(m[2]) for m in marks],
+                       "text": [m[0] for m in marks], "textposition": "top center", "marker": ring})
     xt, yt = lmap.axis_titles
     return fast_figure(traces, title, height=460, xaxis={"title": {"text": xt}, "zeroline": True},
                        yaxis={"title": {"text": yt}, "zeroline": True},

@@ -11,7 +11,7 @@ codes on the test images (:class:`LatentMap`), which the pages say.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -32,6 +32,9 @@ SEED_RANGE = (0, 9999)
 MIXTURE_COMPONENTS = (1, 20)
 """Components of the Gaussian mixture fitted to the codes."""
 DEFAULT_COMPONENTS = 10
+MAP_IMAGES = 2_000
+"""Test images a latent map shows (all 1,000 of offline MNIST; the first 2,000 of Fashion-MNIST's 10,000):
+enough to see the classes, few enough to redraw at once."""
 
 
 def check_int(value: object, name: str, bounds: tuple[int, int]) -> int:
@@ -76,9 +79,26 @@ class LatentMap:
     """(latent_dim,) where a traversal is centred: 0 for a VAE, the codes' mean for an autoencoder."""
     scale: np.ndarray
     """(latent_dim,) one unit of a slider: 1 for a VAE, the codes' standard deviation for an autoencoder."""
+    origin: np.ndarray | None = None
+    """(latent_dim,) the codes' mean, which the projection subtracts (None in 2D)."""
+    axes: np.ndarray | None = None
+    """(2, latent_dim) the first two principal axes of the codes (None in 2D)."""
+    method: str = "pca"
+    """How ``coords`` were made: 'pca' (the codes themselves in 2D) or 'tsne' (see :func:`tsne_map`)."""
+
+    def project(self, codes: np.ndarray) -> np.ndarray:
+        """(N, 2): where codes (N, latent_dim), e.g. of a new image, fall in the map's plane."""
+        if self.method != "pca":
+            raise ValueError("a t-SNE map has no projection for new codes; use the PCA map")
+        c = np.asarray(codes, dtype=np.float32).reshape(-1, self.centre.size)
+        if self.axes is None or self.origin is None:
+            return c[:, :2].copy()
+        return ((c - self.origin) @ self.axes.T).astype(np.float32)
 
     @property
     def axis_titles(self) -> tuple[str, str]:
+        if self.method == "tsne":
+            return "t-SNE 1", "t-SNE 2"
         if self.explained is None:
             return "z1", "z2"
         return tuple(f"PC{i + 1} ({share:.0%} of the variance)" for i, share in enumerate(self.explained))
@@ -89,24 +109,51 @@ def _variational(model: nn.Module) -> bool:
 
 
 @torch.no_grad()
+def encode_means(model: nn.Module, X: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """(N, latent_dim): the posterior means (an autoencoder's codes) of images ``X`` (N, 1, 28, 28)."""
+    x = torch.from_numpy(np.array(X, dtype=np.float32).reshape(-1, 1, 28, 28))
+    return torch.cat([model.encode(x[i : i + batch_size])[0] for i in range(0, len(x), batch_size)]).numpy()
+
+
+def place(model: nn.Module, lmap: LatentMap, X: np.ndarray) -> np.ndarray:
+    """(N, 2): where images ``X`` fall in the plane of ``lmap`` (e.g. to mark them on its figure)."""
+    return lmap.project(encode_means(model, X))
+
+
 def latent_map(model: nn.Module, X: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> LatentMap:
     """Encode ``X`` (N, 1, 28, 28) and lay its codes out in 2D (PCA by SVD above two dimensions)."""
-    x = torch.from_numpy(np.array(X, dtype=np.float32))
-    codes = torch.cat([model.encode(x[i : i + batch_size])[0] for i in range(0, len(x), batch_size)]).numpy()
+    codes = encode_means(model, X, batch_size)
     d = codes.shape[1]
+    origin = axes = None
     if d == 2:
         coords, explained = codes.copy(), None
     else:
-        centred = codes - codes.mean(0)
+        origin = codes.mean(0)
+        centred = codes - origin
         _, s, vt = np.linalg.svd(centred, full_matrices=False)
-        coords = centred @ vt[:2].T
+        axes = vt[:2].astype(np.float32)
+        coords = centred @ axes.T
         var = s**2
         explained = (float(var[0] / var.sum()), float(var[1] / var.sum()))
     if _variational(model):
         centre, scale = np.zeros(d, np.float32), np.ones(d, np.float32)
     else:
         centre, scale = codes.mean(0).astype(np.float32), (codes.std(0) + 1e-6).astype(np.float32)
-    return LatentMap(codes, np.asarray(labels), coords.astype(np.float32), explained, centre, scale)
+    return LatentMap(codes, np.asarray(labels), coords.astype(np.float32), explained, centre, scale,
+                     None if origin is None else origin.astype(np.float32), axes)
+
+
+def tsne_map(lmap: LatentMap, seed: object = 0) -> LatentMap:
+    """The same codes laid out by t-SNE (van der Maaten & Hinton 2008; scikit-learn, perplexity 30): it
+    keeps neighbourhoods, so classes separate more visibly than on two principal axes, but distances
+    between clusters and the axes mean nothing, and a new code cannot be placed on it. Seconds to compute."""
+    from sklearn.manifold import TSNE
+
+    s = check_int(seed, "the seed", SEED_RANGE)
+    perplexity = min(30.0, max(2.0, (len(lmap.codes) - 1) / 3))
+    tsne = TSNE(2, perplexity=perplexity, init="pca", random_state=s)
+    emb = tsne.fit_transform(lmap.codes.astype(np.float64))
+    return replace(lmap, coords=emb.astype(np.float32), explained=None, origin=None, axes=None, method="tsne")
 
 
 @torch.no_grad()

@@ -1,5 +1,6 @@
 """The lecture 5 Gradio tab over HTTP: /traverse, /sample and /interpolate answer with pictures of the
-expected layout and refuse values outside the page's slider ranges with a clear message."""
+expected layout and refuse values outside the page's slider ranges with a clear message; /encode_drawing
+encodes a Sketchpad drawing."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 import gradio as gr
 import numpy as np
 import pytest
-from gradio_client import Client
+from gradio_client import Client, handle_file
 from PIL import Image
 
 from apps.gradio_tabs import lecture5
+from core.generative import ae_drawing as dr
 from tests.helpers import gradio_tab_client
 
 
@@ -28,7 +30,7 @@ def picture(path: str) -> np.ndarray:
 
 def test_endpoints_are_published(client: Client) -> None:
     names = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert {"/traverse", "/sample", "/interpolate", "/sample_mixture"} <= set(names)
+    assert {"/traverse", "/sample", "/interpolate", "/sample_mixture", "/encode_drawing"} <= set(names)
 
 
 def test_traverse_has_one_row_per_latent_dimension(client: Client) -> None:
@@ -88,3 +90,29 @@ def test_the_endpoints_check_the_ranges_themselves(fn: Callable[..., Any], args:
     # The components' own bounds come first over HTTP; the functions refuse as well, with the page's ranges.
     with pytest.raises(gr.Error, match=message):
         fn(*args)
+
+
+def _sketch(tmp_path: Any, points: list | None) -> dict:
+    """A Sketchpad value as the browser sends it: black ink on a transparent 280x280 canvas."""
+    ink = 1.0 - dr.stroke_image(points) if points else np.zeros((280, 280), np.float32)
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., 3] = (ink * 255).astype(np.uint8)
+    path = tmp_path / "sketch.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    return {"background": None, "layers": [], "composite": handle_file(str(path))}
+
+
+@pytest.mark.parametrize("name", ["vae-mnist-z2", "sbd-vae-mnist-z8"])
+def test_a_drawn_one_is_encoded_and_read(client: Client, tmp_path: Any, name: str) -> None:
+    pic, label, note = client.predict(name, _sketch(tmp_path, [(0.5, 0.15), (0.5, 0.85)]),
+                                      api_name="/encode_drawing")
+    assert picture(pic).shape == (5 * 28, 5 * (2 * 30 - 2))  # the drawing and its reconstruction
+    assert label["label"] == "1"
+    assert note.startswith("Code z = (") and "on the latent map" in note
+
+
+def test_a_blank_drawing_gets_a_note_and_a_bad_model_an_error(client: Client, tmp_path: Any) -> None:
+    pic, label, note = client.predict("vae-mnist-z2", _sketch(tmp_path, None), api_name="/encode_drawing")
+    assert pic is None and not label and "blank" in note
+    with pytest.raises(gr.Error, match="unknown model"):
+        lecture5.encode_drawing("no-such-model", None)

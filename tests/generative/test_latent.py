@@ -1,4 +1,5 @@
-"""Traversals, samples and interpolations of a shipped VAE: shapes, what changes what, and the ranges."""
+"""Traversals, samples and interpolations of shipped VAEs: shapes, what changes what, and the ranges; the
+latent map's projection of new codes and its t-SNE layout."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 from core import checkpoints, data
+from core.generative import ae_training as tr
 from core.generative import latent as lt
 
 
@@ -26,15 +28,28 @@ def test_traversal_grid_has_one_row_per_dimension(shipped: tuple) -> None:
 
 
 def test_changing_one_dimension_changes_the_image(shipped: tuple) -> None:
-    model, lmap, _ = shipped
+    model, lmap, test = shipped
+    k = int(np.argmax(tr.code_kl(model, tr._tensor(test.X))))  # a dimension the decoder uses
     base = np.zeros(16)
     moved = base.copy()
-    moved[2] = 2.5
+    moved[k] = 2.5
     a, b = lt.decode_point(model, lmap, base), lt.decode_point(model, lmap, moved)
     assert np.abs(a - b).max() > 0.1
-    row = lt.traversal(model, lmap, 5, moved)[2]
-    end = np.where(np.arange(16) == 2, 3.0, 0.0)  # row 2's last column: z3 at 3, the rest at the base
+    row = lt.traversal(model, lmap, 5, moved)[k]
+    end = np.where(np.arange(16) == k, 3.0, 0.0)  # row k's last column: z_k at 3, the rest at the base
     assert np.allclose(row[-1], lt.decode_point(model, lmap, end), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["sbd-vae-mnist-z4", "beta-vae-fashion-mnist-z32", "ae-fashion-mnist-z8"])
+def test_every_kind_traverses_one_row_per_dimension(name: str) -> None:
+    model = checkpoints.load_model(name)
+    test = data.load(model.config.dataset, "test")
+    lmap = lt.latent_map(model, test.X[:500], test.y[:500])
+    d = model.latent_dim
+    grid = lt.traversal(model, lmap, 3)
+    assert grid.shape == (d, 3, 28, 28) and 0 <= grid.min() <= grid.max() <= 1
+    # Across the rows, moving a dimension from -3 to 3 changes the picture somewhere.
+    assert np.abs(grid[:, 0] - grid[:, 2]).max() > 0.1
 
 
 def test_samples_are_seeded(shipped: tuple) -> None:
@@ -57,6 +72,19 @@ def test_the_latent_map_projects_16_dimensions_on_two_principal_axes(shipped: tu
     assert lmap.codes.shape == (len(test), 16) and lmap.coords.shape == (len(test), 2)
     assert lmap.explained is not None and 0 < lmap.explained[1] <= lmap.explained[0] < 1
     assert lmap.axis_titles[0].startswith("PC1")
+    # A new code lands where the map put the same code: the projection is the one the map used.
+    assert np.allclose(lmap.project(lmap.codes[:5]), lmap.coords[:5], atol=1e-4)
+    assert np.allclose(lt.place(shipped[0], lmap, test.X[:5]), lmap.coords[:5], atol=1e-4)
+
+
+def test_t_sne_lays_out_the_codes_and_places_no_new_ones(shipped: tuple) -> None:
+    model, _, test = shipped
+    small = lt.latent_map(model, test.X[:150], test.y[:150])
+    tsne = lt.tsne_map(small, 0)
+    assert tsne.coords.shape == (150, 2) and tsne.axis_titles == ("t-SNE 1", "t-SNE 2")
+    assert np.array_equal(tsne.codes, small.codes) and not np.allclose(tsne.coords, small.coords)
+    with pytest.raises(ValueError, match="t-SNE"):
+        tsne.project(small.codes[:1])
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), 3.5, -4, "x"])

@@ -1,16 +1,22 @@
 """AppTest of the autoencoder page: every control reaches the model cell, the training plan or the core
-call it drives; a shipped cell shows its held-out numbers; a short live run replaces the shipped model."""
+call it drives; every shipped cell answers with its own model and held-out numbers; a drawing is encoded,
+redrawn and read by the classifier; a short live run replaces the shipped model."""
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core import data
+from core import checkpoints, data
+from core.generative import ae_drawing as dr
 from core.generative import latent as lt
 from tests.helpers import finish_job, page, texts
 
@@ -71,6 +77,70 @@ def test_each_cell_or_training_control_reaches_the_config_and_the_url(
     assert not at.exception, at.exception
     assert expected in captions(at)
     assert at.query_params[key] == str(value)
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({"l5ae_data": "fashion-mnist"}, "vae-fashion-mnist-z2"),
+    ({"l5ae_kind": "sbd-vae"}, "sbd-vae-mnist-z2"),
+    ({"l5ae_z": "8"}, "vae-mnist-z8"),
+    ({"l5ae_kind": "ae", "l5ae_z": "32", "l5ae_data": "fashion-mnist"}, "ae-fashion-mnist-z32"),
+    ({"l5ae_kind": "beta-vae", "l5ae_z": "4"}, "beta-vae-mnist-z4"),
+])
+def test_every_shipped_cell_answers_with_its_own_model_and_numbers(params: dict[str, str], name: str) -> None:
+    at = app(params)
+    assert not at.exception, at.exception
+    assert f"shipped checkpoint `{name}`" in captions(at)
+    m = checkpoints.entry(name).metrics
+    shown = {x.label: x.value for x in at.metric}
+    assert shown["Reconstruction −log p(x|z)"] == f"{m['test_recon']:.1f} nats"
+    if "test_neg_elbo" in m:
+        assert shown["−ELBO, held-out"] == f"{m['test_neg_elbo']:.1f} nats"
+    if params.get("l5ae_z", "2") != "2":
+        assert "their first two principal components" in captions(at)
+
+
+def _png(points: list | None) -> str:
+    sheet = dr.stroke_image(points) if points else np.ones((280, 280), np.float32)
+    buf = io.BytesIO()
+    Image.fromarray((sheet * 255).astype(np.uint8)).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_a_drawn_one_is_encoded_redrawn_marked_and_read_by_the_classifier() -> None:
+    at = app()
+    assert any("Draw a digit" in i.value for i in at.info)
+    at.session_state["l5ae_canvas"] = {"png": _png([(0.5, 0.15), (0.5, 0.85)])}
+    at.run()
+    assert not at.exception, at.exception
+    reading = " ".join(m.value for m in at.markdown if "classifier" in m.value)
+    assert "`cnn-mnist` reads your drawing as **1**" in reading and "reconstruction as **1**" in reading
+    assert "Your drawing's code z = (" in captions(at)
+    assert any(c.proto.spec and '"yours"' in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_a_blank_drawing_is_explained_not_encoded() -> None:
+    at = app()
+    at.session_state["l5ae_canvas"] = {"png": _png(None)}
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Cannot encode this drawing" in e.value and "blank" in e.value for e in at.error)
+
+
+def test_the_projection_control_lays_the_codes_out_by_t_sne(monkeypatch: pytest.MonkeyPatch) -> None:
+    laid_out: list[int] = []
+
+    def quick(lmap: lt.LatentMap, seed: object = 0) -> lt.LatentMap:  # t-SNE itself is tested in core
+        laid_out.append(len(lmap.codes))
+        return replace(lmap, coords=lmap.coords[:, ::-1].copy(), explained=None, origin=None, axes=None,
+                       method="tsne")
+
+    monkeypatch.setattr(lt, "tsne_map", quick)
+    at = app({"l5ae_z": "16", "l5ae_kind": "ae"})
+    assert "coloured by class: their first two principal components" in captions(at)
+    at.segmented_control(key="l5ae_proj").set_value("t-SNE").run()
+    assert not at.exception, at.exception
+    assert "coloured by class: t-SNE" in captions(at) and laid_out == [1000]
+    assert at.query_params["l5ae_proj"] == "t-SNE"
 
 
 def test_beta_reaches_the_beta_vae_and_an_unshipped_beta_asks_for_training() -> None:

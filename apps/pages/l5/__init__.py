@@ -8,7 +8,8 @@ DEMOS: tuple[Demo, ...] = (
         "Autoencoders & VAEs",
         ":material/blur_on:",
         "autoencoders.py",
-        "Explore the latent space of an autoencoder, a VAE and a beta-VAE on MNIST; retrain any cell live.",
+        "Explore the latent space of autoencoders and VAEs on MNIST and Fashion-MNIST with codes of 2 to 32 "
+        "dimensions; draw a digit to encode it; retrain any cell live.",
         ("Autoencoders", "VAE", "beta-VAE", "Spatial broadcast decoder"),
         gradio="lecture5",
     ),

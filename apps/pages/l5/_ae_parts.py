@@ -9,19 +9,13 @@ from typing import Any
 import streamlit as st
 
 from apps.common import state as ui
-from apps.common.runs import RunHistory
 from core import checkpoints, data
 from core.generative import ae_training as tr
 from core.generative import autoencoders as ae
-from core.generative import figures as fg
 from core.generative import latent as lt
 from core.jobs import Job
 
 DATASETS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
-CHARTS = (("Objective: recon + beta·KL (nats/image)", ("train_loss", "val_loss")),
-          ("Reconstruction (nats/image)", ("train_recon", "val_recon")),
-          ("KL (nats/image)", ("train_kl", "val_kl")))
-RUNS = RunHistory("l5ae")
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,13 +49,21 @@ def controls() -> ae.AEConfig:
                           time_budget_s=ae.PAGE_TIME_BUDGET_S)
 
 
-@st.cache_resource(show_spinner="Loading the shipped model…", max_entries=8)
+@st.cache_resource(show_spinner="Loading the shipped model…", max_entries=len(tr.CHECKPOINTS))
 def shipped(name: str) -> Shown:
-    """A shipped checkpoint with its latent map and held-out metrics (read-only, shared by all sessions)."""
+    """A shipped checkpoint with its latent map and the held-out metrics the manifest records (measured
+    from the shipped file; a test measures them again), read-only and shared by all sessions."""
     model = checkpoints.load_model(name)
     test = data.load(model.config.dataset, "test")
-    metrics = tr.held_out(model, tr._tensor(test.X))
-    return Shown(model, lt.latent_map(model, test.X, test.y), test, metrics, f"shipped checkpoint `{name}`")
+    metrics = {**checkpoints.entry(name).metrics, "kl_dims": tr.code_kl(model, tr._tensor(test.X))}
+    lmap = lt.latent_map(model, test.X[: lt.MAP_IMAGES], test.y[: lt.MAP_IMAGES])
+    return Shown(model, lmap, test, metrics, f"shipped checkpoint `{name}`")
+
+
+@st.cache_resource(show_spinner="Loading the classifier…", max_entries=2)
+def classifier(name: str) -> Any:
+    """A shipped classifier of lecture 3 (read-only, shared by all sessions)."""
+    return checkpoints.load_model(name)
 
 
 def _cell(c: ae.AEConfig) -> tuple:
@@ -75,36 +77,20 @@ def shown(config: ae.AEConfig, job: Job | None) -> Shown | None:
         key = f"l5ae_shown_{job.id}"
         if key not in st.session_state:
             test = data.load(config.dataset, "test")
-            lmap = lt.latent_map(run.model, test.X, test.y)
+            lmap = lt.latent_map(run.model, test.X[: lt.MAP_IMAGES], test.y[: lt.MAP_IMAGES])
             st.session_state[key] = Shown(run.model, lmap, test, run.held_out, "your run (this session)")
         return st.session_state[key]
     name = tr.checkpoint_name(config)
     if name is None:
-        st.info(f"No shipped model for this cell. Shipped: the autoencoder, VAE and beta-VAE (beta "
-                f"{ae.DEFAULT_BETA_VAE:g}) with 2- and 16-dimensional codes on MNIST. Press **Train** to "
-                "train this one (a few minutes at most).", icon=":material/info:")
+        st.info(f"No shipped model for this cell. Shipped: every model at every latent dimension on "
+                f"both data sets, the beta-VAE with beta {ae.DEFAULT_BETA_VAE:g}. Press **Train** to train "
+                "this one (a few minutes at most).", icon=":material/info:")
         return None
     try:
         return shipped(name)
     except checkpoints.CheckpointError as exc:
         st.warning(f"The shipped model is not available: {exc}")
         return None
-
-
-def live(job: Job) -> None:
-    pairs = job.artifact("recon")
-    if pairs is not None:
-        st.image(fg.image_grid(pairs), caption="Validation images (top) and their reconstructions, live")
-
-
-def record(job: Job) -> None:
-    run: tr.AERun = job.result
-    m = run.held_out or {}
-    RUNS.add(job.id, {"model": ae.KIND_LABELS[run.config.kind], "latent": run.config.latent_dim,
-                      "beta": run.config.beta, "epochs": run.fit.epochs_run, "lr": run.config.lr},
-             {k.replace("test_", "held-out "): round(v, 2) for k, v in m.items() if k in
-              ("test_neg_elbo", "test_recon", "test_kl")}, run.fit.history)
-    RUNS.show(keep=job.id)
 
 
 def metrics_row(s: Shown) -> None:

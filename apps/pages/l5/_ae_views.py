@@ -65,10 +65,24 @@ def interpolation(s: Shown) -> tuple[int, int]:
     return int(i), int(j)
 
 
+@st.cache_data(show_spinner="Laying out the codes with t-SNE…", max_entries=16)
+def _tsne(_lmap: lt.LatentMap, codes: np.ndarray) -> lt.LatentMap:
+    return lt.tsne_map(_lmap)  # cached by the codes (hashed), not by the map object
+
+
 def latent_space(s: Shown, ends: tuple[int, int]) -> None:
-    st.plotly_chart(fg.latent_figure(s.lmap, s.test.classes, ends), key="l5ae_fig_latent")
-    how = "the codes themselves" if s.lmap.explained is None else "their first two principal components"
-    st.caption(f"The posterior means of all {len(s.test):,} test images, coloured by class: {how}.")
+    lmap, how = s.lmap, "the codes themselves"
+    if s.lmap.explained is not None:
+        how = "their first two principal components"
+        if ui.segmented("Projection", "l5ae_proj", ("PCA", "t-SNE"), "PCA") == "t-SNE":
+            lmap, how = _tsne(s.lmap, s.lmap.codes), "t-SNE"
+    if lmap.method == "pca":
+        xy = lt.place(s.model, lmap, s.test.X[list(ends)])
+        marks = [("A", *xy[0]), ("B", *xy[1])]
+    else:  # t-SNE places only the codes it laid out
+        marks = [(m, *lmap.coords[i]) for m, i in zip("AB", ends, strict=True) if i < len(lmap.coords)]
+    st.plotly_chart(fg.latent_figure(lmap, s.test.classes, marks), key="l5ae_fig_latent")
+    st.caption(f"The posterior means of {len(lmap.codes):,} test images, coloured by class: {how}.")
 
 
 def elbo(s: Shown) -> None:
@@ -82,39 +96,3 @@ def elbo(s: Shown) -> None:
         f"**{m['test_neg_elbo']:.1f} nats per image**, an upper bound on −log p(x). Grey bars: dimensions "
         f"with under {tr.ACTIVE_KL_NATS} nats, which the decoder ignores (their posterior stays the prior)."
     )
-
-
-@st.cache_data(show_spinner="Fitting the mixture…", max_entries=32)
-def _mixture(codes: np.ndarray, k: int) -> lt.Mixture:
-    return lt.fit_mixture(codes, k)
-
-
-def mixture(s: Shown) -> None:
-    # EM (and scikit-learn's import) takes seconds: fitted on request, so the page opens fast.
-    if not ui.toggle("Fit a Gaussian mixture to the codes", "l5ae_mix"):
-        st.caption("A mixture of Gaussians fitted to the codes, against the prior: switch it on to compare "
-                   "their draws.")
-        return
-    a, b = st.columns(2)
-    with a:
-        k = ui.slider("Mixture components", "l5ae_k", *lt.MIXTURE_COMPONENTS, lt.DEFAULT_COMPONENTS)
-    with b:
-        seed = ui.number_input("Draw seed", "l5ae_gseed", *lt.SEED_RANGE, 0)
-    mix = _mixture(s.lmap.codes, k)
-    n = 32
-    left, right = st.columns(2)
-    left.image(fg.image_grid(lt.mixture_sample(s.model, mix, n, seed), cols=8, upscale=2),
-               caption=f"{n} draws from a {k}-component Gaussian mixture fitted to the codes",
-               alt=f"{n} digits decoded from mixture draws")
-    right.image(fg.image_grid(lt.sample(s.model, s.lmap, n, seed), cols=8, upscale=2),
-                caption="As many draws from the prior N(0, I)" if s.model.config.variational else
-                "As many draws from one Gaussian fitted to the codes",
-                alt=f"{n} digits decoded from prior draws")
-    if s.model.latent_dim == 2:
-        fig = fg.latent_figure(s.lmap, s.test.classes)
-        fig.add_scatter(x=mix.means[:, 0], y=mix.means[:, 1], mode="markers", name="component means",
-                        marker={"symbol": "x", "size": 11, "color": "#000"})
-        st.plotly_chart(fig, key="l5ae_fig_mixture")
-    st.caption(f"Fitted by EM (scikit-learn) to the posterior means of the {len(s.test):,} test images: "
-               f"{mix.mean_log_likelihood:.2f} nats per code on them. The prior covers the gaps between "
-               "classes too, and those decode to blends; the mixture puts its mass where the codes are.")
