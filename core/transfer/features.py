@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import threading
 import uuid
 import weakref
@@ -225,22 +226,29 @@ def frozen_tail(backbone: bb.Backbone) -> Tail:
         return _TAILS[backbone.model]
 
 
+PROJECTIONS = {"pca": "PCA", "tsne": "t-SNE"}
+"""2D projections of the feature map (scikit-learn; UMAP is not in the stack)."""
+
+
 @dataclass(frozen=True, eq=False)
 class FeatureMap:
-    """Held-out images projected to 2D by PCA, from raw pixels and from deep features."""
+    """Held-out images projected to 2D (PCA or t-SNE), from raw pixels and from deep features."""
 
     raw: np.ndarray
-    """(N, 2) PCA of the 784 pixels."""
+    """(N, 2) projection of the 784 pixels."""
     deep: np.ndarray
-    """(N, 2) PCA of the pooled backbone features."""
+    """(N, 2) projection of the pooled backbone features."""
     y: np.ndarray
     classes: tuple[str, ...]
     explained: tuple[float, float]
-    """Variance explained by the two components (raw, deep)."""
+    """Variance explained by the two components (raw, deep); NaN for t-SNE, which keeps neighbourhoods,
+    not variance."""
     neighbours: tuple[float, float]
     """Leave-one-out 5-nearest-neighbour accuracy in each 2D map (raw, deep): how well classes separate."""
     n_features: int = 1280
     """Length of the deep feature vector (1,280 for EfficientNet-Lite0, 512 for ResNet-18)."""
+    projection: str = "pca"
+    """One of :data:`PROJECTIONS`."""
 
 
 def _knn_accuracy(points: np.ndarray, y: np.ndarray, k: int = 5) -> float:
@@ -251,21 +259,46 @@ def _knn_accuracy(points: np.ndarray, y: np.ndarray, k: int = 5) -> float:
     return float((pred == y).mean())
 
 
+_PROJECTED: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
+
+
+def _project(values: np.ndarray, projection: str) -> tuple[np.ndarray, float]:
+    """(N, 2) map and explained variance (NaN for t-SNE), seeded; the last few are kept, since t-SNE of
+    1,000 points takes seconds and a page reruns on every widget change."""
+    key = hashlib.blake2b(values.tobytes(), digest_size=16, person=projection.encode()[:16]).digest()
+    with _LOCK:
+        if key in _PROJECTED:
+            return _PROJECTED[key]
+    if projection == "pca":
+        from sklearn.decomposition import PCA
+
+        pca = PCA(n_components=2, random_state=0).fit(values)
+        out = (pca.transform(values).astype(np.float32), float(pca.explained_variance_ratio_.sum()))
+    else:
+        from sklearn.manifold import TSNE
+
+        # Perplexity at most a third of the points (scikit-learn's bound); PCA start for stable layouts.
+        tsne = TSNE(2, perplexity=min(30.0, (len(values) - 1) / 3), init="pca", random_state=0)
+        out = (tsne.fit_transform(values.astype(np.float64)).astype(np.float32), math.nan)
+    with _LOCK:
+        _PROJECTED[key] = out
+        while len(_PROJECTED) > 8:
+            _PROJECTED.popitem(last=False)
+    return out
+
+
 def feature_map(
     X: np.ndarray, y: np.ndarray, classes: tuple[str, ...], progress: Progress | None = None,
-    backbone: bb.Backbone | None = None,
+    backbone: bb.Backbone | None = None, projection: str = "pca",
 ) -> FeatureMap:
-    """PCA (scikit-learn, fixed seed) of the images' pixels and of their deep features, side by side."""
-    from sklearn.decomposition import PCA
-
+    """PCA or t-SNE (scikit-learn, fixed seed) of the images' pixels and of their deep features."""
+    if projection not in PROJECTIONS:
+        raise ValueError(f"projection must be one of {', '.join(PROJECTIONS)}, not {projection!r}")
     backbone = backbone or bb.load_backbone(bb.DEFAULT)
     deep = deep_features(backbone, X, progress)
-    raw = np.asarray(X, np.float32).reshape(len(X), -1)
-    maps, explained = [], []
-    for values in (raw, deep):
-        pca = PCA(n_components=2, random_state=0).fit(values)
-        maps.append(pca.transform(values).astype(np.float32))
-        explained.append(float(pca.explained_variance_ratio_.sum()))
+    raw = np.ascontiguousarray(np.asarray(X, np.float32).reshape(len(X), -1))
+    raw2, e_raw = _project(raw, projection)
+    deep2, e_deep = _project(np.ascontiguousarray(deep), projection)
     y = np.asarray(y, np.int64)
-    return FeatureMap(maps[0], maps[1], y, classes, (explained[0], explained[1]),
-                      (_knn_accuracy(maps[0], y), _knn_accuracy(maps[1], y)), deep.shape[1])  # fmt: skip
+    return FeatureMap(raw2, deep2, y, classes, (e_raw, e_deep),
+                      (_knn_accuracy(raw2, y), _knn_accuracy(deep2, y)), deep.shape[1], projection)

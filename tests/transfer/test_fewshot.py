@@ -105,6 +105,13 @@ def test_feature_map_projects_pixels_and_deep_features() -> None:
     fmap = ft.feature_map(test.X[idx], test.y[idx], tuple(test.classes))
     assert fmap.raw.shape == fmap.deep.shape == (100, 2) and np.isfinite(fmap.deep).all()
     assert all(0.0 < e <= 1.0 for e in fmap.explained) and all(0.1 < a <= 1.0 for a in fmap.neighbours)
+    tsne = ft.feature_map(test.X[idx], test.y[idx], tuple(test.classes), projection="tsne")
+    assert tsne.deep.shape == (100, 2) and tsne.projection == "tsne" and math.isnan(tsne.explained[1])
+    assert not np.allclose(tsne.deep, fmap.deep) and tsne.neighbours[1] > 0.3  # classes cluster
+    again = ft.feature_map(test.X[idx], test.y[idx], tuple(test.classes), projection="tsne")
+    assert np.array_equal(again.deep, tsne.deep)  # seeded (and kept: a page rerun does not redo it)
+    with pytest.raises(ValueError, match="projection must be one of pca, tsne"):
+        ft.feature_map(test.X[idx], test.y[idx], tuple(test.classes), projection="umap")
 
 
 def test_the_homework_network_resnet18_serves_features_and_a_probe(resnet18_hub: torch.nn.Module) -> None:

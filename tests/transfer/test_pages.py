@@ -101,11 +101,22 @@ def _curve_names(at: AppTest) -> list[str]:
 
 
 def test_transfer_page_answers_with_the_shipped_curve_at_once() -> None:
+    from core import checkpoints
+    from core.transfer import curve
+
     at = page(TRANSFER, timeout=300, params={"l4tr_map_n": "100"})
     names = _curve_names(at)
-    assert {"CNN from scratch", "linear probe (frozen features)", "fine-tune last block + head"} <= set(names)
+    assert {"CNN from scratch", "linear probe (frozen features)", "fine-tune last block + head",
+            "fine-tune all layers"} <= set(names)  # fmt: skip
+    full = next(t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+                if t.get("name") == "fine-tune all layers")  # fmt: skip
+    metrics = checkpoints.entry(curve.NAME).metrics
+    assert full["x"] == list(curve.GRID) and full["y"] == [metrics[f"full_k{k}"] for k in curve.GRID]
     text = texts(at)
-    assert "With 1 label per class the probe reaches" in text and "ms per image and epoch" in text
+    assert "With 1 label per class the probe reaches" in text and "fine-tuning all layers" in text
+    assert "1: 30 / 5: 15 / 20: 6 / 100: 2 (labels per class: epochs)" in text
+    assert "networks are not shipped" in text and f"python -m core.train {curve.NAME}" in text
+    assert "EfficientNet-Lite0 (ImageNet, bundled): weights from the bundled weights" in text
     assert "deep features: 5-NN accuracy" in at.get("plotly_chart")[1].proto.spec
 
 
@@ -149,4 +160,93 @@ def test_transfer_every_control_reaches_the_training_run(runs: list[Any]) -> Non
 
 def test_transfer_full_fine_tuning_quotes_its_measured_cost() -> None:
     at = page(TRANSFER, timeout=300, params={"l4tr_map_n": "100", "l4tr_method": "full", "l4tr_k": "100"})
-    assert "Fine-tuning all layers costs about" in texts(at) and "stops training after 120 s" in texts(at)
+    text = texts(at)
+    assert "Fine-tuning all layers of EfficientNet-Lite0 costs about" in text
+    assert "stops training after 120 s" in text and "head steps 10× faster" in text
+
+
+def test_transfer_a_full_fine_tuning_point_trains_live_and_is_a_star(runs: list[Any]) -> None:
+    from tests.helpers import finish_job
+
+    params = {"l4tr_map_n": "100", "l4tr_method": "full", "l4tr_k": "1", "l4tr_epochs": "1"}
+    at = page(TRANSFER, timeout=300, params=params)
+    at.button(key="l4tr__start").click().run()
+    finish_job(at, "l4tr", timeout=240)
+    assert not at.exception and runs[-1].method == "full" and runs[-1].lr == 1e-4
+    assert "Test accuracy" in texts(at) and "fine-tune all layers: your runs" in _curve_names(at)
+
+
+def test_transfer_a_long_full_fine_tuning_run_shows_progress_and_stops(runs: list[Any]) -> None:
+    import time
+
+    from tests.helpers import finish_job
+
+    params = {"l4tr_map_n": "100", "l4tr_method": "full", "l4tr_k": "100", "l4tr_epochs": "100"}
+    at = page(TRANSFER, timeout=300, params=params)
+    at.button(key="l4tr__start").click().run()
+    job = at.session_state["l4tr__job"]
+    for _ in range(600):  # until the training thread has started
+        if job.status == "running":
+            break
+        time.sleep(0.1)
+    at.run()
+    assert at.get("progress") and at.button(key="l4tr__stop")
+    at.button(key="l4tr__stop").click().run()
+    finish_job(at, "l4tr", timeout=240)
+    assert not at.exception and job.result.fit.status == "stopped"
+    assert "Test accuracy not scored" in texts(at)
+    assert "fine-tune all layers: your runs" not in _curve_names(at)  # nothing scored, no star
+
+
+def test_transfer_runs_on_resnet18_from_the_hub_cache(resnet18_hub: Any, runs: list[Any]) -> None:
+    from tests.helpers import finish_job
+
+    params = {"l4tr_map_n": "100", "l4tr_backbone": "resnet18", "l4tr_k": "1", "l4tr_epochs": "2"}
+    at = page(TRANSFER, timeout=300, params=params)
+    text = texts(at)
+    assert "ResNet-18 (ImageNet, Hugging Face hub): weights from the local Hugging Face cache" in text
+    assert not at.warning and "512 pooled ResNet-18 features" in text
+    at.button(key="l4tr__start").click().run()
+    finish_job(at, "l4tr", timeout=240)
+    assert not at.exception and runs[-1].backbone == "resnet18" and runs[-1].method == "probe"
+    assert "ResNet-18 (ImageNet, Hugging Face hub), weights from the local Hugging Face cache" in texts(at)
+    assert "linear probe (frozen features): your runs" in _curve_names(at)
+
+
+def test_transfer_resnet18_offline_names_the_fallback(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.transfer import backbone as bb
+
+    monkeypatch.setenv("GALLERY_HUB_CACHE", str(tmp_path))  # an empty hub cache, offline
+    bb.load_backbone.cache_clear()
+    try:
+        at = page(TRANSFER, timeout=300, params={"l4tr_map_n": "100", "l4tr_backbone": "resnet18"})
+    finally:
+        bb.load_backbone.cache_clear()
+    warning = " ".join(w.value for w in at.warning)
+    assert "ResNet-18 (ImageNet, Hugging Face hub) is unavailable" in warning and "HF_HUB_OFFLINE" in warning
+    assert "Using EfficientNet-Lite0" in warning and "1,280 pooled EfficientNet-Lite0 features" in texts(at)
+
+
+def _points(spec: dict[str, Any]) -> int:
+    """Points in a figure's traces (plotly sends numpy arrays as base64 typed arrays)."""
+    import base64
+
+    import numpy as np
+
+    def count(x: Any) -> int:
+        return len(np.frombuffer(base64.b64decode(x["bdata"]), x["dtype"])) if isinstance(x, dict) else len(x)
+
+    return sum(count(t["x"]) for t in spec["data"])
+
+
+def test_transfer_map_controls_change_the_projection_and_the_points() -> None:
+    at = page(TRANSFER, timeout=300, params={"l4tr_map_n": "100"})
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert _points(spec) == 200  # 100 images, pixels and deep features
+    at.segmented_control(key="l4tr_map_proj").set_value("tsne").run()
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert not at.exception and spec["layout"]["xaxis"]["title"]["text"] == "t-SNE 1"
+    assert "t-SNE (scikit-learn, seed 0" in texts(at) and "of the variance" not in texts(at)
+    at.select_slider(key="l4tr_map_n").set_value(300).run()
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert not at.exception and _points(spec) == 600
