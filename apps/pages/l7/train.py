@@ -95,9 +95,10 @@ def live_curve(job: Job) -> None:
 job = training_panel("l7tr", make_job, label="Train the agent", charts=(), live=live_curve, result=result,
                      x_key="timesteps")
 if job is None:
-    st.info("Press **Train the agent**: PPO on CartPole with the Zoo's settings (seed 0) reaches a mean "
-            "return of 475 after about 29,000 steps, 10-30 s here; SAC on Pendulum needs 20,000 slower "
-            "steps, several minutes.",
+    st.info("Press **Train the agent**: PPO on CartPole with the Zoo's settings reaches a mean return of 475 "
+            "after 21,000-30,000 steps (seeds 0-2), 10-30 s here; SAC on Pendulum needs 20,000 slower "
+            "steps, several minutes. Each shaded band spans a shipped agent's training seeds: how far apart "
+            "runs with the same settings land.",
             icon=":material/school:")
     title = f"Shipped agents on {envs.ENVS[env_id].title}: mean and range over their training seeds"
     st.plotly_chart(live.comparison(env_id, bands(env_id, tuple(compare)), title), key="l7tr_shipped")
