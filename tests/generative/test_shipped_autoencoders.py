@@ -69,5 +69,16 @@ def test_the_other_cells_load_verified_and_agree_on_a_subset(name: str) -> None:
         assert part["test_kl"] == pytest.approx(shipped["test_kl"], rel=0.03, abs=0.1)
 
 
-def _m(name: str) -> dict:
-    return checkpoints.entry(name).metrics
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_what_the_grid_shows_holds_in_its_numbers(dataset: str) -> None:
+    def m(kind: str, d: int) -> dict:
+        return checkpoints.entry(tr.grid_name(kind, dataset, d)).metrics
+
+    # A wider code reconstructs better: the plain autoencoder's error falls from 2 to 32 dimensions.
+    assert m("ae", 32)["test_recon"] < m("ae", 8)["test_recon"] < m("ae", 2)["test_recon"]
+    for d in (2, 4, 8, 16, 32):
+        # beta = 4 buys a smaller KL and fewer active dimensions than the VAE of the same code size.
+        assert m("beta-vae", d)["test_kl"] < m("vae", d)["test_kl"]
+        assert m("beta-vae", d)["active_dims"] <= m("vae", d)["active_dims"]
+        assert m("beta-vae", d)["test_recon"] > m("vae", d)["test_recon"]
+    assert m("vae", 16)["test_neg_elbo"] < m("vae", 2)["test_neg_elbo"]

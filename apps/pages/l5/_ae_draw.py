@@ -24,7 +24,7 @@ def _reading(probs: np.ndarray, classes: tuple[str, ...]) -> str:
 
 def drawing(s: Shown) -> None:
     what = "a digit" if s.model.config.dataset == "mnist" else "a piece of clothing"
-    left, right = st.columns([1, 2])
+    left, right = st.columns(2)
     with left:
         drawn = canvas.draw("l5ae_canvas")
         upload = st.file_uploader("…or upload a drawing", type=UPLOAD_TYPES, key="l5ae_upload")

@@ -49,7 +49,7 @@ job = training_panel("l5ae", make_job, label="Train this cell", charts=live.CHAR
 shown = parts.shown(config, job)
 if shown is not None:
     parts.metrics_row(shown)
-    tabs = st.tabs(["Latent space", "Traversals", "Interpolation", "Reconstructions & samples", "ELBO terms",
+    tabs = st.tabs(["Latent space", "Traversals", "Interpolation", "Recon. & samples", "ELBO terms",
                     "Mixture prior", "Draw to encode"])
     with tabs[2]:
         ends = views.interpolation(shown)
