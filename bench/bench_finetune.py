@@ -57,7 +57,7 @@ def main() -> None:
             model(X[:50].repeat(5, 1, 1, 1)).argmax(1)
 
     ours(), bare()  # warm-up
-    t_bare, t_ours = best_of(bare, 3), best_of(ours, 3)
+    t_bare, t_ours = best_of(bare, 5), best_of(ours, 5)
     t_score = best_of(score, 3)
     ratio = t_ours / t_bare
     print(table(
