@@ -17,7 +17,8 @@ from core.text import explain as ex
 from core.text import figures as fg
 from core.text import words
 
-LABELS = {"lstm-sentiment-tweets": "LSTM from scratch", "minilm-probe-sentiment-tweets": "MiniLM probe"}
+LABELS = {"lstm-sentiment-tweets": "LSTM from scratch", "minilm-probe-sentiment-tweets": "MiniLM probe",
+          "gpt-probe-sentiment-tweets": "GPT-features probe"}
 
 
 def classify_text(text: Any, model: Any) -> tuple[dict[str, float], go.Figure, str]:
@@ -33,9 +34,10 @@ def classify_text(text: Any, model: Any) -> tuple[dict[str, float], go.Figure, s
 
 
 def build() -> None:
-    gr.Markdown("### Classifying text\nSentiment of a tweet-like text by an LSTM trained from scratch or a "
-                "linear probe on frozen all-MiniLM-L6-v2, with the words that drove the decision "
-                "(Integrated Gradients on the token embeddings).")
+    gr.Markdown("### Classifying text\nSentiment of a tweet-like text by an LSTM trained from scratch, a "
+                "linear probe on frozen all-MiniLM-L6-v2 or one on the character GPT's features, with the "
+                "words (characters, for the GPT) that drove the decision (Integrated Gradients on the token "
+                "embeddings).")
     with gr.Row():
         text = gr.Textbox(value="I can't believe how good this new phone is!", label="Text", lines=2,
                           max_length=words.MAX_CHARS)

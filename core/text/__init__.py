@@ -25,7 +25,7 @@ from typing import Any
 RECURRENT_MODELS = ("char-lstm-shakespeare", "char-rnn-shakespeare")
 """The shipped language models with a recurrent cell (what the unfolding page can unroll)."""
 LANGUAGE_MODELS = (*RECURRENT_MODELS, "gpt-shakespeare")
-TEXT_CLASSIFIERS = ("lstm-sentiment-tweets", "minilm-probe-sentiment-tweets")
+TEXT_CLASSIFIERS = ("lstm-sentiment-tweets", "minilm-probe-sentiment-tweets", "gpt-probe-sentiment-tweets")
 
 
 @functools.lru_cache(maxsize=8)

@@ -2,7 +2,8 @@
 
 Attributions are Integrated Gradients (Sundararajan et al. 2017) on the token-embedding layer (captum's
 LayerIntegratedGradients): the path runs from the all-padding input (the zero vector for the LSTM; the
-[PAD] embedding for MiniLM, with [CLS] and [SEP] kept) to the sentence, and each token's share of the
+[PAD] embedding for MiniLM, with [CLS] and [SEP] kept; a line of spaces for the character GPT, whose tokens
+are characters) to the sentence, and each token's share of the
 predicted class's logit is the sum over its embedding dimensions. Positive: pushed towards the class.
 The shares add up to the logit's change along the path (the completeness axiom), which is checked.
 """
@@ -18,7 +19,7 @@ from torch import Tensor
 from core.text import minilm
 from core.text.words import MAX_CHARS, MAX_TOKENS, clean, tokenize
 
-CLASSIFIERS = ("lstm-sentiment-tweets", "minilm-probe-sentiment-tweets")
+CLASSIFIERS = ("lstm-sentiment-tweets", "minilm-probe-sentiment-tweets", "gpt-probe-sentiment-tweets")
 IG_STEPS = 32
 
 
@@ -105,6 +106,35 @@ def _probe(model: torch.nn.Module, text: str) -> tuple[Tensor, list[str], np.nda
     return logits, pieces, attr.sum(-1)[0].detach().numpy(), float(delta), note
 
 
+def _gpt(model: torch.nn.Module, text: str) -> tuple[Tensor, list[str], np.ndarray, float, str]:
+    from captum.attr import LayerIntegratedGradients
+
+    from core.text import finetune_gpt, shipped
+    from core.text.lm import ALPHABET, encode
+    from core.text.lm import clean as to_alphabet
+
+    net = shipped(finetune_gpt.GPT)
+    mapped = to_alphabet(text, None)
+    cleaned = mapped.text
+    read = cleaned[: net.context] or "\n"  # what sentence_features reads
+    ids = encode(read)[None]
+
+    def forward(x: Tensor) -> Tensor:
+        return model(net.hidden(x).mean(1))
+
+    with torch.no_grad():
+        logits = forward(ids)[0]
+    target = int(logits.argmax())
+    base = torch.full_like(ids, ALPHABET.index(" "))  # a line of spaces: the characters are what varies
+    lig = LayerIntegratedGradients(forward, net.tok)
+    attr, delta = lig.attribute(ids, base, target=target, n_steps=IG_STEPS, internal_batch_size=IG_STEPS,
+                                return_convergence_delta=True)  # fmt: skip
+    parts = [f"only the first {net.context} characters were read"] if len(cleaned) > net.context else []
+    if mapped.dropped:
+        parts.append(f"{mapped.dropped} characters outside the GPT's alphabet were left out")
+    return logits, list(read), attr.sum(-1)[0].detach().numpy(), float(delta), "; ".join(parts)
+
+
 def explain(name: str, text: str) -> Explanation:
     """The shipped model ``name``'s probabilities for ``text`` and each token's attribution."""
     from core.text import shipped_classifier
@@ -112,7 +142,8 @@ def explain(name: str, text: str) -> Explanation:
     text = check_text(text)
     model = shipped_classifier(name)
     with torch.enable_grad():
-        logits, tokens, attr, delta, note = (_lstm if name == CLASSIFIERS[0] else _probe)(model, text)
+        how = {CLASSIFIERS[0]: _lstm, CLASSIFIERS[1]: _probe}.get(name, _gpt)
+        logits, tokens, attr, delta, note = how(model, text)
     from core import checkpoints
 
     classes = tuple(checkpoints.entry(name).config["classes"])

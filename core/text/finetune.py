@@ -143,14 +143,16 @@ class WordPieceBatches:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, texts: Sequence[str]) -> Tensor:
-    """(N, C) logits of ``texts`` in their order."""
+def predict(model: nn.Module, texts: Sequence[str], job: Job | None = None) -> Tensor:
+    """(N, C) logits of ``texts`` in their order; a stop request of ``job`` ends it (StopIteration)."""
     model.eval()
     ids = wordpiece_ids(texts)
     batches = WordPieceBatches(ids, torch.arange(len(ids)), EVAL_BATCH, None)
     out = torch.zeros(len(ids), model.head.out_features)
     for input_ids, mask, idx in batches:
         out[idx] = model(input_ids, mask)
+        if job is not None and job.should_stop():
+            raise StopIteration("stopped while scoring the held-out tweets")
     return out
 
 
@@ -178,7 +180,7 @@ def run(config: sm.ClassifierConfig, job: Job | None = None, callbacks: Sequence
                  should_stop=job.should_stop if job is not None else None)  # fmt: skip
     if job is not None:
         job.report(message=f"scoring on the {len(yt):,} held-out tweets")
-    logits = predict(model, Xt)
+    logits = predict(model, Xt, job)
     acc = math.nan if result.diverged else float((logits.argmax(1).numpy() == yt).mean())
     provenance = f"{train.provenance}; held out: {len(yt):,} tweets of the {test.provenance}"
     return sm.ClassifierRun(config, model, result, acc, len(y), time.perf_counter() - t0, provenance,

@@ -135,6 +135,8 @@ def train_probe(ctx: TrainContext) -> checkpoints.ManifestEntry:
 
 
 FINETUNE = "minilm-finetune-sentiment-tweets"
+LABELS = {**sm.MODELS, "gpt": "probe on the character GPT's features"}
+"""Legend names of the curve's lines (the GPT probe has no live run: it is a shipped line only)."""
 
 
 def shipped(directory: Any = None) -> dict[str, Any] | None:
@@ -151,8 +153,12 @@ def shipped(directory: Any = None) -> dict[str, Any] | None:
         pass
     grids = {k: [int(n) for n in e.config["training"]["grid"]] for k, e in ents.items()}
     curves = {k: [float(e.metrics.get(metric_key(n), np.nan)) for n in grids[k]] for k, e in ents.items()}
+    from core.text import finetune_gpt
+
+    if directory is None and (gpt := finetune_gpt.accuracy_by_labels()):
+        grids["gpt"], curves["gpt"] = list(gpt), list(gpt.values())
     return {"grid": list(GRID), "grids": grids, "curves": curves,
             "n_test": int(ents["lstm"].metrics["n_test"]),
             "pool": int(ents["lstm"].config["training"].get("pool", max(grids["lstm"]))),
             "provenance": ents["lstm"].dataset["provenance"],
-            "epochs": {k: e.config["training"]["epochs"] for k, e in ents.items()}}
+            "epochs": {k: e.config["training"]["epochs"] for k, e in ents.items()}}  # fmt: skip

@@ -40,7 +40,7 @@ def test_page_shows_the_shipped_curve_and_both_models_answers() -> None:
     if "MiniLM fine-tuned" in lines:  # the fine-tuned points: shipped as numbers, their encoders not
         assert "are not shipped" in texts(at)
     assert "encoder weights are not shipped" in texts(at)
-    assert [m.label for m in at.metric] == ["LSTM from scratch", "MiniLM probe"]
+    assert [m.label for m in at.metric] == ["LSTM from scratch", "MiniLM probe", "GPT-features probe"]
     assert {m.value for m in at.metric} <= set(text_data.TWEET_CLASSES)
     assert "WordPiece (MiniLM)" in texts(at) and "`[CLS]`" in texts(at)
 
@@ -53,7 +53,7 @@ def test_odd_text_gets_an_answer_or_a_message(text: str) -> None:
     if not text.strip():
         assert "Type a sentence" in texts(at)
     else:
-        assert len(at.metric) == 2
+        assert len(at.metric) == 3
     if len(text) >= 20_000:
         assert "Only the first" in texts(at)
 

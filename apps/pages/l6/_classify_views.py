@@ -14,7 +14,8 @@ from core.text import sentiment as sm
 
 RUNS = RunHistory("l6cl")
 N_CHOICES = (30, 100, 300, 1_000, 3_000, 10_000, 30_000)
-LABELS = {"lstm-sentiment-tweets": "LSTM from scratch", "minilm-probe-sentiment-tweets": "MiniLM probe"}
+LABELS = {"lstm-sentiment-tweets": "LSTM from scratch", "minilm-probe-sentiment-tweets": "MiniLM probe",
+          "gpt-probe-sentiment-tweets": "GPT-features probe"}
 
 
 def controls() -> sm.ClassifierConfig:

@@ -40,6 +40,10 @@ else:
         f"the probe's {grids['probe'][-1]:,} ({probe[-1]:.0%}; MiniLM vectors of the whole pool take longer "
         "than a rebuild may). Stars: your runs."
     )
+    if "gpt" in curves:
+        st.caption("Probe on the character GPT's features (gpt-shakespeare, next-character prediction on "
+                   "plays, never a tweet): " + ", ".join(f"{a:.0%} at {n:,}" for n, a in
+                                                         zip(grids["gpt"], curves["gpt"])) + ".")  # fmt: skip
     if "finetune" in curves:
         ft = dict(zip(grids["finetune"], curves["finetune"]))
         st.caption("MiniLM fine-tuned: " + ", ".join(f"{a:.0%} at {n:,}" for n, a in ft.items()) + ". Its "
@@ -67,7 +71,7 @@ if job is None:
             f"is on {sm.N_VAL} other training tweets.", icon=":material/school:")
 _, y_test, _ = sm.held_out(n_test)
 majority = float(max((y_test == c).mean() for c in range(3)))
-figure = fg.labels_curve_figure(grids, curves, sm.MODELS, views.runs(), n_test, chance=majority)
+figure = fg.labels_curve_figure(grids, curves, curve.LABELS, views.runs(), n_test, chance=majority)
 curve_slot.plotly_chart(figure, key="l6cl_fig_curve")
 views.RUNS.show(keep=None if job is None else job.id)
 
@@ -89,7 +93,9 @@ st.markdown(
     "**Things to try.** At 100 labels, compare the probe with the LSTM: the frozen encoder already knows "
     "that *awful* and *terrible* are alike, the LSTM has seen each word only a handful of times. Type a "
     "sentence in French, or emoji only: the LSTM sees mostly `<unk>`; MiniLM's WordPieces cover more. "
-    "Raise the LSTM's labels to 30,000 and its epochs: how close does it get?"
+    "The LSTM's curve runs to all the labels: how close does it get to the probe? Fine-tune MiniLM at 100 "
+    "labels: does moving all its weights beat the probe with so few? The GPT read only Shakespeare: what "
+    "do its features know about tweets?"
 )
 st.divider()
 st.subheader("Transfer from BERT / GPT-2 (online)")
