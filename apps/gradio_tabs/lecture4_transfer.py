@@ -1,8 +1,9 @@
 """Gradio tab of lecture 4: the transfer-learning homework (``/transfer``).
 
 The same core call as the Streamlit page ``l4-transfer``: a method, the labelled images per class, the
-learning rate, epochs, augmentation and seed in (checked against the page's ranges); one run through the
-job queue, bounded in time; the shipped accuracy-vs-labels curve with this run as a star, and a note, out.
+learning rate, epochs, augmentation, seed and network in (checked against the page's ranges); one run
+through the job queue, bounded in time; the shipped accuracy-vs-labels curve with this run as a star, and
+a note, out.
 """
 
 from __future__ import annotations
@@ -11,16 +12,21 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number
+from apps.gradio_tabs.lecture4 import network
 from core.jobs import QueueFull, default_queue
+from core.transfer import backbone as bb
 from core.transfer import config as cf
 from core.transfer import curve, figures
 from core.transfer import fewshot as fs
 
 
 def transfer(
-    labels_per_class: float, method: str, lr: float, epochs: float, augmentation: str, seed: float
+    labels_per_class: float, method: str, lr: float, epochs: float, augmentation: str, seed: float,
+    backbone: str = bb.DEFAULT,
 ) -> tuple[go.Figure, str]:
-    """Train one point of the curve and score it on the held-out images; the curve and a note."""
+    """Train one point of the curve and score it on the held-out images; the curve and a note (which
+    network served the run: ResNet-18 only when its weights are in the local hub cache)."""
+    net, served = network(choice("Network", backbone, tuple(bb.BACKBONES)))
     cfg = fs.TransferConfig(
         method=choice("Method", method, tuple(fs.METHODS)),
         labels_per_class=number("Labelled images per class", labels_per_class, *cf.LABELS_PER_CLASS[:2]),
@@ -28,6 +34,7 @@ def transfer(
         epochs=number("Epochs", epochs, *cf.EPOCHS[:2]),
         augmentation=choice("Augmentation", augmentation, cf.AUGMENTATIONS),
         seed=number("Seed", seed, 0, 9999),
+        backbone=net.name,
     )
     try:
         job = default_queue().submit(lambda job: fs.run(cfg, job), name="gradio-transfer")
@@ -43,7 +50,7 @@ def transfer(
     acc = "not scored" if run.test_accuracy != run.test_accuracy else f"**{run.test_accuracy:.1%}**"
     note = (f"{fs.METHODS[cfg.method]}, {cfg.labels_per_class} labelled images per class: {acc} on "
             f"{run.n_test:,} held-out images ({run.fit.message}; {run.fit.epochs_run} epochs, "
-            f"{run.seconds:.1f} s). "
+            f"{run.seconds:.1f} s). Network: {served} "
             f"Data: {run.provenance}.")  # fmt: skip
     return fig, note
 
@@ -56,8 +63,9 @@ def build() -> None:
             "CNN from scratch, a linear probe on frozen ImageNet features (EfficientNet-Lite0, bundled), "
             "fine-tuning its last block, or fine-tuning all layers. Lines: the shipped curve (the "
             "fine-tuned points are accuracies measured by `python -m core.train transfer-fashion-mnist`; "
-            "those networks are not shipped); the star: your run. The page `l4-transfer` also trains on "
-            "the homework's ResNet-18 when its weights are in the local Hugging Face cache."
+            "those networks are not shipped); the star: your run. The page `l4-transfer` trains on "
+            "the homework's ResNet-18 when its weights are in the local Hugging Face cache; so does this "
+            "tab (Network), naming the bundled network when it serves instead."
         )
         with gr.Row():
             with gr.Column():
@@ -69,8 +77,9 @@ def build() -> None:
                 epochs = CheckedSlider(*cf.EPOCHS[:2], value=cf.EPOCHS[2], step=1, label="Epochs")
                 aug = CheckedRadio(list(cf.AUGMENTATIONS), value="none", label="Augmentation")
                 seed = CheckedSlider(0, 9999, value=0, step=1, label="Seed")
+                net = CheckedRadio(list(bb.BACKBONES), value=bb.DEFAULT, label="Network")
                 button = gr.Button("Train this point", variant="primary")
             with gr.Column():
                 plot = gr.Plot(label="Accuracy vs labels per class")
                 note = gr.Markdown()
-        button.click(transfer, [k, method, lr, epochs, aug, seed], [plot, note], api_name="transfer")
+        button.click(transfer, [k, method, lr, epochs, aug, seed, net], [plot, note], api_name="transfer")
