@@ -31,7 +31,7 @@ import numpy as np
 from bench.common import best_of, table
 from core.rl import agents, envs, shipped, showcase, vpg
 
-Timing = tuple[float, float, float, int]
+Timing = tuple[float, float, int, int]
 """(wall seconds, CPU seconds, steps) to the target or to the end, and whether the target was reached."""
 
 
@@ -59,7 +59,7 @@ class Recorder:
 
 def _timing(job: Recorder, t0: tuple[float, float], end: tuple[float, float, float]) -> Timing:
     wall, cpu, steps = job.reached_at or end
-    return wall - t0[0], cpu - t0[1], steps, int(job.reached_at is not None)
+    return wall - t0[0], cpu - t0[1], int(steps), int(job.reached_at is not None)
 
 
 def gallery(cfg: agents.AgentConfig, target: float | None) -> Timing:
