@@ -119,6 +119,8 @@ def test_a_repeated_tweet_is_kept_once_so_no_test_tweet_was_trained_on() -> None
 
 def test_unknown_names_and_splits_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown text set"):
-        td.load("imdb")
+        td.load("yelp")
+    with pytest.raises(ValueError, match="splits"):
+        td.load("imdb", "unsupervised")
     with pytest.raises(ValueError, match="splits"):
         td.load("shakespeare", "val")
