@@ -48,7 +48,7 @@ class _Printer:
         return False
 
 
-@register_checkpoint(NAME, 7, "PPO on LunarLander-v3 (hyperparameters: RL Baselines3 Zoo)", 1500,
+@register_checkpoint(NAME, 7, "PPO on LunarLander-v3 (hyperparameters: RL Baselines3 Zoo)", 2900,
                      measure=agents.measure)
 def train_lander(ctx: TrainContext) -> ManifestEntry:
     if ctx.quick:

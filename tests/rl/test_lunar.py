@@ -95,3 +95,16 @@ def test_the_training_command_ships_the_steps_it_ran(tmp_path) -> None:
     assert ent["config"]["timesteps"] == 640  # PPO runs whole rollouts: 5 of 128 steps for 600 asked
     assert ent["metrics"]["episodes"] == 20 and ent["config"]["hyper"]["gamma"] == 0.999
     assert checkpoints.entry(lunar.NAME, tmp_path).config["env_id"] == "LunarLander-v3"
+
+
+def test_the_shipped_lander_lands_and_its_fuel_is_what_separates_its_scores() -> None:
+    from core.rl import agents, load_agent
+
+    ent = checkpoints.entry(lunar.NAME)
+    assert ent.metrics["mean_return"] >= 200 and ent.metrics["episodes"] >= 20  # the Zoo's "solved"
+    agent = load_agent(lunar.NAME)
+    at_1, at_5 = lunar.fuel_report(agent, 1.0), lunar.fuel_report(agent, 5.0)
+    assert at_1.env_returns == pytest.approx(agents.evaluate(agent, lunar.ENV_ID, lunar.REPORT_EPISODES))
+    assert at_1.shaped_returns == pytest.approx(at_1.env_returns) and at_1.landed >= 4
+    assert at_5.main_frames == at_1.main_frames  # the same flight ...
+    assert all(s < o for s, o in zip(at_5.shaped_returns, at_5.env_returns, strict=True))  # ... scored lower

@@ -13,7 +13,7 @@ from core.registry import TrainContext, specs
 from core.rl import agents, envs, load_agent, shipped, showcase
 
 SHIPPED = showcase.shipped()
-ZOO_LEVEL = {"CartPole-v1": 475.0, "Pendulum-v1": -200.0}
+ZOO_LEVEL = {"CartPole-v1": 475.0, "Pendulum-v1": -200.0, "LunarLander-v3": 200.0}
 #: Training seeds that ended below the Zoo's level (held-out mean as measured): shipped all the same, since a
 #: band without its unlucky seeds would flatter the algorithm. They must still have learned (FLOOR: a random
 #: policy scores ~22 on CartPole and ~-1,200 on Pendulum).

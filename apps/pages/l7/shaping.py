@@ -84,6 +84,7 @@ st.markdown(
     "on the slope earns more than the −1 it costs, and lingering there beats reaching the flag. On CartPole, "
     "a cart-position penalty c = 2 makes each step beyond |x| = 0.5 cost more than the +1 it earns, so once "
     "the cart has drifted, ending the episode early becomes the better plan. On LunarLander, raise the fuel "
-    "cost until falling outscores the shipped lander, then train and compare its engine use with a run at ×1."
+    "cost until falling outscores the shipped lander (×9 does), then train and compare its engine use with a "
+    "run at ×1."
 )
 show_source(shaping.bonus, shaping.ShapedReward)
