@@ -18,11 +18,12 @@ from core.text import sentiment_curve as curve
 
 page_header("l6-classify")
 st.markdown(
-    "Is a tweet **negative, neutral or positive**? Three ways with the same labelled tweets: an **LSTM** "
+    "Is a tweet **negative, neutral or positive**? Four ways with the same labelled tweets: an **LSTM** "
     "(Hochreiter & Schmidhuber 1997) that learns its word vectors and everything else from the labels; a "
     "**linear probe** on the sentence vector of all-MiniLM-L6-v2, a small BERT trained on a billion "
     "sentence pairs (Reimers & Gurevych 2019) and kept frozen: only 384 × 3 weights are learnt; and "
-    "**MiniLM fine-tuned**, all its 22.7 M weights trained with a linear head (Devlin et al. 2019)."
+    "**MiniLM fine-tuned**, all its 22.7 M weights trained with a linear head (Devlin et al. 2019); and a "
+    "probe on the features of the gallery's **character GPT**, which has read only Shakespeare."
 )
 shipped = curve.shipped()
 curve_slot = st.empty()  # filled after the training panel, so a run just finished is already a star
