@@ -131,7 +131,9 @@ def _gpt(model: torch.nn.Module, text: str) -> tuple[Tensor, list[str], np.ndarr
                                 return_convergence_delta=True)  # fmt: skip
     parts = [f"only the first {net.context} characters were read"] if len(cleaned) > net.context else []
     if mapped.dropped:
-        parts.append(f"{mapped.dropped} characters outside the GPT's alphabet were left out")
+        n, many = mapped.dropped, mapped.dropped > 1
+        verb = "were" if many else "was"
+        parts.append(f"{n} character{'s' * many} outside the GPT's alphabet {verb} left out")
     return logits, list(read), attr.sum(-1)[0].detach().numpy(), float(delta), "; ".join(parts)
 
 
