@@ -81,7 +81,7 @@ def test_the_gallery_app_mounts_every_tab() -> None:
     from apps.gradio_app import tab_modules
 
     assert tab_modules(schedule.lecture(4)) == ["lecture4", "lecture4_saliency", "lecture4_transfer",
-                                              "lecture4_style"]
+                                              "lecture4_style", "lecture4_detect"]
 
 
 def test_transfer_trains_one_point_and_draws_it_on_the_curve(client: Client) -> None:
