@@ -81,10 +81,13 @@ def _lstm(model: torch.nn.Module, text: str) -> tuple[Tensor, list[str], np.ndar
     return logits, tokens, attr.sum(-1)[0].detach().numpy(), float(delta), note
 
 
-def _probe(model: torch.nn.Module, text: str) -> tuple[Tensor, list[str], np.ndarray, float, str]:
+def _probe(model: torch.nn.Module, text: str,
+           bert: torch.nn.Module | None = None) -> tuple[Tensor, list[str], np.ndarray, float, str]:
+    """``model`` reads the sentence vector of ``bert`` (default: the frozen bundled MiniLM)."""
     from captum.attr import LayerIntegratedGradients
 
-    tok, bert = minilm.encoder()
+    tok, frozen = minilm.encoder()
+    bert = frozen if bert is None else bert
     batch = minilm.tokenize([text])
     ids, mask = batch["input_ids"], batch["attention_mask"]
 
@@ -151,3 +154,16 @@ def explain(name: str, text: str) -> Explanation:
     classes = tuple(checkpoints.entry(name).config["classes"])
     probs = torch.softmax(logits.detach().double(), 0).numpy()
     return Explanation(name, probs, classes, tokens, attr, delta, note)
+
+
+def explain_finetuned(model: torch.nn.Module, text: str) -> Explanation:
+    """A MiniLM fine-tuned in this session (:class:`core.text.finetune.FineTunedMiniLM`, not shipped): its
+    probabilities for ``text`` and each WordPiece's attribution, as for the shipped models."""
+    text = check_text(text)
+    model.eval()
+    with torch.enable_grad():
+        logits, tokens, attr, delta, note = _probe(model.head, text, model.encoder)
+    from core.data.text import TWEET_CLASSES
+
+    probs = torch.softmax(logits.detach().double(), 0).numpy()
+    return Explanation("minilm-finetuned (this session)", probs, TWEET_CLASSES, tokens, attr, delta, note)

@@ -145,6 +145,13 @@ def test_fine_tuning_trains_end_to_end_and_beats_chance(monkeypatch: pytest.Monk
     assert not torch.equal(run.model.encoder.encoder.layer[0].attention.self.query.weight, bundled)  # moved
     assert run.model.encoder is not ft.minilm.encoder()[1]  # its own copy: the shared frozen one is untouched
     assert 0 <= run.test_accuracy <= 1 and run.extra["encoder_shipped"] is False
+    for text in ["the service was terrible and slow", *ODD]:  # the session's model answers the text box
+        e = ex.explain_finetuned(run.model, text)
+        assert np.isclose(e.probs.sum(), 1) and len(e.tokens) == len(e.attributions)
+        assert e.tokens[0] == "[CLS]"
+        assert abs(e.delta) < 0.05 * max(1.0, np.abs(e.attributions).sum())
+    with pytest.raises(ValueError, match="empty"):
+        ex.explain_finetuned(run.model, " \x00 ")
     with pytest.raises(ValueError, match="learning rate"):
         sm.validate(replace(cfg, lr=5e-5))
 

@@ -113,6 +113,8 @@ def test_minilm_is_fine_tuned_from_the_page(runs: list[Any], monkeypatch: pytest
     finish_job(at, "l6cl", timeout=280)
     assert not at.exception and (runs[-1].model, runs[-1].n_labels, runs[-1].lr) == ("finetune", 30, 3e-5)
     assert "MiniLM fine-tuned: your runs" in _names(at) and "Test accuracy" in texts(at)
+    answers = {m.label: m.value for m in at.metric}  # the session's fine-tuned model classifies the text too
+    assert answers["MiniLM fine-tuned here (30 labels)"] in text_data.TWEET_CLASSES
 
 
 def test_online_section_names_the_fallbacks_without_the_hub_cache(tmp_path, monkeypatch) -> None:

@@ -101,9 +101,14 @@ def explain_section(text: str) -> None:
             except Exception as exc:  # noqa: BLE001 - a missing checkpoint or package: say which
                 st.warning(f"{LABELS[name]}: {exc}")
                 continue
-            st.metric(LABELS[name], e.label, f"{e.probs.max():.0%} sure", delta_color="off")
-            st.caption(" · ".join(f"{c} {p:.0%}" for c, p in zip(e.classes, e.probs)))
-            if e.note:
-                st.caption(e.note[0].upper() + e.note[1:] + ".")
-            st.plotly_chart(fg.attribution_figure(e.tokens, e.attributions, f"Why '{e.label}'"),
-                            key=f"l6cl_fig_attr_{name}")
+            answer(name, LABELS[name], e)
+
+
+def answer(key: str, label: str, e: ex.Explanation) -> None:
+    st.metric(label, e.label, f"{e.probs.max():.0%} sure", delta_color="off")
+    st.caption(" · ".join(f"{c} {p:.0%}" for c, p in zip(e.classes, e.probs)))
+    if e.note:
+        st.caption(e.note[0].upper() + e.note[1:] + ".")
+    st.plotly_chart(fg.attribution_figure(e.tokens, e.attributions, f"Why '{e.label}'"),
+                    key=f"l6cl_fig_attr_{key}")
+

@@ -8,6 +8,7 @@ import streamlit as st
 
 from apps.common.layout import page_header, show_source
 from apps.common.live import LOSS_ACC_CHARTS, training_panel
+from apps.pages.l6 import _classify_finetuned as finetuned_view
 from apps.pages.l6 import _classify_online as online_view
 from apps.pages.l6 import _classify_views as views
 from core.jobs import Job
@@ -86,7 +87,7 @@ else:
     views.tokens_section(text)
     with st.spinner("Classifying and attributing…"):
         views.explain_section(text)
-    st.caption("MiniLM fine-tuned is not in this box: its encoder weights are not shipped.")
+    finetuned_view.finetuned_section(job, text)
     st.caption(f"Attributions: Integrated Gradients (Sundararajan et al. 2017, {explain.IG_STEPS} steps) on "
                "each model's token embeddings, from an all-padding input to yours; each bar is the token's "
                "share of the winning class's score (red: towards it, blue: away).")
