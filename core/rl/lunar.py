@@ -17,7 +17,7 @@ import numpy as np
 
 from core.checkpoints import ManifestEntry
 from core.registry import TrainContext, register_checkpoint
-from core.rl import agents, envs, live, shaping, zoo
+from core.rl import agents, live, shaping, zoo
 from core.training import JobLike
 
 NAME = "ppo-LunarLander-v3"
@@ -96,29 +96,11 @@ def fuel_report(agent: Any, fuel_cost: float, episodes: int = REPORT_EPISODES,
                 seed: int = agents.EVAL_SEED) -> FuelReport:
     """Play ``episodes`` deterministic held-out episodes and count them under ``fuel_cost``."""
     rule = shaping.Shaping(ENV_ID, fuel_cost=fuel_cost)
-    env = shaping.ShapedReward(envs.make(ENV_ID), {"env_id": ENV_ID, "fuel_cost": rule.fuel_cost})
-    own, shaped, main, side, lengths, landed = [], [], [], [], [], 0
-    for i in range(episodes):
-        obs, _ = env.reset(seed=seed + i)
-        totals, counts, t, done = [0.0, 0.0], [0, 0], 0, False
-        while not done:
-            action, _ = agent.predict(obs, deterministic=True)
-            obs, r, term, trunc, info = env.step(action)
-            m, s = shaping.engine_power(action)
-            counts[0] += m > 0
-            counts[1] += s > 0
-            totals[0] += info["true_reward"]
-            totals[1] += r
-            t, done = t + 1, term or trunc
-        landed += bool(term and info["true_reward"] == 100.0)
-        own.append(totals[0])
-        shaped.append(totals[1])
-        main.append(counts[0])
-        side.append(counts[1])
-        lengths.append(t)
-    env.close()
-    return FuelReport(rule.fuel_cost, own, shaped, main, side, lengths, landed)
-
+    eps = shaping.play_shaped(agent, rule, episodes, seed)
+    power = [[shaping.engine_power(a) for a in acts] for acts in eps.actions]
+    return FuelReport(rule.fuel_cost, eps.env_returns, eps.shaped_returns,
+                      [sum(m > 0 for m, _ in p) for p in power], [sum(s > 0 for _, s in p) for p in power],
+                      eps.lengths, sum(r == 100.0 for r in eps.last_rewards))
 
 
 class EnginesOff:
@@ -128,11 +110,11 @@ class EnginesOff:
         return 0, None
 
 
-def against_engines_off(agent: Any, fuel_cost: float, episodes: int = REPORT_EPISODES
-                        ) -> tuple[FuelReport, FuelReport]:
+def against_engines_off(agent: Any, fuel_cost: float, episodes: int = REPORT_EPISODES,
+                        seed: int = agents.EVAL_SEED) -> tuple[FuelReport, FuelReport]:
     """``agent`` and :class:`EnginesOff` on the same held-out episodes under ``fuel_cost``: when falling
     scores more than the lander's flight, the reshaped reward no longer pays for landing."""
-    return fuel_report(agent, fuel_cost, episodes), fuel_report(EnginesOff(), fuel_cost, episodes)
+    return fuel_report(agent, fuel_cost, episodes, seed), fuel_report(EnginesOff(), fuel_cost, episodes, seed)
 
 
 @dataclass

@@ -20,13 +20,13 @@ and every evaluation count the environment's own reward: whether shaping helps i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from core.rl import zoo
+from core.rl import envs, zoo
 
 SHAPED_ENVS = ("MountainCar-v0", "CartPole-v1", "LunarLander-v3")
 WEIGHT_RANGE = (0.0, 10.0)
@@ -145,3 +145,52 @@ class ShapedReward(gym.Wrapper):
         shaped = float(reward) + bonus(self.shaping, self._obs, obs, term, action)
         self._obs = obs
         return obs, shaped, term, trunc, {**info, "true_reward": float(reward)}
+
+
+@dataclass(frozen=True)
+class ShapedEpisodes:
+    """An agent's deterministic episodes, each counted under the environment's own and a reshaped reward."""
+
+    shaping: Shaping
+    env_returns: list[float]
+    """Returns under the environment's own reward."""
+    shaped_returns: list[float]
+    """Returns under the reward the learner would see with ``shaping``."""
+    lengths: list[int]
+    actions: list[list[Any]]
+    """The actions of each episode, in order (LunarLander's engine use is counted from them)."""
+    last_rewards: list[float]
+    """The environment's own reward on each episode's final step (LunarLander: +100 for a landing)."""
+
+    def row(self) -> dict[str, float]:
+        """Means over the episodes, as one row of a table."""
+        return {"own return": round(float(np.mean(self.env_returns)), 1),
+                "reshaped return": round(float(np.mean(self.shaped_returns)), 1),
+                "episode length": round(float(np.mean(self.lengths)), 1)}
+
+
+def play_shaped(agent: Any, rule: Shaping, episodes: int, seed: int) -> ShapedEpisodes:
+    """Play ``episodes`` deterministic episodes of ``agent`` reset with seeds ``seed``, ``seed + 1``, ...
+    and count each under the environment's own reward and under ``rule``."""
+    zoo.check_number("Episodes", episodes, 1, 100, integer=True)
+    env = ShapedReward(envs.make(rule.env_id), asdict(rule))
+    own, shaped, lengths, actions, last = [], [], [], [], []
+    try:
+        for i in range(int(episodes)):
+            obs, _ = env.reset(seed=int(seed) + i)
+            totals, taken, done = [0.0, 0.0], [], False
+            while not done:
+                action, _ = agent.predict(obs, deterministic=True)
+                obs, r, term, trunc, info = env.step(action)
+                taken.append(action)
+                totals[0] += info["true_reward"]
+                totals[1] += r
+                done = term or trunc
+            own.append(totals[0])
+            shaped.append(totals[1])
+            lengths.append(len(taken))
+            actions.append(taken)
+            last.append(info["true_reward"] if term else 0.0)  # time running out is not an ending
+    finally:
+        env.close()
+    return ShapedEpisodes(rule, own, shaped, lengths, actions, last)

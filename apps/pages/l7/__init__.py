@@ -37,6 +37,7 @@ DEMOS: tuple[Demo, ...] = (
         "shaping.py",
         "Change the reward with sliders and train PPO on it: when shaping speeds learning, when it misleads.",
         ("RL review", "Reward shaping", "PPO"),
+        gradio="lecture7_shaping",
     ),
     Demo(
         "l7-alphazero",
