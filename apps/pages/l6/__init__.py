@@ -37,8 +37,8 @@ DEMOS: tuple[Demo, ...] = (
         "Classifying text",
         ":material/sentiment_satisfied:",
         "classify.py",
-        "Sentiment of tweets: an LSTM from scratch vs a probe on frozen MiniLM, and why each decided.",
-        ("Text classification", "LSTM", "Transfer learning", "Integrated Gradients"),
+        "Sentiment of tweets: an LSTM from scratch, MiniLM probed and fine-tuned, a GPT probe; why each decided.",
+        ("Text classification", "LSTM", "Transfer learning", "Fine-tuning", "Integrated Gradients"),
         gradio="lecture6_classify",
     ),
 )
