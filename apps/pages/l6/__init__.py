@@ -37,7 +37,7 @@ DEMOS: tuple[Demo, ...] = (
         "Classifying text",
         ":material/sentiment_satisfied:",
         "classify.py",
-        "Sentiment of tweets: an LSTM from scratch, MiniLM probed and fine-tuned, a GPT probe; why each decided.",
+        "Sentiment of tweets: an LSTM, MiniLM probed and fine-tuned, a GPT probe; why each decided.",
         ("Text classification", "LSTM", "Transfer learning", "Fine-tuning", "Integrated Gradients"),
         gradio="lecture6_classify",
     ),
