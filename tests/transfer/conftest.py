@@ -43,3 +43,22 @@ def resnet18_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[to
         yield reference
     finally:
         bb.load_backbone.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def detector_hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A TORCH_HOME holding the torch hub stand-ins of the cheap detection models."""
+    from tests.transfer import hub_standin as hs
+
+    home = tmp_path_factory.mktemp("torch-home")
+    for name in hs.CHEAP_DETECTORS:
+        hs.detector(home, name)
+    return home
+
+
+@pytest.fixture
+def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty TORCH_HOME with HF_HUB_OFFLINE=1: every torchvision weight file is missing."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return tmp_path

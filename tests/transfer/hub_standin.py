@@ -16,7 +16,7 @@ from unittest import mock
 import torch
 from torch import nn
 
-from core.transfer import torch_cache
+from core.transfer import detection, torch_cache
 
 MARKER = "pwned.txt"
 
@@ -84,3 +84,17 @@ def place_payload(torch_home: Path, spec: str, marker: Path) -> Path:
     path.write_bytes(buf.getvalue())
     assert pickle.loads  # the payload is a real pickle: an unrestricted load would run it
     return path
+
+
+CAT, PERSON = 17, 15  # COCO's cat; VOC's person
+CHEAP_DETECTORS = ("fasterrcnn_mobilenet_v3_large_320_fpn", "ssdlite320_mobilenet_v3_large",
+                   "lraspp_mobilenet_v3_large")
+"""The detection models whose stand-ins take seconds to build (Mask R-CNN's has a test of its own)."""
+
+
+def detector(torch_home: Path, name: str) -> Path:
+    """The weight file of the detection model ``name`` with random values and one class made likely."""
+    info = detection.DETECTORS[name]
+    state = trained_layout(name, info.weights).state_dict()
+    cls, offset = (PERSON, 1.5) if info.task == "semantic" else (CAT, 4.0)
+    return place(torch_home, info.weights, confident(state, len(info.categories), cls, offset))

@@ -12,31 +12,14 @@ from gradio_client import Client
 from apps.gradio_tabs import lecture4_detect
 from core.transfer import detection as dt
 from tests.helpers import gradio_tab_client, page, plot_json, texts
-from tests.transfer.test_detection import stand_in
 
 DETECT = "apps/pages/l4/detect.py"
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("torch-home")
-    for name in ("fasterrcnn_mobilenet_v3_large_320_fpn", "ssdlite320_mobilenet_v3_large",
-                 "lraspp_mobilenet_v3_large"):  # fmt: skip
-        stand_in(home, name)
-    return home
-
-
 @pytest.fixture
-def online(hub: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TORCH_HOME", str(hub))
-    return hub
-
-
-@pytest.fixture
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return tmp_path
+def online(detector_hub: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TORCH_HOME", str(detector_hub))
+    return detector_hub
 
 
 def counted(at: object) -> tuple[int, int]:

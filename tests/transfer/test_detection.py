@@ -23,38 +23,11 @@ from core.transfer import detection as dt
 from core.transfer import photos, torch_cache
 from tests.transfer import hub_standin as hs
 
-CAT, PERSON = 17, 15  # COCO's cat; VOC's person
-
-
-def stand_in(torch_home: Path, name: str) -> Path:
-    """The weight file of ``name`` with random values and one class made likely (see hub_standin)."""
-    info = dt.DETECTORS[name]
-    state = hs.trained_layout(name, info.weights).state_dict()
-    cls, offset = (PERSON, 1.5) if info.task == "semantic" else (CAT, 4.0)
-    return hs.place(torch_home, info.weights, hs.confident(state, len(info.categories), cls, offset))
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A TORCH_HOME holding the stand-ins of the cheap models (Mask R-CNN's has a test of its own)."""
-    home = tmp_path_factory.mktemp("torch-home")
-    for name in ("fasterrcnn_mobilenet_v3_large_320_fpn", "ssdlite320_mobilenet_v3_large",
-                 "lraspp_mobilenet_v3_large"):  # fmt: skip
-        stand_in(home, name)
-    return home
-
 
 @pytest.fixture
-def online_hub(hub: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("TORCH_HOME", str(hub))
-    yield hub
-
-
-@pytest.fixture
-def empty_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return tmp_path
+def online_hub(detector_hub: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("TORCH_HOME", str(detector_hub))
+    yield detector_hub
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +76,7 @@ def test_mask_rcnn_gives_one_mask_of_the_pictures_size_per_detection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cat: photos.images.DecodedImage
 ) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    stand_in(tmp_path, "maskrcnn_resnet50_fpn")
+    hs.detector(tmp_path, "maskrcnn_resnet50_fpn")
     res = dt.detect(cat, dt.DetectConfig("maskrcnn_resnet50_fpn", 0.05, 5))
     assert isinstance(res, dt.DetectResult), getattr(res, "message", "")
     assert res.masks is not None and res.masks.shape == (res.count, 300, 451) and res.masks.dtype == bool
@@ -111,14 +84,14 @@ def test_mask_rcnn_gives_one_mask_of_the_pictures_size_per_detection(
 
 
 def test_offline_without_the_file_names_what_is_missing_at_once(
-    empty_hub: Path, cat: photos.images.DecodedImage
+    offline: Path, cat: photos.images.DecodedImage
 ) -> None:
     start = time.monotonic()
     res = dt.detect(cat, dt.DetectConfig())
     assert time.monotonic() - start < 5  # a generous bound: nothing is contacted
     assert isinstance(res, dt.Unavailable)
     assert res.file == "fasterrcnn_mobilenet_v3_large_320_fpn-907ea3f9.pth"
-    assert res.path == str(empty_hub / "hub" / "checkpoints" / res.file)
+    assert res.path == str(offline / "hub" / "checkpoints" / res.file)
     assert res.url == "https://download.pytorch.org/models/" + res.file and "HF_HUB_OFFLINE=1" in res.reason
     assert res.url in res.command and "hash_prefix='907ea3f9'" in res.command
     assert res.file in res.message and "No detections are shown" in res.message
@@ -149,7 +122,7 @@ def test_weights_of_another_model_are_a_clear_error(
 
 
 def test_the_download_path_caches_the_file_where_torch_hub_does(
-    hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cat: photos.images.DecodedImage
+    detector_hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cat: photos.images.DecodedImage
 ) -> None:
     """The online branch with the network replaced by the stand-in: the file lands in the cache, is read."""
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
@@ -159,7 +132,7 @@ def test_the_download_path_caches_the_file_where_torch_hub_does(
 
     def fake_download(url: str, dst: str, hash_prefix: str | None = None, progress: bool = True) -> None:
         fetched.append((url, hash_prefix))
-        shutil.copy(hub / "hub" / "checkpoints" / Path(url).name, dst)
+        shutil.copy(detector_hub / "hub" / "checkpoints" / Path(url).name, dst)
 
     monkeypatch.setattr(torch.hub, "download_url_to_file", fake_download)
     res = dt.detect(cat, dt.DetectConfig("ssdlite320_mobilenet_v3_large", 0.05, 5))

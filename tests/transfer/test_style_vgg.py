@@ -37,13 +37,6 @@ def online(hub: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return hub
 
 
-@pytest.fixture
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return tmp_path
-
-
 @pytest.fixture(scope="module")
 def pictures() -> tuple[np.ndarray, np.ndarray]:
     return sy.resized(photos.load_photo("flower"), 64), sy.resized(photos.load_photo("chelsea"), 64)
