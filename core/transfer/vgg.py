@@ -69,12 +69,17 @@ _DOWNLOADED: dict[str, str] = {}
 
 @functools.lru_cache(maxsize=1)  # keyed on the file: a new file in the cache is read again
 def _load_cached(path: str, mtime_ns: int) -> bb.Backbone:
-    from torchvision.models import vgg19
+    from torchvision.models.vgg import cfgs, make_layers
 
     w = torch_cache.weights(WEIGHTS)
     state, provenance = torch_cache.state_dict(w)
-    model = torch_cache.load_into(vgg19(weights=None), state, "VGG-19")
-    features = model.features[: max(_RELU.values()) + 1].eval()  # a slice is a new module, in train mode
+    depth = max(_RELU.values()) + 1
+    # Only the layers up to conv5_1 are built and loaded: building the whole network would allocate and
+    # initialise the classifier's 120 M parameters (480 MB) only to drop them.
+    kept = {k.removeprefix("features."): v for k, v in state.items()
+            if k.startswith("features.") and int(k.split(".")[1]) < depth}
+    del state
+    features = torch_cache.load_into(make_layers(cfgs["E"])[:depth], kept, "VGG-19")
     for m in features:  # its outputs are kept for the losses: an in-place ReLU would overwrite them
         if isinstance(m, nn.ReLU):
             m.inplace = False

@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from gradio_client import Client
 from torch import nn
 
 from apps.gradio_tabs import lecture4_style
+from core import checkpoints
 from core.transfer import photos, vgg
 from core.transfer import style as sy
 from tests.helpers import finish_job, gradio_tab_client, page, texts
@@ -55,6 +57,10 @@ def test_vgg19_is_read_from_the_torch_hub_cache_up_to_conv5_1(online: Path) -> N
     model = backbone.model
     assert len(model) == 30 and isinstance(model[29], nn.ReLU) and not model[29].inplace
     assert not any(p.requires_grad for p in model.parameters()) and not model.training
+    # Only the layers up to conv5_1 are built: each holds the cached file's tensor of the same name.
+    cached = checkpoints.load_state(online / "hub" / "checkpoints" / "vgg19-dcbb9e9d.pth")
+    kept = model.state_dict()
+    assert len(kept) == 2 * 13 and all(torch.equal(v, cached[f"features.{k}"]) for k, v in kept.items())
 
 
 def test_the_feature_maps_are_the_papers_layers(online: Path) -> None:
