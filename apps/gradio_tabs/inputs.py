@@ -62,6 +62,14 @@ class CheckedDropdown(gr.Dropdown):
         return payload
 
 
+def photo_picker(names: Sequence[str], default: str, label: str = "Photo",
+                 upload_label: str = "…or upload one (≤ 10 MB)") -> tuple[CheckedDropdown, RawImage]:
+    """A bundled-photo dropdown (``default`` when bundled, else the first photo) and an upload under it; the
+    endpoint uses the upload instead when one is given."""
+    photo = CheckedDropdown(list(names), value=default if default in names else names[0], label=label)
+    return photo, RawImage(type="filepath", image_mode=None, label=upload_label, sources=["upload"])
+
+
 def shown(value: Any) -> str:
     """A value as a message may show it: numbers and short strings as they are, anything else by kind."""
     if isinstance(value, bool) or value is None:

@@ -11,13 +11,12 @@ import gradio as gr
 import numpy as np
 
 from apps.gradio_tabs.inputs import (
-    CheckedDropdown,
     CheckedRadio,
     CheckedSlider,
-    RawImage,
     choice,
     decode_upload,
     number,
+    photo_picker,
 )
 from core.data import images
 from core.transfer import backbone as bb
@@ -74,12 +73,7 @@ def build() -> None:
         )
         with gr.Row():
             with gr.Column():
-                photo = CheckedDropdown(
-                    names, value="chelsea" if "chelsea" in names else names[0], label="Photo"
-                )
-                upload = RawImage(
-                    type="filepath", image_mode=None, label="…or upload one (≤ 10 MB)", sources=["upload"]
-                )
+                photo, upload = photo_picker(names, "chelsea")
                 backbone = CheckedRadio(list(bb.BACKBONES), value=bb.DEFAULT, label="Network")
                 top_k = CheckedSlider(
                     config.TOP_K[0], config.TOP_K[1], value=config.TOP_K[2], step=1, label="Classes listed"

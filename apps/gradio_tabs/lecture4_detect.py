@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from apps.gradio_tabs.inputs import CheckedDropdown, CheckedSlider, RawImage, choice, number
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedSlider, choice, number, photo_picker
 from apps.gradio_tabs.lecture4 import picture
 from core.transfer import detect_figures as df
 from core.transfer import detection as dt
@@ -50,10 +50,7 @@ def build() -> None:
         )
         with gr.Row():
             with gr.Column():
-                photo = CheckedDropdown(names, value="astronaut" if "astronaut" in names else names[0],
-                                        label="Photo")  # fmt: skip
-                upload = RawImage(type="filepath", image_mode=None, label="…or upload one (≤ 10 MB)",
-                                  sources=["upload"])  # fmt: skip
+                photo, upload = photo_picker(names, "astronaut")
                 titled = [(f"{d.title} ({dt.TASKS[d.task]})", n) for n, d in dt.DETECTORS.items()]
                 model = CheckedDropdown(titled, value=dt.DEFAULT, label="Model")
                 lo, hi, default = dt.SCORE

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gradio as gr
 import numpy as np
 
-from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, RawImage, choice, number
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number, photo_picker
 from apps.gradio_tabs.lecture4 import network, picture
 from core.data import images
 from core.transfer import backbone as bb
@@ -79,12 +79,7 @@ def build() -> None:
         gr.Markdown("### Saliency maps\nWhich pixels made the network choose its class? Bright = important.")
         with gr.Row():
             with gr.Column():
-                photo = CheckedDropdown(
-                    names, value="chelsea" if "chelsea" in names else names[0], label="Photo"
-                )
-                upload = RawImage(
-                    type="filepath", image_mode=None, label="…or upload one (≤ 10 MB)", sources=["upload"]
-                )
+                photo, upload = photo_picker(names, "chelsea")
                 backbone = CheckedRadio(list(bb.BACKBONES), value=bb.DEFAULT, label="Network")
                 method = CheckedRadio(list(saliency.METHODS), value="gradcam", label="Method")
                 rank = CheckedSlider(

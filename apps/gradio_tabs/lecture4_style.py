@@ -12,7 +12,7 @@ from __future__ import annotations
 import gradio as gr
 import numpy as np
 
-from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, RawImage, choice, number
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number, photo_picker
 from apps.gradio_tabs.lecture4 import picture
 from core.jobs import QueueFull, default_queue
 from core.transfer import photos, vgg
@@ -87,9 +87,6 @@ def build() -> None:
     """Lay out texture synthesis and style transfer inside the current Blocks/Tab."""
     names = list(photos.photos())
 
-    def first(name: str) -> str:
-        return name if name in names else names[0]
-
     with gr.Tab("Style transfer"):
         gr.Markdown(
             "### Texture synthesis and style transfer\nGram matrices of VGG-19 feature maps (Gatys et al. "
@@ -99,12 +96,10 @@ def build() -> None:
         with gr.Row():
             with gr.Column():
                 mode = CheckedRadio(list(sy.MODES), value="style", label="Mode")
-                style_photo = CheckedDropdown(names, value=first("flower"), label="Style photo")
-                style_upload = RawImage(type="filepath", image_mode=None, label="…or upload a style photo",
-                                        sources=["upload"])  # fmt: skip
-                content_photo = CheckedDropdown(names, value=first("chelsea"), label="Content photo")
-                content_upload = RawImage(type="filepath", image_mode=None,
-                                          label="…or upload a content photo", sources=["upload"])  # fmt: skip
+                style_photo, style_upload = photo_picker(names, "flower", "Style photo",
+                                                         "…or upload a style photo")
+                content_photo, content_upload = photo_picker(names, "chelsea", "Content photo",
+                                                             "…or upload a content photo")
             with gr.Column():
                 lo, hi, default = sy.SIZE
                 size = CheckedSlider(lo, hi, value=default, step=sy.SIZE_STEP, label="Image size (px)")
