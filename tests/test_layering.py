@@ -23,7 +23,7 @@ from tests.helpers import ROOT
 
 SUBJECTS = ("basics", "mlp", "cnn", "transfer", "generative", "text", "rl")
 """Subject packages of core/, in schedule order: each may import the ones before it."""
-SHARED = ("data", "training", "viz", "metrics", "checkpoints", "registry", "jobs", "schedule")
+SHARED = ("data", "training", "viz", "metrics", "checks", "checkpoints", "registry", "jobs", "schedule")
 """Shared services of core/ that every subject may import."""
 UI = ("streamlit", "gradio")
 PAGE_MAX_LINES = 120

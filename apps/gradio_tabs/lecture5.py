@@ -20,6 +20,7 @@ import numpy as np
 
 from apps.gradio_tabs.inputs import RawSketchpad, decode_upload
 from core import checkpoints, data
+from core.checks import whole_number
 from core.generative import ae_drawing as dr
 from core.generative import ae_training as tr
 from core.generative import figures as fg
@@ -67,8 +68,8 @@ def interpolate(name: str, a: Any, b: Any, steps: Any) -> np.ndarray:
     """Test images A and B at the ends, the decoded straight line between their codes in between."""
     model, _, test = _load(name)
     bounds = (0, len(test) - 1)
-    i = _checked(lt.check_int, a, "test image A", bounds)
-    j = _checked(lt.check_int, b, "test image B", bounds)
+    i = _checked(whole_number, a, "test image A", *bounds)
+    j = _checked(whole_number, b, "test image B", *bounds)
     row = _checked(lt.interpolate, model, test.X[i, 0], test.X[j, 0], steps)
     return fg.image_grid(np.concatenate([test.X[[i], 0], row, test.X[[j], 0]]))
 
@@ -81,7 +82,7 @@ def _mixture(name: str, k: int) -> lt.Mixture:
 def sample_mixture(name: str, components: Any, count: Any, seed: Any) -> np.ndarray:
     """``count`` decoded draws from a ``components``-Gaussian mixture fitted to the test images' codes."""
     model, _, _ = _load(name)
-    k = _checked(lt.check_int, components, "the number of components", lt.MIXTURE_COMPONENTS)
+    k = _checked(whole_number, components, "the number of components", *lt.MIXTURE_COMPONENTS)
     return fg.image_grid(_checked(lt.mixture_sample, model, _mixture(name, k), count, seed), cols=8)
 
 

@@ -10,12 +10,13 @@ codes on the test images (:class:`LatentMap`), which the pages say.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 from torch import Tensor, nn
+
+from core.checks import whole_number
 
 Z_RANGE = (-3.0, 3.0)
 """Latent values the sliders and traversals cover, in standard deviations of the prior (or the codes)."""
@@ -36,17 +37,6 @@ MAP_IMAGES = 2_000
 """Test images a latent map shows (all 1,000 of offline MNIST; the first 2,000 of Fashion-MNIST's 10,000):
 enough to see the classes, few enough to redraw at once."""
 
-
-def check_int(value: object, name: str, bounds: tuple[int, int]) -> int:
-    """``value`` as an int within ``bounds`` (inclusive), or a ValueError naming the allowed range."""
-    lo, hi = bounds
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}") from None
-    if not math.isfinite(number) or number != int(number) or not lo <= number <= hi:
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {value!r}")
-    return int(number)
 
 
 def check_z(values: object, latent_dim: int) -> np.ndarray:
@@ -149,7 +139,7 @@ def tsne_map(lmap: LatentMap, seed: object = 0) -> LatentMap:
     between clusters and the axes mean nothing, and a new code cannot be placed on it. Seconds to compute."""
     from sklearn.manifold import TSNE
 
-    s = check_int(seed, "the seed", SEED_RANGE)
+    s = whole_number(seed, "the seed", *SEED_RANGE)
     perplexity = min(30.0, max(2.0, (len(lmap.codes) - 1) / 3))
     tsne = TSNE(2, perplexity=perplexity, init="pca", random_state=s)
     emb = tsne.fit_transform(lmap.codes.astype(np.float64))
@@ -177,15 +167,15 @@ def reconstruct(model: nn.Module, X: np.ndarray) -> np.ndarray:
 
 def sample(model: nn.Module, lmap: LatentMap, n: object, seed: object) -> np.ndarray:
     """(n, 28, 28): decoded draws z ~ N(centre, scale^2), i.e. the prior N(0, I) of a VAE; seeded."""
-    count = check_int(n, "the number of samples", SAMPLE_COUNT)
-    s = check_int(seed, "the seed", SEED_RANGE)
+    count = whole_number(n, "the number of samples", *SAMPLE_COUNT)
+    s = whole_number(seed, "the seed", *SEED_RANGE)
     eps = torch.randn(count, lmap.centre.size, generator=torch.Generator().manual_seed(s)).numpy()
     return _decode(model, lmap.centre + lmap.scale * eps)
 
 
 def traversal_values(steps: object) -> np.ndarray:
     """The ``steps`` values from -3 to 3 that the columns of a traversal grid take."""
-    n = check_int(steps, "the number of traversal steps", TRAVERSAL_STEPS)
+    n = whole_number(steps, "the number of traversal steps", *TRAVERSAL_STEPS)
     return np.linspace(*Z_RANGE, n).astype(np.float32)
 
 
@@ -205,7 +195,7 @@ def traversal(model: nn.Module, lmap: LatentMap, steps: object = DEFAULT_TRAVERS
 
 def interpolate(model: nn.Module, xa: np.ndarray, xb: np.ndarray, steps: object) -> np.ndarray:
     """(steps, 28, 28): decode the straight line between the codes (posterior means) of two images."""
-    n = check_int(steps, "the number of interpolation steps", INTERPOLATION_STEPS)
+    n = whole_number(steps, "the number of interpolation steps", *INTERPOLATION_STEPS)
     x = torch.as_tensor(np.stack([xa, xb]).astype(np.float32).reshape(2, 1, 28, 28))
     with torch.no_grad():
         mu = model.encode(x)[0].numpy()
@@ -233,8 +223,8 @@ def fit_mixture(codes: np.ndarray, components: object, seed: object = 0) -> Mixt
     classes decode to smudges; Tomczak & Welling 2018 learn such a mixture prior in training)."""
     from sklearn.mixture import GaussianMixture
 
-    k = check_int(components, "the number of components", MIXTURE_COMPONENTS)
-    s = check_int(seed, "the seed", SEED_RANGE)
+    k = whole_number(components, "the number of components", *MIXTURE_COMPONENTS)
+    s = whole_number(seed, "the seed", *SEED_RANGE)
     x = np.asarray(codes, dtype=np.float64)
     gm = GaussianMixture(k, covariance_type="full", reg_covar=1e-4, random_state=s).fit(x)
     return Mixture(gm.weights_.copy(), gm.means_.copy(), gm.covariances_.copy(), float(gm.score(x)))
@@ -242,8 +232,8 @@ def fit_mixture(codes: np.ndarray, components: object, seed: object = 0) -> Mixt
 
 def mixture_codes(mixture: Mixture, n: object, seed: object) -> np.ndarray:
     """(n, latent_dim) seeded draws from the mixture: a component by its weight, then its Gaussian."""
-    count = check_int(n, "the number of samples", SAMPLE_COUNT)
-    rng = np.random.default_rng(check_int(seed, "the seed", SEED_RANGE))
+    count = whole_number(n, "the number of samples", *SAMPLE_COUNT)
+    rng = np.random.default_rng(whole_number(seed, "the seed", *SEED_RANGE))
     which = rng.choice(len(mixture.weights), size=count, p=mixture.weights / mixture.weights.sum())
     return np.stack([rng.multivariate_normal(mixture.means[i], mixture.covariances[i]) for i in which])
 

@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core.checks import whole_number
 from core.registry import register_builder
 
 SIZE = 28
@@ -163,17 +164,6 @@ def nll_per_image(logits: Tensor, x: Tensor) -> Tensor:
 # Inputs the page sliders and the Gradio endpoints share
 
 
-def check_int(value: object, name: str, bounds: tuple[int, int]) -> int:
-    """``value`` as an int within ``bounds`` (inclusive), or a ValueError naming the range."""
-    lo, hi = bounds
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}") from None
-    if not math.isfinite(number) or number != int(number) or not lo <= number <= hi:
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {value!r}")
-    return int(number)
-
 
 def check_temperature(value: object) -> float:
     """A finite temperature within :data:`TEMPERATURE_RANGE`, or a ValueError naming the range."""
@@ -233,18 +223,18 @@ def _draw(model: PixelCNN, x: Tensor, start: int, temperature: float, seed: int)
 def sample(model: PixelCNN, n: object = DEFAULT_SAMPLES, temperature: object = 1.0,
            seed: object = 0) -> SampleTrace:
     """``n`` images drawn from the model pixel by pixel in raster order, seeded."""
-    count = check_int(n, "the number of samples", SAMPLE_COUNT)
+    count = whole_number(n, "the number of samples", *SAMPLE_COUNT)
     t = check_temperature(temperature)
-    s = check_int(seed, "the seed", SEED_RANGE)
+    s = whole_number(seed, "the seed", *SEED_RANGE)
     return _draw(model, torch.zeros(count, 1, SIZE, SIZE), 0, t, s)
 
 
 def complete(model: PixelCNN, image: np.ndarray, n: object = DEFAULT_COMPLETIONS, temperature: object = 1.0,
              seed: object = 0, rows: int = SIZE // 2) -> SampleTrace:
     """``n`` completions of a binarised image whose first ``rows`` rows are given: the rest is drawn."""
-    count = check_int(n, "the number of completions", COMPLETION_COUNT)
+    count = whole_number(n, "the number of completions", *COMPLETION_COUNT)
     t = check_temperature(temperature)
-    s = check_int(seed, "the seed", SEED_RANGE)
+    s = whole_number(seed, "the seed", *SEED_RANGE)
     top = torch.from_numpy(binarise(np.asarray(image, np.float32).reshape(1, 1, SIZE, SIZE)))
     x = top.repeat(count, 1, 1, 1)
     x[:, :, rows:] = 0.0
@@ -261,9 +251,9 @@ def dependency_map(model: PixelCNN, row: object, col: object, depth: object | No
     output by default) depend on, found by autograd: a pixel counts when the gradient with respect to it
     is non-zero for one of ``trials`` random grey inputs (several, so that a ReLU that happens to be off
     for one input cannot hide a connection)."""
-    r = check_int(row, "the row", (0, SIZE - 1))
-    c = check_int(col, "the column", (0, SIZE - 1))
-    d = model.depth if depth is None else check_int(depth, "the depth", (1, model.depth))
+    r = whole_number(row, "the row", 0, SIZE - 1)
+    c = whole_number(col, "the column", 0, SIZE - 1)
+    d = model.depth if depth is None else whole_number(depth, "the depth", 1, model.depth)
     gen = torch.Generator().manual_seed(seed)
     x = torch.rand(trials, 1, SIZE, SIZE, generator=gen).requires_grad_(True)
     h = model.features(x, d)

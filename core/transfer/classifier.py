@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.checks import whole_number
 from core.data import images
 from core.transfer import backbone as bb
-from core.transfer.config import TOP_K, check_int
+from core.transfer.config import TOP_K
 from core.transfer.preprocess import Preprocessed, preprocess
 
 
@@ -50,5 +51,5 @@ def classify(
 ) -> list[tuple[str, float]]:
     """Any PIL image (any mode, any size) -> the ``top_k`` ImageNet classes as (name, probability),
     best first, from the backbone in use (offline: EfficientNet-Lite0)."""
-    k = check_int(top_k, "top_k", *TOP_K[:2])
+    k = whole_number(top_k, "top_k", *TOP_K[:2])
     return run(image, backbone).top(k)

@@ -1,12 +1,11 @@
 """Ranges of every control of lecture 4: the Streamlit sliders and the Gradio endpoints read these.
 
-Each range is ``(min, max, default)``; :func:`check_int` is the one check both front ends and the core
-functions apply (NaN, infinities, fractions and text are refused with a message naming the range).
+Each range is ``(min, max, default)``; :func:`core.checks.whole_number` is the one check both front
+ends and the core functions apply (NaN, infinities, fractions and text are refused with a message naming
+the range).
 """
 
 from __future__ import annotations
-
-import math
 
 TOP_K = (1, 10, 5)
 """Number of ImageNet classes listed."""
@@ -23,18 +22,6 @@ SIZE_STEP = 8
 N_CLASSES = 1000
 """ImageNet classes: a target class is an index from 0 to 999."""
 
-
-def check_int(value: object, name: str, lo: int, hi: int) -> int:
-    """``value`` as an int in [lo, hi], or a ValueError naming the range (NaN, inf and text refused)."""
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}") from None
-    if not math.isfinite(number) or number != int(number) or not lo <= number <= hi:
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {value!s:.20}")
-    return int(number)
 
 # The transfer-learning homework (core.transfer.fewshot).
 LABELS_PER_CLASS = (1, 100, 5)

@@ -32,9 +32,9 @@ from PIL import Image
 from torch import nn
 
 from core import checkpoints
+from core.checks import whole_number
 from core.data import images
 from core.transfer import torch_cache
-from core.transfer.config import check_int
 from core.transfer.preprocess import to_rgb
 
 TASKS = {
@@ -125,7 +125,7 @@ class DetectConfig:
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) \
                 or not SCORE[0] <= t <= SCORE[1]:
             raise ValueError(f"the score threshold must be a number from {SCORE[0]} to {SCORE[1]}, not {t!r}")
-        check_int(self.max_detections, "max detections", *MAX_DETECTIONS[:2])
+        whole_number(self.max_detections, "max detections", *MAX_DETECTIONS[:2])
         return self
 
 

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core import data, training
+from core.checks import whole_number
 from core.jobs import Job
 from core.training import Callback, FitConfig, FitResult, LiveRecorder, accuracy, fit, seed_everything
 from core.transfer import backbone as bb
@@ -87,8 +88,8 @@ class TransferConfig:
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
-        cf.check_int(self.labels_per_class, "labels per class", *cf.LABELS_PER_CLASS[:2])
-        cf.check_int(self.epochs, "epochs", *cf.EPOCHS[:2])
+        whole_number(self.labels_per_class, "labels per class", *cf.LABELS_PER_CLASS[:2])
+        whole_number(self.epochs, "epochs", *cf.EPOCHS[:2])
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 1):
             raise ValueError(f"learning rate must be a number in (0, 1], not {self.lr!r}")
         if self.augmentation not in cf.AUGMENTATIONS:

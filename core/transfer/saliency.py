@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from PIL import ImageFilter
 
+from core.checks import whole_number
 from core.transfer import backbone as bb
 from core.transfer.config import (
     IG_STEPS,
@@ -31,7 +32,6 @@ from core.transfer.config import (
     OCCLUSION_WINDOW,
     SIZE_STEP,
     TARGET_RANK,
-    check_int,
 )
 from core.transfer.preprocess import Preprocessed, normalise, paste_map, preprocess
 
@@ -67,9 +67,9 @@ def check_method(method: object) -> str:
 
 def check_params(steps: object, window: object, stride: object) -> tuple[int, int, int]:
     """The IG steps and occlusion window/stride as ints within their ranges (ValueError otherwise)."""
-    s = check_int(steps, "Integrated-Gradients steps", *IG_STEPS[:2])
-    w = check_int(window, "occlusion window", *OCCLUSION_WINDOW[:2])
-    st = check_int(stride, "occlusion stride", *OCCLUSION_STRIDE[:2])
+    s = whole_number(steps, "Integrated-Gradients steps", *IG_STEPS[:2])
+    w = whole_number(window, "occlusion window", *OCCLUSION_WINDOW[:2])
+    st = whole_number(stride, "occlusion stride", *OCCLUSION_STRIDE[:2])
     if w % SIZE_STEP or st % SIZE_STEP:
         raise ValueError(f"the occlusion window and stride must be multiples of {SIZE_STEP} pixels")
     if st > w:
@@ -164,7 +164,7 @@ def explain(
     prep = prep or preprocess(image, model.info)  # type: ignore[arg-type]
     if target is None:
         target = int(bb.forward(model, prep.tensor)[0].argmax())
-    target = check_int(target, "target class", 0, N_CLASSES - 1)
+    target = whole_number(target, "target class", 0, N_CLASSES - 1)
     with model.lock, torch.enable_grad():
         start = time.perf_counter()
         crop_map = _crop_map(model, prep.tensor, method, target, steps, layer, window, stride)
@@ -263,7 +263,7 @@ def compare(
     faithfulness: bool = True,
 ) -> Comparison:
     """Explain the class the backbone ranks ``rank`` (1 = its top class) with each of ``methods``."""
-    rank = check_int(rank, "class rank", *TARGET_RANK[:2])
+    rank = whole_number(rank, "class rank", *TARGET_RANK[:2])
     methods = [check_method(m) for m in methods]
     model = backbone if isinstance(backbone, bb.Backbone) else bb.load_backbone(backbone)
     prep = preprocess(image, model.info)  # type: ignore[arg-type]

@@ -28,10 +28,10 @@ import torch
 from PIL import Image
 
 from core import checkpoints
+from core.checks import whole_number
 from core.data import images
 from core.transfer import backbone as bb
 from core.transfer import vgg
-from core.transfer.config import check_int
 from core.transfer.preprocess import to_rgb
 
 LAYERS: dict[str, str] = {
@@ -111,9 +111,9 @@ class StyleConfig:
             raise ValueError("choose at least one style layer")
         for layer in self.style_layers:
             one_of("style layer", layer, layers)
-        check_int(self.size, "image size", *SIZE[:2])
-        check_int(self.iterations, "iterations", *ITERATIONS[:2])
-        check_int(self.seed, "seed", *SEED[:2])
+        whole_number(self.size, "image size", *SIZE[:2])
+        whole_number(self.iterations, "iterations", *ITERATIONS[:2])
+        whole_number(self.seed, "seed", *SEED[:2])
         if not (math.isfinite(self.time_budget_s) and self.time_budget_s > 0):
             raise ValueError("the time budget must be a positive number of seconds")
         return self
