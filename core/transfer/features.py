@@ -84,6 +84,14 @@ def _trunk(backbone: bb.Backbone, x: Tensor) -> Tensor:
     return x
 
 
+def freeze_batchnorm(module: nn.Module) -> None:
+    """Batch norm layers of ``module`` keep the ImageNet statistics while it trains: batches of a few
+    labelled images would give noisy estimates that replace them."""
+    for m in module.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.eval()
+
+
 class Tail(nn.Module):
     """The backbone's tail (copied; see :data:`SPLITS`), global average pool, new head.
 
@@ -101,9 +109,7 @@ class Tail(nn.Module):
 
     def train(self, mode: bool = True) -> Tail:
         super().train(mode)
-        for m in self.body.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                m.eval()
+        freeze_batchnorm(self.body)
         return self
 
     def features(self, mid: Tensor) -> Tensor:

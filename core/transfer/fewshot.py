@@ -178,9 +178,7 @@ class FullNet(nn.Module):
 
     def train(self, mode: bool = True) -> FullNet:
         super().train(mode)
-        for m in self.net.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                m.eval()
+        ft.freeze_batchnorm(self.net)
         return self
 
     def forward(self, x: Tensor) -> Tensor:
