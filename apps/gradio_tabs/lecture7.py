@@ -13,21 +13,15 @@ from typing import Any
 
 import gradio as gr
 
-from apps.gradio_tabs.inputs import CheckedDropdown, choice, number
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedNumber, choice, number
 from core import checkpoints
 from core.rl import agents, envs, showcase, zoo
 
 
-class CheckedNumber(gr.Number):
-    """A number box whose value reaches the endpoint as sent; the endpoint checks it with :func:`number`."""
-
-    def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
-        return payload
-
-
 @functools.lru_cache(maxsize=8)
-def _agent(name: str) -> Any:
-    return agents.load_agent(name)  # read-only, shared by every request
+def shipped_agent(name: str) -> Any:
+    """The shipped agent ``name``, loaded once: read-only, shared by every request of every lecture 7 tab."""
+    return agents.load_agent(name)
 
 
 def agent_episode(env_id: Any, algo: Any, seed: Any) -> tuple[str, dict[str, Any]]:
@@ -38,7 +32,7 @@ def agent_episode(env_id: Any, algo: Any, seed: Any) -> tuple[str, dict[str, Any
     seed = number("Episode seed", seed, *showcase.EPISODE_SEED_RANGE)
     name = showcase.agent_name(algo, env_id)
     try:
-        view = showcase.play(_agent(name), env_id, seed)
+        view = showcase.play(shipped_agent(name), env_id, seed)
     except checkpoints.CheckpointError as exc:
         raise gr.Error(f"the shipped agent is not available: {exc}") from None
     ent = showcase.shipped()[name]

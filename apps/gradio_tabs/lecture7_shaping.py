@@ -14,9 +14,8 @@ from typing import Any
 
 import gradio as gr
 
-from apps.gradio_tabs.inputs import CheckedDropdown, CheckedSlider, choice, number
-from apps.gradio_tabs.lecture7 import CheckedNumber
-from apps.gradio_tabs.lecture7 import _agent as shipped_agent  # one cache of loaded agents for both tabs
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedNumber, CheckedSlider, choice, number
+from apps.gradio_tabs.lecture7 import shipped_agent
 from core import checkpoints
 from core.rl import agents, envs, lunar, shaping, showcase
 
