@@ -154,6 +154,12 @@ class JobQueue:
                 raise QueueFull(f"{len(self._waiting)} trainings are already waiting; try again in a minute")
             job = Job(self, fn, name)
             self._waiting.append(job)
+        # Top-level imports made inside the job thread would race Streamlit's script runner, which puts the
+        # page's folder at the head of sys.path for each run and takes it out again: a lookup walking
+        # sys.path as the list shrinks skips an entry, possibly site-packages, and `import optuna` failed
+        # with "No module named 'optuna'". Importing the pages' libraries here, in the submitting thread,
+        # first, leaves the job thread nothing to look up on sys.path (free once the server has preloaded).
+        preload()
         threading.Thread(target=self._worker, args=(job,), name=f"job-{job.id}", daemon=True).start()
         return job
 
@@ -233,15 +239,23 @@ PAGE_LIBRARIES: tuple[str, ...] = (
 bench/bench_foundation.py): a server imports them once at start, so a page's first render is its own work."""
 
 
+_missing: set[str] = set()
+"""Libraries :func:`preload` found not installed (not looked up again)."""
+
+
 def preload(modules: tuple[str, ...] = PAGE_LIBRARIES) -> list[str]:
     """Import ``modules`` now (those not installed are skipped); returns the ones imported."""
     import importlib
+    import sys
 
+    if all(name in sys.modules or name in _missing for name in modules):
+        return [name for name in modules if name in sys.modules]
     done = []
     for name in modules:
         try:
             importlib.import_module(name)
         except ImportError:  # an optional library: its page says what is missing when it is opened
+            _missing.add(name)
             continue
         done.append(name)
     gc.collect()

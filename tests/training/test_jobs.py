@@ -127,3 +127,29 @@ def test_a_time_budget_bounds_a_queued_training() -> None:
     assert job.status == "done" and job.fit_result is not None
     assert job.fit_result.status == "time_budget" and job.fit_result.seconds < 10
     assert job.message == "stopped at the time budget"
+
+
+_CHURN = """
+import importlib, sys
+from core.jobs import PAGE_LIBRARIES, JobQueue
+
+# What Streamlit's script runner does around every run of a page: its folder in at the head of sys.path,
+# then out again, while the jobs that page started keep running in their own threads.
+job = JobQueue().submit(lambda j: [importlib.import_module(m) for m in PAGE_LIBRARIES])
+while not job.done:
+    sys.path.insert(0, "/nonexistent/page-folder")
+    sys.path.remove("/nonexistent/page-folder")
+print(job.status, job.error)
+"""
+
+
+@pytest.mark.timeout(180)
+def test_a_job_imports_its_libraries_while_pages_rerun() -> None:
+    """A page rerunning while its job starts must not make the job's imports fail ("No module named
+    'optuna'" ended the search page's run): a fresh interpreter, the path churned as Streamlit does."""
+    import subprocess
+    import sys
+
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", _CHURN], capture_output=True, text=True, timeout=150)
+        assert out.stdout.strip() == "done None", out.stdout + out.stderr[-2000:]
