@@ -18,6 +18,12 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the server imports this module with apps/ on the path, not the root
     sys.path.insert(0, str(ROOT))
+# Streamlit puts the script's folder at the head of sys.path for each run and takes it out after, unless
+# it is already there: with sessions and jobs in parallel threads, an import walking the list as it shrinks
+# can skip site-packages ("No module named ..."). Kept on the path (last: it shadows nothing), it is left be.
+APPS = os.path.dirname(os.path.abspath(__file__))
+if APPS not in sys.path:
+    sys.path.append(APPS)
 
 import streamlit as st  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
