@@ -1,0 +1,107 @@
+"""The one range check of the gallery (core.checks): what passes, what is refused, what the message says."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from core.checks import choice, number, shown, whole_number
+
+BAD_NUMBERS = [math.nan, math.inf, -math.inf, "nan", "inf", "-inf", True, False, "abc", "", None, [1.0],
+               {"x": 1}, b"1", 10**400]
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0.5, 0.5), (0, 0.0), (1, 1.0), ("0.25", 0.25), (" 1e-3 ", 0.001), (np.float32(0.5), 0.5),
+    (np.int64(1), 1.0),
+])
+def test_number_accepts_finite_numbers_in_range(value: object, expected: float) -> None:
+    got = number(value, "dropout", 0, 1)
+    assert got == pytest.approx(expected) and type(got) is float
+
+
+def test_number_bounds_are_inclusive_and_the_message_names_the_range_and_the_value() -> None:
+    assert number(1e-5, "learning rate", 1e-5, 0.03) == 1e-5
+    assert number(0.03, "learning rate", 1e-5, 0.03) == 0.03
+    with pytest.raises(ValueError) as err:
+        number(0.031, "learning rate", 1e-5, 0.03)
+    assert str(err.value) == "learning rate must be a number from 1e-05 to 0.03, not 0.031"
+    with pytest.raises(ValueError, match=r"^noise must be a number from 0 to 1, not -1e-09$"):
+        number(-1e-9, "noise", 0, 1)
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS)
+def test_number_refuses_nan_infinities_bools_and_non_numbers(value: object) -> None:
+    with pytest.raises(ValueError, match=r"^noise must be a number from -10 to 10, not "):
+        number(value, "noise", -10, 10)
+
+
+def test_a_wide_range_still_refuses_infinity() -> None:
+    with pytest.raises(ValueError, match="from -inf to inf, not inf"):
+        number(math.inf, "anything", -math.inf, math.inf)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (5, 5), (5.0, 5), ("5", 5), ("5.0", 5), (np.int64(7), 7), (np.float64(1.0), 1), (0, 0), (10, 10),
+])
+def test_whole_number_accepts_whole_values_in_range(value: object, expected: int) -> None:
+    got = whole_number(value, "epochs", 0, 10)
+    assert got == expected and type(got) is int
+
+
+@pytest.mark.parametrize("value", [*BAD_NUMBERS, 2.5, "2.5", -1, 11, 1e12, "1e12", 1.0000001])
+def test_whole_number_refuses_fractions_out_of_range_and_non_numbers(value: object) -> None:
+    with pytest.raises(ValueError, match=r"^epochs must be a whole number from 0 to 10, not "):
+        whole_number(value, "epochs", 0, 10)
+
+
+def test_whole_number_message_shows_what_arrived() -> None:
+    for value, seen in [(2.5, "2.5"), (10000, "10000"), ("lots", "'lots'"), (True, "True"), (None, "None"),
+                        ({"a": 1}, "a dict value"), ("x" * 100, repr("x" * 40 + "…")), (math.nan, "nan")]:
+        with pytest.raises(ValueError) as err:
+            whole_number(value, "seed", 0, 9999)
+        assert str(err.value) == f"seed must be a whole number from 0 to 9999, not {seen}"
+
+
+LRS = (1e-4, 3e-4, 0.001, 0.01, 1.0)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0.01, 0.01), ("0.01", 0.01), ("1e-2", 0.01), (1, 1.0), ("1", 1.0), (np.float64(3e-4), 3e-4),
+    (1e-4, 1e-4),
+])
+def test_choice_matches_numbers_sent_as_numbers_or_text(value: object, expected: float) -> None:
+    assert choice(value, "learning rate", LRS) == expected
+
+
+def test_choice_returns_the_entry_itself() -> None:
+    assert type(choice(64.0, "width", (8, 64))) is int and choice("64", "width", (8, 64)) == 64
+    assert choice(3, "kernel", ("1", "3")) == "3" and choice(3.0, "kernel", ("1", "3")) == "3"
+    assert choice("relu", "activation", {"relu": 1, "tanh": 2}) == "relu"  # a mapping's keys are its choices
+    assert choice(None, "batch", (None, 8)) is None
+
+
+@pytest.mark.parametrize("value", [math.nan, "nan", math.inf, "inf", True, False, "abc", 0.02, "0.011", None,
+                                   [0.01], {"x": 0.01}, 10**400])
+def test_choice_refuses_everything_else(value: object) -> None:
+    listed = r"^learning rate must be one of 0\.0001, 0\.0003, 0\.001, 0\.01, 1; got "
+    with pytest.raises(ValueError, match=listed):
+        choice(value, "learning rate", LRS)
+
+
+def test_choice_message_lists_the_choices_and_shows_what_arrived() -> None:
+    with pytest.raises(ValueError) as err:
+        choice("sigmoidal", "activation", ("relu", "tanh"))
+    assert str(err.value) == "activation must be one of relu, tanh; got 'sigmoidal'"
+    with pytest.raises(ValueError, match=r"; got a dict value$"):
+        choice({"max": 1}, "pooling", ("none", "max"))
+    with pytest.raises(ValueError, match=r"; got True$"):
+        choice(True, "width", (1, 2))  # a boolean is not the number 1
+    assert choice(True, "flag", (False, True)) is True
+
+
+def test_shown() -> None:
+    values = (3, 2.5, 1e-5, True, None, "ab")
+    assert [shown(v) for v in values] == ["3", "2.5", "1e-05", "True", "None", "'ab'"]
