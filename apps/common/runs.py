@@ -91,14 +91,19 @@ class RunHistory:
         """One row per run: label, settings, metrics (the compare table)."""
         return pd.DataFrame([{"run": r.label, **r.config, **r.metrics} for r in self.runs()])
 
-    def overlays(self, exclude: Any = None) -> dict[str, dict[str, list[float]]]:
-        """Label -> history of every kept run except ``exclude`` (for ``loss_curves(extra=...)``)."""
-        return {r.label: r.history for r in self.runs() if r.key != str(exclude)}
+    def overlays(self, exclude: Any = None,
+                 like: Mapping[str, Any] | None = None) -> dict[str, dict[str, list[float]]]:
+        """Label -> history of every kept run except ``exclude`` (for ``loss_curves(extra=...)``); with
+        ``like``, only the runs whose settings hold those values (returns of two environments share no scale,
+        so a page overlays runs of the environment on screen only; the table still lists every run)."""
+        like = dict(like or {})
+        return {r.label: r.history for r in self.runs()
+                if r.key != str(exclude) and all(r.config.get(k) == v for k, v in like.items())}
 
     def overlay(self, history: Mapping[str, Sequence[float]], keys: Sequence[str], title: str,
-                exclude: Any = None) -> go.Figure:
-        """``history``'s curves (solid) over the other kept runs' curves (dotted, faded)."""
-        return loss_curves(history, keys, title, extra=self.overlays(exclude))
+                exclude: Any = None, like: Mapping[str, Any] | None = None) -> go.Figure:
+        """``history``'s curves (solid) over the other kept runs' (dotted, faded): those ``like`` it."""
+        return loss_curves(history, keys, title, extra=self.overlays(exclude, like))
 
     def show(self, keep: Any = None, title: str = "Run history") -> None:
         """The compare table and a button that clears it (keeping the run ``keep``)."""

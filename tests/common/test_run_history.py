@@ -49,3 +49,27 @@ def test_clear_keeps_only_the_current_run() -> None:
     at.button(key="pg_clear").click().run()
     assert list(at.dataframe[0].value["run"]) == ["run 2"]
     assert at.session_state["names"] == ["train loss"]  # the kept run is the current one: not overlaid
+
+
+def _two_envs() -> None:
+    import streamlit as st
+
+    from apps.common.runs import RunHistory
+
+    runs = RunHistory("rl")
+    runs.add(1, {"env": "CartPole-v1"}, {"return": 500.0}, {"episode_return": [10.0, 500.0]})
+    runs.add(2, {"env": "MountainCar-v0"}, {"return": -200.0}, {"episode_return": [-200.0, -200.0]})
+    runs.add(3, {"env": "CartPole-v1"}, {"return": 200.0}, {"episode_return": [10.0, 200.0]})
+    runs.show()
+    st.session_state["same_env"] = list(runs.overlays(exclude=3, like={"env": "CartPole-v1"}))
+    st.session_state["all"] = list(runs.overlays(exclude=3))
+
+
+def test_overlays_can_keep_to_runs_like_the_current_one() -> None:
+    """Returns of CartPole (0..500) and MountainCar (-200..) share no scale: a page overlays only the runs
+    of the environment on screen, while the table still lists all three."""
+    at = AppTest.from_function(_two_envs).run()
+    assert not at.exception
+    assert at.session_state["same_env"] == ["run 1"]
+    assert at.session_state["all"] == ["run 1", "run 2"]
+    assert list(at.dataframe[0].value["env"]) == ["CartPole-v1", "MountainCar-v0", "CartPole-v1"]

@@ -134,3 +134,9 @@ def test_a_short_run_trains_with_the_chosen_settings_and_shows_the_agent() -> No
     run_trace = fig["data"][names(fig).index("mean return")]
     assert run_trace["x"][-1] == res.run.history["timesteps"][-1]
     assert "run 1" in at.dataframe[0].value["run"].tolist()
+    # Another environment chosen after the run: the run's own result stays drawn against its own
+    # environment's shipped agents (not Pendulum's), so the comparison never mixes scales.
+    at.selectbox(key="l7tr_env").set_value("Pendulum-v1").run()
+    assert not at.exception, at.exception
+    after = " ".join(names(chart(at, "This run (solid)")))
+    assert "PPO: mean of" in after and "SAC" not in after and "TD3" not in after

@@ -63,14 +63,17 @@ def make_job() -> Callable[[Job], lunar.ShapedRun]:
 
 def result(job: Job) -> None:
     res = job.result.live
-    runs.add(job.id, {"shaping": rule, "steps": res.run.config.timesteps, "seed": res.run.config.seed},
+    cfg = res.run.config  # the job's own settings: the widgets may have moved since it started
+    job_rule = shaping.describe(shaping.Shaping(**cfg.hyper["shaping"]))
+    runs.add(job.id, {"env": cfg.env_id, "shaping": job_rule, "steps": cfg.timesteps, "seed": cfg.seed},
              {"held-out return": round(res.mean_return, 1)}, res.run.history)
     st.metric(f"Environment's own return, mean of {len(res.returns)} held-out episodes",
               f"{res.mean_return:.1f}")
     left, right = st.columns(2)
     left.image(res.view.gif, caption=f"The trained agent, one held-out episode: return {res.view.total:.1f}")
     right.plotly_chart(figures.learning_curve(res.run.history, "This run (solid) against earlier runs",
-                                              envs.ENVS[env_id].solved, runs.overlays(exclude=job.id)),
+                                              envs.ENVS[cfg.env_id].solved,
+                                              runs.overlays(job.id, {"env": cfg.env_id})),
                        key="l7sh_compare")
     _shaping_lunar.fuel_metrics(job.result.fuel)
     runs.show(keep=job.id)

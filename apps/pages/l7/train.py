@@ -75,18 +75,21 @@ def result(job: Job) -> None:
     left.image(res.view.gif, caption=f"The trained agent, one held-out episode: return {res.view.total:.1f}")
     with right:
         title = "This run (solid) against earlier runs (dotted) and the shipped agents"
-        st.plotly_chart(live.comparison(env_id, bands(env_id, bands_for(run.config.algo)), title, run.history,
-                                        runs.overlays(exclude=job.id)), key="l7tr_compare")
+        env = run.config.env_id  # the job's own: the widgets may have moved since it started
+        st.plotly_chart(live.comparison(env, bands(env, bands_for(run.config.algo, env)), title, run.history,
+                                        runs.overlays(job.id, {"env": env})), key="l7tr_compare")
     runs.show(keep=job.id)
 
 
-def bands_for(algo: str) -> tuple[str, ...]:
-    """The chosen shipped agents, and always the run's own pair if it is shipped."""
-    return (*compare, *([algo] if algo in shipped and algo not in compare else []))
+def bands_for(algo: str, env: str) -> tuple[str, ...]:
+    """The chosen shipped agents of ``env``, and always the run's own pair if it is shipped."""
+    mine = showcase.shipped_pairs().get(env, ())
+    chosen = tuple(compare) if env == env_id else ()
+    return (*chosen, *([algo] if algo in mine and algo not in chosen else []))
 
 
 def live_curve(job: Job) -> None:
-    st.plotly_chart(live.comparison(env_id, bands(env_id, bands_for(algo)),
+    st.plotly_chart(live.comparison(env_id, bands(env_id, bands_for(algo, env_id)),
                                     "This run as it trains, over the shipped agents", job.history()),
                     key="l7tr_live_curve")
 
