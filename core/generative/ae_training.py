@@ -8,7 +8,7 @@ of z per image; ``test_recon`` and ``test_kl`` are its two terms.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from core.generative.autoencoders import (
 )
 from core.jobs import Job
 from core.registry import NotComparable, TrainContext, register_checkpoint
-from core.training import Callback, FitConfig, FitResult, LiveRecorder, fit, make_optimizer, seed_everything
+from core.training import Callback, FitConfig, LiveRecorder, TrainedRun, fit, make_optimizer, seed_everything
 
 ACTIVE_KL_NATS = 0.05
 """A latent dimension counts as active when its mean KL on held-out data exceeds this (nats): the
@@ -43,21 +43,9 @@ LIVE_IMAGES = 8
 """Validation images whose reconstructions the live view shows while training."""
 
 
-@dataclass(frozen=True)
-class AERun:
-    """A finished training run and everything the page shows about it."""
-
-    config: AEConfig
-    model: AutoEncoder
-    fit: FitResult
-    """The fit loop's result; its history is the fine-grained live one (rows per fraction of an epoch)."""
-    held_out: dict[str, float] | None
-    """Held-out metrics (see :func:`held_out`); None when the run diverged."""
-    n_train: int
-    n_val: int
-    provenance: str
-    test_provenance: str
-    sources: tuple[str, str]
+class AERun(TrainedRun[AEConfig, AutoEncoder]):
+    """A finished autoencoder run: its ``held_out`` is :func:`held_out` on the test split, its ``fit``
+    history the fine-grained live one (rows per fraction of an epoch)."""
 
 
 def _tensor(a: np.ndarray) -> Tensor:
@@ -238,9 +226,7 @@ def _train_checkpoint(name: str, ctx: TrainContext) -> ManifestEntry:
     entry = save_checkpoint(
         name, shipped, lecture=5, architecture=describe(config), builder=builder_name(config),
         config=config_dict(config),
-        dataset={"name": config.dataset, "provenance": run.provenance, "test_provenance": run.test_provenance,
-                 "source": run.sources[0], "test_source": run.sources[1], "n_train": run.n_train,
-                 "n_val": run.n_val, "n_test": int(run.held_out["n_test"])},
+        dataset=run.dataset_entry(config.dataset),
         metrics={**metrics, **({"quick": 1} if ctx.quick else {})},
         train_seconds=time.perf_counter() - t0, directory=ctx.directory,
     )  # fmt: skip

@@ -8,7 +8,7 @@ bounds it from above (-ELBO >= -log p(x)); both are measured here on the binaris
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -19,26 +19,14 @@ from core.checkpoints import ManifestEntry, save_checkpoint
 from core.generative.pixelcnn import PixelCNN, PixelCNNConfig, binarise, describe, nll_per_image
 from core.jobs import Job
 from core.registry import NotComparable, TrainContext, register_checkpoint
-from core.training import BatchLoss, Callback, FitConfig, FitResult, fit, make_optimizer, seed_everything
+from core.training import BatchLoss, Callback, FitConfig, TrainedRun, fit, make_optimizer, seed_everything
 
 CHECKPOINT = "pixelcnn-mnist"
 CONFIG = PixelCNNConfig()
 
 
-@dataclass(frozen=True)
-class PixelCNNRun:
-    """A finished training run."""
-
-    config: PixelCNNConfig
-    model: PixelCNN
-    fit: FitResult
-    held_out: dict[str, float] | None
-    """:func:`held_out` on the test split; None when the run diverged."""
-    n_train: int
-    n_val: int
-    provenance: str
-    test_provenance: str
-    sources: tuple[str, str]
+class PixelCNNRun(TrainedRun[PixelCNNConfig, PixelCNN]):
+    """A finished PixelCNN run: its ``held_out`` is :func:`held_out` on the binarised test split."""
 
 
 def nll_loss() -> BatchLoss:
@@ -123,10 +111,7 @@ def _train_checkpoint(ctx: TrainContext) -> ManifestEntry:
     return save_checkpoint(
         CHECKPOINT, run.model, lecture=5, architecture=describe(config), builder="pixelcnn",
         config=asdict(config),
-        dataset={"name": config.dataset, "binarised_above": 0.5, "provenance": run.provenance,
-                 "test_provenance": run.test_provenance, "source": run.sources[0],
-                 "test_source": run.sources[1], "n_train": run.n_train, "n_val": run.n_val,
-                 "n_test": int(run.held_out["n_test"])},
+        dataset=run.dataset_entry(config.dataset, binarised_above=0.5),
         metrics={**metrics, "final_val_nll": round(run.fit.final("val_nll"), 4),
                  **({"quick": 1} if ctx.quick else {})},
         train_seconds=time.perf_counter() - t0, directory=ctx.directory,

@@ -1,4 +1,5 @@
-"""Training services shared by every subject: the fit loop, its callbacks and the optimiser table.
+"""Training services shared by every subject: the fit loop, its callbacks, the optimiser table and the
+record of a finished run.
 
 Names are resolved on first use (PEP 562): a page that only needs the optimiser table (names, labels,
 hyperparameters) does not pay for importing torch, about 1 s of a first render on two cores
@@ -19,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("HYPER_DEFAULTS", "LABELS", "OPTIMIZERS", "USES", "make_optimizer"),
                     "core.training.optim"),
     **dict.fromkeys(("BatchLoss", "TrainStep"), "core.training.steps"),
+    "TrainedRun": "core.training.run",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -64,4 +66,5 @@ if TYPE_CHECKING:  # static checkers and editors see the real names
         seed_everything,
     )
     from core.training.optim import HYPER_DEFAULTS, LABELS, OPTIMIZERS, USES, make_optimizer  # noqa: F401
+    from core.training.run import TrainedRun  # noqa: F401
     from core.training.steps import BatchLoss, TrainStep  # noqa: F401
