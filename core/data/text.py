@@ -314,28 +314,32 @@ def hub_cache() -> str | None:
     return str(Path(home) / "hub") if home else None
 
 
-def _cache_folder() -> str:
+def _cache_folder(cache_dir: str | Path | None = None) -> str:
     from huggingface_hub import constants
 
-    return hub_cache() or constants.HF_HUB_CACHE
+    return str(cache_dir) if cache_dir else hub_cache() or constants.HF_HUB_CACHE
 
 
-def hub_cached(repo: str, filename: str, repo_type: str = "model") -> Path | None:
-    """The cached file, or None; touches no network."""
+def hub_cached(repo: str, filename: str, repo_type: str = "model",
+               cache_dir: str | Path | None = None) -> Path | None:
+    """The cached file (in ``cache_dir``, else :func:`hub_cache`), or None; touches no network."""
     from huggingface_hub import try_to_load_from_cache
 
-    found = try_to_load_from_cache(repo, filename, cache_dir=hub_cache(), repo_type=repo_type)
+    where = str(cache_dir) if cache_dir else hub_cache()
+    found = try_to_load_from_cache(repo, filename, cache_dir=where, repo_type=repo_type)
     return Path(found) if isinstance(found, str) else None
 
 
-def hub_file(repo: str, filename: str, repo_type: str = "model") -> tuple[Path, str]:
-    """(path, where it came from) of one file of a hub repository: the local cache first; downloaded
-    only when no offline flag is set and the hub answers a 2 s probe, so an offline machine never waits.
-    Raises TextUnavailable saying which file is missing and why it could not be fetched."""
-    cached = hub_cached(repo, filename, repo_type)
+def hub_file(repo: str, filename: str, repo_type: str = "model",
+             cache_dir: str | Path | None = None) -> tuple[Path, str]:
+    """(path, where it came from) of one file of a hub repository: the local cache first (``cache_dir``,
+    else :func:`hub_cache`); downloaded only when no offline flag is set and the hub answers a 2 s probe, so
+    an offline machine never waits. Raises TextUnavailable saying which file is missing and why it could
+    not be fetched. The one hub reader: the text models and the transfer backbones both come through it."""
+    cached = hub_cached(repo, filename, repo_type, cache_dir)
     if cached is not None:
         return cached, f"the local Hugging Face cache ({repo})"
-    what = f"{repo}/{filename} is not in the local Hugging Face cache ({_cache_folder()})"
+    what = f"{repo}/{filename} is not in the local Hugging Face cache ({_cache_folder(cache_dir)})"
     if reason := offline_reason():
         raise TextUnavailable(f"{what} and {reason}")
     if not online(HUB_HOST):
@@ -343,7 +347,8 @@ def hub_file(repo: str, filename: str, repo_type: str = "model") -> tuple[Path, 
     from huggingface_hub import hf_hub_download
 
     try:
-        path = hf_hub_download(repo, filename, repo_type=repo_type, cache_dir=hub_cache(), etag_timeout=5)
+        path = hf_hub_download(repo, filename, repo_type=repo_type, cache_dir=_cache_folder(cache_dir),
+                               etag_timeout=5)
     except Exception as exc:  # noqa: BLE001 - network errors of every kind: say which file failed
         raise TextUnavailable(f"downloading {repo}/{filename} failed ({type(exc).__name__})") from None
     return Path(path), f"a download from the Hugging Face hub ({repo}), now cached"

@@ -26,11 +26,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from core import checkpoints, data
+from core import checkpoints
 
 DEFAULT = "efficientnet_lite0"
 """The backbone every page starts with: bundled, so a lecture hall with no Wi-Fi gets the same answers."""
-HUB_HOST = "huggingface.co"
 
 
 class BackboneUnavailable(RuntimeError):
@@ -174,32 +173,15 @@ def build_lite0(weights: str | Path | None = None) -> nn.Module:
 
 
 def hub_weights(repo: str, cache_dir: str | Path | None = None) -> tuple[Path, str]:
-    """The ``model.safetensors`` of a hub repository and where it came from, deciding fast when offline.
+    """The ``model.safetensors`` of a hub repository and where it came from, deciding fast when offline:
+    the local hub cache first; a download only when no offline flag is set and the hub answers a probe
+    (:func:`core.data.text.hub_file`, the one hub reader)."""
+    from core.data.text import TextUnavailable, hub_file
 
-    The local hub cache is tried first (no network at all). Only if the weights are not cached, the
-    offline flags are unset and the hub host answers within two seconds is a download started.
-    """
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    where = str(cache_dir) if cache_dir else None
     try:
-        path = hf_hub_download(repo, "model.safetensors", cache_dir=where, local_files_only=True)
-        return Path(path), f"the local Hugging Face cache ({repo})"
-    except (LocalEntryNotFoundError, FileNotFoundError, OSError, ValueError):
-        pass
-    reason = data.offline_reason()
-    if reason:
-        raise BackboneUnavailable(f"{repo} is not in the local Hugging Face cache and {reason}")
-    if not data.online(HUB_HOST):
-        raise BackboneUnavailable(
-            f"{repo} is not in the local Hugging Face cache and {HUB_HOST} is unreachable"
-        )
-    try:
-        path = hf_hub_download(repo, "model.safetensors", cache_dir=where, etag_timeout=5)
-    except Exception as exc:  # network errors of every kind: the page names the fallback instead
-        raise BackboneUnavailable(f"downloading {repo} failed ({type(exc).__name__})") from None
-    return Path(path), f"a download from the Hugging Face hub ({repo}), now cached"
+        return hub_file(repo, "model.safetensors", cache_dir=cache_dir)
+    except TextUnavailable as exc:
+        raise BackboneUnavailable(str(exc)) from None
 
 
 def build_hub_model(info: BackboneInfo, cache_dir: str | Path | None = None) -> tuple[nn.Module, str]:
