@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core.generative import gan_step as gs
 from core.registry import register_builder
 from core.training import TrainStep
 
@@ -127,28 +128,9 @@ def describe(config: DCGANConfig) -> str:
 
 
 def gan_step(latent_dim: int) -> TrainStep:
-    """One update of D on a real batch and fresh fakes, then one of G (non-saturating loss)."""
-
-    def step(model: nn.Module, batch: tuple[Tensor, ...], optimizers: tuple[Any, ...]) -> dict[str, Tensor]:
-        opt_g, opt_d = optimizers
-        real = batch[0] * 2 - 1  # the data set's [0, 1] -> the generator's tanh range
-        ones, zeros = torch.ones(len(real), 1), torch.zeros(len(real), 1)
-        fake = model.generator(torch.randn(len(real), latent_dim))
-        d_loss = (F.binary_cross_entropy_with_logits(model.discriminator(real), ones)
-                  + F.binary_cross_entropy_with_logits(model.discriminator(fake.detach()), zeros))
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
-        # The same fakes, now through the updated D: maximise log D(G(z)) (Goodfellow et al.'s fix for
-        # the vanishing gradient of log(1 - D(G(z))) early on).
-        g_loss = F.binary_cross_entropy_with_logits(model.discriminator(fake), ones)
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-        d, g = d_loss.detach(), g_loss.detach()
-        return {"loss": d + g, "d_loss": d, "g_loss": g}
-
-    return TrainStep(step)
+    """The DCGAN's step (:func:`core.generative.gan_step.gan_step`): one update of D on a real batch
+    rescaled to the tanh range and fresh fakes, then one of G on the same fakes through the updated D."""
+    return gs.gan_step(latent_dim, reuse_fakes=True, rescale_real=True)
 
 
 def latents(seeds: range | list[int], latent_dim: int) -> Tensor:

@@ -1,27 +1,27 @@
 """A GAN on 2D points that you watch train (in the spirit of GAN Lab): a mixture of Gaussians as the data,
 an MLP generator from 2D noise, an MLP discriminator whose decision map is drawn under the samples.
 
-One training step (Goodfellow et al. 2014, with the non-saturating generator loss): ``d_steps`` updates
-of the discriminator on a real batch and fresh fakes, minimising BCE(D(real), 1) + BCE(D(fake), 0), then
-one update of the generator, minimising BCE(D(G(z)), 1). Both are plain Adam optimisers stepped by the
-gallery's fit loop through a ``TrainStep``. With unlucky settings (a generator learning rate much larger
-than the discriminator's, or a single discriminator step) the generator piles its samples on a few of the
-modes: *mode collapse*, counted by :func:`modes_covered`.
+One training step, shared with the DCGAN (:func:`core.generative.gan_step.gan_step`; Goodfellow et al. 2014,
+with the non-saturating generator loss): ``d_steps`` updates of the discriminator on a real batch and
+fresh fakes, minimising BCE(D(real), 1) + BCE(D(fake), 0), then one update of the generator on a fresh z,
+minimising BCE(D(G(z)), 1). Both are plain Adam optimisers stepped by the gallery's fit loop. With
+unlucky settings (a generator learning rate much larger than the discriminator's, or a single
+discriminator step) the generator piles its samples on a few of the modes: *mode collapse*, counted by
+:func:`modes_covered`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core.generative.gan_step import gan_step
 from core.jobs import Job
-from core.training import FitConfig, FitResult, LiveRecorder, TrainStep, fit, make_optimizer, seed_everything
+from core.training import FitConfig, FitResult, LiveRecorder, fit, make_optimizer, seed_everything
 
 TARGETS: dict[str, str] = {"ring": "8 Gaussians on a ring", "grid": "25 Gaussians on a 5x5 grid",
                            "two": "2 Gaussians, unequal weights"}
@@ -40,6 +40,8 @@ SPREAD = 0.05
 TIME_BUDGET_S = 120.0
 PASSES = 5
 """Passes over the sampled data set in one run (the x axis of the loss curves)."""
+LATENT_DIM = 2
+"""Size of the generator's noise z ~ N(0, I): a 2D point, as the data."""
 
 
 @dataclass(frozen=True)
@@ -121,36 +123,10 @@ class GAN2D(nn.Module):
 
     def __init__(self, hidden: int) -> None:
         super().__init__()
-        self.generator, self.discriminator = _mlp(2, hidden, 2), _mlp(2, hidden, 1)
+        self.generator, self.discriminator = _mlp(LATENT_DIM, hidden, 2), _mlp(2, hidden, 1)
 
     def forward(self, z: Tensor) -> Tensor:
         return self.generator(z)
-
-
-def gan_step(d_steps: int) -> TrainStep:
-    """The fit loop's step: ``d_steps`` discriminator updates, then one generator update."""
-
-    def step(model: nn.Module, batch: tuple[Tensor, ...], optimizers: tuple[Any, ...]) -> dict[str, Tensor]:
-        opt_g, opt_d = optimizers
-        real = batch[0]
-        ones, zeros = torch.ones(len(real), 1), torch.zeros(len(real), 1)
-        for _ in range(d_steps):
-            with torch.no_grad():
-                fake = model.generator(torch.randn(len(real), 2))
-            d_loss = (F.binary_cross_entropy_with_logits(model.discriminator(real), ones)
-                      + F.binary_cross_entropy_with_logits(model.discriminator(fake), zeros))
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-        fake = model.generator(torch.randn(len(real), 2))
-        g_loss = F.binary_cross_entropy_with_logits(model.discriminator(fake), ones)  # non-saturating
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-        d, g = d_loss.detach(), g_loss.detach()
-        return {"loss": d + g, "d_loss": d, "g_loss": g}
-
-    return TrainStep(step)
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,7 +143,7 @@ class Snapshot:
 
 @torch.no_grad()
 def snapshot(model: GAN2D, step: int, n: int = 1000, seed: int = 0) -> Snapshot:
-    z = torch.randn(n, 2, generator=torch.Generator().manual_seed(seed))
+    z = torch.randn(n, LATENT_DIM, generator=torch.Generator().manual_seed(seed))
     axis = torch.linspace(-EXTENT, EXTENT, MAP_SIZE)
     yy, xx = torch.meshgrid(axis, axis, indexing="ij")
     grid = torch.stack([xx.reshape(-1), yy.reshape(-1)], 1)
@@ -218,7 +194,7 @@ def train_gan(config: GANConfig, job: Job | None = None) -> GANRun:
 
     fit_cfg = FitConfig(epochs=PASSES, batch_size=config.batch_size, seed=config.seed,
                         time_budget_s=config.time_budget_s, divergence_factor=None)
-    result = fit(model, gan_step(config.d_steps), (opt_g, opt_d), (real,), config=fit_cfg,
+    result = fit(model, gan_step(LATENT_DIM, config.d_steps), (opt_g, opt_d), (real,), config=fit_cfg,
                  callbacks=[recorder], should_stop=job.should_stop if job is not None else None)
     final = snapshot(model, result.steps)
     history = recorder.history if len(recorder.history["epoch"]) > 1 else result.history

@@ -1,5 +1,6 @@
 """The 2D GAN: a training smoke run through the fit loop's TrainStep, mode collapse under bad settings,
-the live artefacts a page draws, and the ranges."""
+the live artefacts a page draws, the ranges, and the GAN step it shares with the DCGAN (k discriminator
+updates per generator update, divergence on NaN)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 from core.generative import gan2d as gan
+from core.generative.gan_step import gan_step
+from core.training import FitConfig, fit, make_optimizer, seed_everything
 
 
 class Recorder:
@@ -64,3 +68,44 @@ def test_modes_covered_counts_what_a_user_sees() -> None:
 def test_settings_outside_the_page_are_refused(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         gan.validate(replace(gan.GANConfig(), **change))
+
+
+class Counting:
+    """An optimiser stand-in that counts its steps (the networks stay as they are)."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        pass
+
+    def step(self) -> None:
+        self.steps += 1
+
+
+@pytest.mark.parametrize("d_steps", [1, 3])
+@pytest.mark.parametrize("reuse", [False, True])
+def test_the_shared_step_takes_k_discriminator_updates_per_generator_one(d_steps: int, reuse: bool) -> None:
+    model, opt_g, opt_d = gan.GAN2D(8), Counting(), Counting()
+    calls: list[int] = []
+    model.generator.register_forward_hook(lambda *_: calls.append(1))
+    step = gan_step(gan.LATENT_DIM, d_steps, reuse_fakes=reuse)
+    out = step.fn(model, (torch.randn(16, 2),), (opt_g, opt_d))
+    assert (opt_d.steps, opt_g.steps) == (d_steps, 1)
+    # Reusing the last discriminator update's fakes saves one generator pass.
+    assert len(calls) == d_steps + (0 if reuse else 1)
+    assert float(out["loss"]) == pytest.approx(float(out["d_loss"] + out["g_loss"]))
+    with pytest.raises(ValueError, match="at least one update"):
+        gan_step(gan.LATENT_DIM, 0)
+
+
+def test_a_nan_in_the_data_ends_the_run_as_diverged() -> None:
+    seed_everything(0)
+    model = gan.GAN2D(16)
+    points = torch.from_numpy(gan.sample_target("ring", 512, 0))
+    points[100] = float("nan")
+    opts = tuple(make_optimizer("adam", m.parameters(), 1e-3, beta1=0.5)
+                 for m in (model.generator, model.discriminator))
+    result = fit(model, gan_step(gan.LATENT_DIM, 2), opts, (points,),
+                 config=FitConfig(epochs=1, batch_size=64, seed=0, divergence_factor=None))
+    assert result.diverged and "nan" in result.message
