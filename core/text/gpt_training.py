@@ -16,8 +16,8 @@ from core.checkpoints import ManifestEntry, save_checkpoint
 from core.registry import TrainContext, register_checkpoint
 from core.text.gpt import CharGPT, GPTShape, describe, n_params
 from core.text.lm import ALPHABET
-from core.text.lm_training import LMRun, Windows, corpus, held_out_metrics, measure, next_char_loss
-from core.training import Callback, FitConfig, LRSchedule, fit, make_optimizer, seed_everything, warmup_cosine
+from core.text.lm_training import corpus, fit_on_corpus, measure
+from core.training import Callback, LRSchedule, TrainedRun, seed_everything, warmup_cosine
 
 NAME = "gpt-shakespeare"
 
@@ -58,23 +58,20 @@ def model_config(config: GPTConfig) -> dict:
     return {"vocab": ALPHABET, **asdict(config.shape), "training": asdict(config)}
 
 
+class GPTRun(TrainedRun[GPTConfig, CharGPT]):
+    """A finished GPT run, measured as the recurrent models' :class:`~core.text.lm_training.LMRun`."""
+
+
 def train_gpt(config: GPTConfig = CONFIG, callbacks: tuple[Callback, ...] = (), *,
-              quick: bool = False) -> LMRun:
+              quick: bool = False) -> GPTRun:
     """Train on the Shakespeare training plays; held-out bpc on The Tempest and the count baselines."""
     data = corpus(quick)
     if quick:
         config = replace(config, steps=5, batch_size=4, warmup=2)
     seed_everything(config.seed)
     model = CharGPT(ALPHABET, config.layers, config.d_model, config.heads, config.context)
-    opt = make_optimizer("adam", model.parameters(), config.lr)
-    passes = 10
-    steps = config.steps // passes
-    train_batches = Windows(data.train, config.context, config.batch_size, steps, config.seed)
-    val_batches = Windows(data.val, config.context, 32, 4, config.seed + 1)
-    fit_cfg = FitConfig(epochs=passes, seed=config.seed, max_grad_norm=1.0)
-    result = fit(model, next_char_loss, opt, train_batches, val_batches, fit_cfg,
-                 [LRSchedule(warmup_cosine(config.warmup)), *callbacks])
-    return LMRun(config, model, result, held_out_metrics(model, data), data.provenance)  # type: ignore[arg-type]
+    return fit_on_corpus(GPTRun, config, model, data, seq_len=config.context, val_batch=32,
+                         schedule=LRSchedule(warmup_cosine(config.warmup)), callbacks=callbacks)
 
 
 @register_checkpoint(NAME, 6, "small character GPT on Shakespeare (41 works; held out: The Tempest)", 1500,
@@ -84,10 +81,11 @@ def train_checkpoint(ctx: TrainContext) -> ManifestEntry:
     run = train_gpt(CONFIG, tuple(ctx.callbacks), quick=ctx.quick)
     if run.fit.diverged:
         raise RuntimeError(f"{NAME} diverged: {run.fit.message}")
-    metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in run.metrics.items()}
+    metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in (run.held_out or {}).items()}
     return save_checkpoint(
         NAME, run.model, lecture=6, architecture=describe(CONFIG.shape, n_params(run.model)),
-        builder="char-gpt", config=model_config(CONFIG), dataset=run.provenance,
+        builder="char-gpt", config=model_config(CONFIG),
+        dataset=run.dataset_entry("shakespeare", unit="_chars"),
         metrics={**metrics, **({"quick": 1} if ctx.quick else {})},
         train_seconds=time.perf_counter() - t0, directory=ctx.directory,
     )  # fmt: skip

@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
+from typing import Protocol, TypeVar
 
 import numpy as np
 import torch
@@ -25,8 +26,8 @@ from core.text.lm import ALPHABET, CharRNN, encode_corpus
 from core.training import (
     Callback,
     FitConfig,
-    FitResult,
     LRSchedule,
+    TrainedRun,
     cosine,
     fit,
     make_optimizer,
@@ -154,13 +155,9 @@ def ngram_bits_per_char(train: Tensor, test: Tensor) -> dict[str, float]:
             "bigram_bpc": float(-np.log2(big[te[:-1], te[1:]]).mean())}
 
 
-@dataclass(frozen=True)
-class LMRun:
-    config: LMConfig
-    model: CharRNN
-    fit: FitResult
-    metrics: dict[str, float]
-    provenance: dict[str, object]
+class LMRun(TrainedRun[LMConfig, CharRNN]):
+    """A finished character-model run: ``held_out`` is :func:`held_out_metrics` on The Tempest (measured
+    even after a divergence), ``n_train`` and ``n_val`` count characters."""
 
 
 @dataclass(frozen=True)
@@ -173,8 +170,12 @@ class Corpus:
     """The last 2% of the training plays: validation windows, never trained on."""
     test: Tensor
     """The held-out play."""
-    provenance: dict[str, object]
-    """The manifest's ``dataset`` entry."""
+    provenance: str
+    """Where the training plays came from."""
+    test_provenance: str
+    """Where the held-out play came from."""
+    sources: tuple[str, str]
+    """Short ids of the sources that served the two."""
 
 
 def corpus(quick: bool = False) -> Corpus:
@@ -187,10 +188,7 @@ def corpus(quick: bool = False) -> Corpus:
     tr_ids, val_ids = ids[:-n_val], ids[-n_val:]
     if quick:
         test_ids, val_ids = test_ids[:2_000], val_ids[:2_000]
-    dataset = {"name": "shakespeare", "provenance": train.provenance, "test_provenance": test.provenance,
-               "source": train.source, "test_source": test.source, "n_train_chars": len(tr_ids),
-               "n_val_chars": len(val_ids), "n_test_chars": len(test_ids)}
-    return Corpus(tr_ids, val_ids, test_ids, dataset)
+    return Corpus(tr_ids, val_ids, test_ids, train.provenance, test.provenance, (train.source, test.source))
 
 
 def held_out_metrics(model: nn.Module, data: Corpus) -> dict[str, float]:
@@ -202,6 +200,34 @@ def held_out_metrics(model: nn.Module, data: Corpus) -> dict[str, float]:
     return metrics
 
 
+class WindowRecipe(Protocol):
+    """The settings :func:`fit_on_corpus` reads from a character model's config."""
+
+    batch_size: int
+    steps: int
+    lr: float
+    seed: int
+
+
+RunT = TypeVar("RunT", bound=TrainedRun)
+
+
+def fit_on_corpus(run_type: type[RunT], config: WindowRecipe, model: nn.Module, data: Corpus, *, seq_len: int,
+                  val_batch: int, schedule: LRSchedule, callbacks: tuple[Callback, ...] = ()) -> RunT:
+    """The recipe every character model shares: Adam at ``config.lr`` with ``schedule``, gradients clipped
+    at norm 1, over ``config.steps`` seeded random windows of ``seq_len`` characters of the training plays
+    (``config.batch_size`` a step) in 10 passes, each scored on 4 validation batches of ``val_batch``
+    windows; then the held-out measures, recorded as a ``run_type``."""
+    opt = make_optimizer("adam", model.parameters(), config.lr)
+    passes = 10
+    train_batches = Windows(data.train, seq_len, config.batch_size, config.steps // passes, config.seed)
+    val_batches = Windows(data.val, seq_len, val_batch, 4, config.seed + 1)
+    fit_cfg = FitConfig(epochs=passes, seed=config.seed, max_grad_norm=1.0)
+    result = fit(model, next_char_loss, opt, train_batches, val_batches, fit_cfg, [schedule, *callbacks])
+    return run_type(config, model, result, held_out_metrics(model, data), len(data.train), len(data.val),
+                    data.provenance, data.test_provenance, data.sources)
+
+
 def train_char_model(config: LMConfig, callbacks: tuple[Callback, ...] = (), *, quick: bool = False) -> LMRun:
     """Train on the Shakespeare training plays; measure held-out bpc on The Tempest (and the baselines)."""
     data = corpus(quick)
@@ -209,15 +235,8 @@ def train_char_model(config: LMConfig, callbacks: tuple[Callback, ...] = (), *, 
         config = replace(config, steps=5, batch_size=8, seq_len=32)
     seed_everything(config.seed)
     model = CharRNN(config.cell, ALPHABET, config.embed, config.hidden, config.layers)
-    opt = make_optimizer("adam", model.parameters(), config.lr)
-    passes = 10
-    steps = config.steps // passes
-    train_batches = Windows(data.train, config.seq_len, config.batch_size, steps, config.seed)
-    val_batches = Windows(data.val, config.seq_len, 64, 4, config.seed + 1)
-    fit_cfg = FitConfig(epochs=passes, seed=config.seed, max_grad_norm=1.0)
-    result = fit(model, next_char_loss, opt, train_batches, val_batches, fit_cfg,
-                 [LRSchedule(cosine), *callbacks])
-    return LMRun(config, model, result, held_out_metrics(model, data), data.provenance)
+    return fit_on_corpus(LMRun, config, model, data, seq_len=config.seq_len, val_batch=64,
+                         schedule=LRSchedule(cosine), callbacks=callbacks)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,10 +267,10 @@ def _train_checkpoint(name: str, ctx: TrainContext) -> ManifestEntry:
     if run.fit.diverged:
         raise RuntimeError(f"{name} diverged: {run.fit.message}")
     params = sum(p.numel() for p in run.model.parameters())
-    metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in run.metrics.items()}
+    metrics = {k: round(v, 4) if isinstance(v, float) else v for k, v in (run.held_out or {}).items()}
     return save_checkpoint(
         name, run.model, lecture=6, architecture=describe(config, params), builder="char-rnn",
-        config=model_config(config), dataset=run.provenance,
+        config=model_config(config), dataset=run.dataset_entry("shakespeare", unit="_chars"),
         metrics={**metrics, **({"quick": 1} if ctx.quick else {})},
         train_seconds=time.perf_counter() - t0, directory=ctx.directory,
     )  # fmt: skip
