@@ -18,6 +18,7 @@ from typing import Any
 import gradio as gr
 import plotly.graph_objects as go
 
+from core import checks
 from core.jobs import QueueFull, default_queue
 from core.mlp import config as cf
 from core.mlp import datasets as ds
@@ -95,11 +96,11 @@ def train_mlp(dataset: str, n: float, noise: float, classes: float, data_seed: f
     the playground page's controls offer (``core.mlp.config``).
     """
     try:
-        name = cf.check_choice("data set", dataset, ds.TOY_SETS)
-        data = ds.toy_data(name, n=cf.check_range("points", n, cf.POINTS[0], cf.POINTS[-1], integer=True),
-                           noise=cf.check_range("noise", noise, *cf.NOISE),
-                           seed=cf.check_range("data seed", data_seed, *cf.SEEDS, integer=True),
-                           classes=cf.check_range("classes", classes, *cf.CLASSES, integer=True))
+        name = checks.choice(dataset, "data set", ds.TOY_SETS)
+        data = ds.toy_data(name, n=checks.whole_number(n, "points", cf.POINTS[0], cf.POINTS[-1]),
+                           noise=checks.number(noise, "noise", *cf.NOISE),
+                           seed=checks.whole_number(data_seed, "data seed", *cf.SEEDS),
+                           classes=checks.whole_number(classes, "classes", *cf.CLASSES))
     except ValueError as exc:
         raise gr.Error(str(exc)) from None
     cfg = _config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed)

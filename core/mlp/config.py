@@ -9,10 +9,10 @@ the page can (a public server shares two cores).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from core.checks import choice, number, whole_number
 from core.training.optim import OPTIMIZERS
 
 ACTIVATION_NAMES: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
@@ -34,38 +34,6 @@ PATIENCE = (5, 200)
 SEEDS = (0, 9999)
 NOISE = (0.0, 1.0)
 CLASSES = (2, 10)
-
-
-def check_range(name: str, value: Any, lo: float, hi: float, integer: bool = False) -> Any:
-    """``value`` as a number in [lo, hi] (an int if ``integer``); NaN, inf and text are refused."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}") from None
-    if not (math.isfinite(number) and lo <= number <= hi):  # NaN fails every comparison
-        raise ValueError(f"{name} must be between {lo:g} and {hi:g}, got {number:g}")
-    if integer:
-        if not number.is_integer():
-            raise ValueError(f"{name} must be a whole number, got {number:g}")
-        return int(number)
-    return number
-
-
-def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
-    """The entry of ``choices`` equal to ``value``; numbers may arrive as numbers or text (``"0.01"``)."""
-    if value in choices and not isinstance(value, bool):
-        return choices[list(choices).index(value)]
-    numeric = [c for c in choices if isinstance(c, (int, float)) and not isinstance(c, bool)]
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    for c in numeric:
-        if math.isfinite(number) and math.isclose(number, float(c), rel_tol=1e-9, abs_tol=1e-15):
-            return c
-    shown = ", ".join(f"{c:g}" if c in numeric else str(c) for c in choices)
-    got = repr(value)[:40] if isinstance(value, (str, int, float)) else f"a {type(value).__name__}"
-    raise ValueError(f"{name} must be one of {shown}; got {got}")
 
 
 @dataclass(frozen=True)
@@ -171,19 +139,19 @@ def playground_config(layers: Any, width: Any, activation: Any, optimizer: Any, 
     """
     full = batch is None or str(batch) in ("full", "0", "0.0")
     stop = patience is None or str(patience) in ("0", "0.0")
-    depth = check_range("hidden layers", layers, *LAYERS, integer=True)
+    depth = whole_number(layers, "hidden layers", *LAYERS)
     config = MLPConfig(
-        hidden=(check_choice("neurons per layer", width, WIDTHS),) * depth,
-        activation=check_choice("activation", activation, ACTIVATION_NAMES),
-        dropout=check_range("dropout", dropout, *DROPOUT),
-        optimizer=check_choice("optimiser", optimizer, OPTIMIZERS),
-        lr=check_choice("learning rate", lr, LEARNING_RATES),
-        batch_size=None if full else check_choice("batch size", batch, BATCH_SIZES),
-        epochs=check_range("epochs", epochs, 1, EPOCHS[-1], integer=True),
-        l1=check_choice("L1 strength", l1, STRENGTHS), l2=check_choice("L2 strength", l2, STRENGTHS),
-        patience=None if stop else check_range("patience", patience, *PATIENCE, integer=True),
-        seed=check_range("seed", seed, *SEEDS, integer=True), time_budget_s=time_budget_s,
+        hidden=(choice(width, "neurons per layer", WIDTHS),) * depth,
+        activation=choice(activation, "activation", ACTIVATION_NAMES),
+        dropout=number(dropout, "dropout", *DROPOUT),
+        optimizer=choice(optimizer, "optimiser", OPTIMIZERS),
+        lr=choice(lr, "learning rate", LEARNING_RATES),
+        batch_size=None if full else choice(batch, "batch size", BATCH_SIZES),
+        epochs=whole_number(epochs, "epochs", 1, EPOCHS[-1]),
+        l1=choice(l1, "L1 strength", STRENGTHS), l2=choice(l2, "L2 strength", STRENGTHS),
+        patience=None if stop else whole_number(patience, "patience", *PATIENCE),
+        seed=whole_number(seed, "seed", *SEEDS), time_budget_s=time_budget_s,
         features=RAW_FEATURES if features is None else
-        tuple(check_choice("input feature", f, FEATURE_NAMES) for f in _as_list(features)))
+        tuple(choice(f, "input feature", FEATURE_NAMES) for f in _as_list(features)))
     config.validate()
     return config

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from core.mlp.config import check_choice, check_range
+from core.checks import choice, number, whole_number
 from core.mlp.surfaces import SURFACES, Surface, get_surface, loss_along
 from core.training.optim import HYPER_DEFAULTS, LABELS, OPTIMIZERS, USES
 
@@ -64,20 +64,20 @@ def race_settings(surface: Any, optimizers: Iterable[Any], lr: Any, lr_adaptive:
     Raises ValueError naming the first control no slider could produce (NaN and inf included).
     """
     surf = get_surface(str(surface))
-    chosen = [check_choice("optimiser", o, OPTIMIZERS) for o in optimizers]
-    lr = check_choice("learning rate (SGD, momentum)", lr, LEARNING_RATES)
-    lra = check_choice("learning rate (RMSProp, Adam)", lr_adaptive, LEARNING_RATES)
-    hyper: dict[str, Any] = {"momentum": check_range("momentum", momentum, *MOMENTUM),
-                             "alpha": check_choice("RMSProp decay", alpha, ALPHAS),
-                             "beta1": check_range("Adam beta1", beta1, *BETA1),
-                             "beta2": check_choice("Adam beta2", beta2, BETA2S)}
+    chosen = [choice(o, "optimiser", OPTIMIZERS) for o in optimizers]
+    lr = choice(lr, "learning rate (SGD, momentum)", LEARNING_RATES)
+    lra = choice(lr_adaptive, "learning rate (RMSProp, Adam)", LEARNING_RATES)
+    hyper: dict[str, Any] = {"momentum": number(momentum, "momentum", *MOMENTUM),
+                             "alpha": choice(alpha, "RMSProp decay", ALPHAS),
+                             "beta1": number(beta1, "Adam beta1", *BETA1),
+                             "beta2": choice(beta2, "Adam beta2", BETA2S)}
     if "condition" in surf.params:
-        hyper["condition"] = float(check_choice("condition number", 50 if condition is None else condition,
-                                                CONDITIONS))
+        hyper["condition"] = float(choice(50 if condition is None else condition, "condition number",
+                                          CONDITIONS))
     return {"surface": surf.name, "optimizers": [o for o in OPTIMIZERS if o in chosen],
             "lr": {"sgd": lr, "momentum": lr, "rmsprop": lra, "adam": lra},
-            "steps": check_range("steps", steps, *STEPS, integer=True),
-            "start": (check_range("start x", start_x, *START), check_range("start y", start_y, *START)),
+            "steps": whole_number(steps, "steps", *STEPS),
+            "start": (number(start_x, "start x", *START), number(start_y, "start y", *START)),
             **hyper}
 
 
