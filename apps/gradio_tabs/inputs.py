@@ -10,13 +10,14 @@ ranges as the Streamlit sliders and a message a user can act on.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import gradio as gr
 from gradio.data_classes import FileData
 
+from core import checks
+from core.checks import shown
 from core.data import images
 
 
@@ -77,40 +78,23 @@ def photo_picker(names: Sequence[str], default: str, label: str = "Photo",
     return photo, RawImage(type="filepath", image_mode=None, label=upload_label, sources=["upload"])
 
 
-def shown(value: Any) -> str:
-    """A value as a message may show it: numbers and short strings as they are, anything else by kind."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, (int, float)):
-        return f"{value:g}"
-    if isinstance(value, str):
-        return repr(value[:40] + ("…" if len(value) > 40 else ""))
-    return f"a {type(value).__name__} value"
-
-
 def number(name: str, value: Any, lo: float, hi: float, integer: bool = True) -> Any:
     """``value`` (a number, or a string holding one) as an int (or float) in [lo, hi]; gr.Error otherwise.
 
-    NaN and infinities are refused, whatever the range."""
+    The rule and the message are :mod:`core.checks`' (NaN and infinities are refused, whatever the range)."""
     try:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError
-        x = float(value)
-    except (TypeError, ValueError):
-        raise gr.Error(f"{name} must be a number from {lo:g} to {hi:g}, not {shown(value)}") from None
-    kind = "a whole number" if integer else "a number"
-    if not math.isfinite(x) or not lo <= x <= hi or (integer and x != round(x)):
-        raise gr.Error(f"{name} must be {kind} from {lo:g} to {hi:g}, not {shown(value)}")
-    return int(round(x)) if integer else x
+        return checks.whole_number(value, name, lo, hi) if integer else checks.number(value, name, lo, hi)
+    except ValueError as exc:
+        raise gr.Error(str(exc)) from None
 
 
 def choice(name: str, value: Any, options: Sequence[Any]) -> Any:
-    """The option equal to ``value``; a number sent for an option written as text (3 for "3") counts."""
-    for option in options:
-        if value == option or (isinstance(value, (int, float)) and not isinstance(value, bool)
-                               and str(option) in (str(value), f"{value:g}")):
-            return option
-    raise gr.Error(f"{name} must be one of {', '.join(map(str, options))}; got {shown(value)}")
+    """The option equal to ``value`` (:func:`core.checks.choice`: 3 names "3", "0.01" names 0.01); gr.Error
+    otherwise."""
+    try:
+        return checks.choice(value, name, options)
+    except ValueError as exc:
+        raise gr.Error(str(exc)) from None
 
 
 def decode_upload(path_or_url: str | bytes, max_side: int = images.DEFAULT_MAX_SIDE) -> images.DecodedImage:

@@ -92,7 +92,7 @@ def test_impossible_settings_raise_a_clear_error(client: Client) -> None:
         ({"stride": float("inf")}, "Stride s must be a whole number from 1 to 4"),
         ({"padding": 11}, "Padding p must be a whole number from 0 to 10, not 11"),
         ({"dilation": 1.5}, "Dilation d must be a whole number from 1 to 4"),
-        ({"pool_size": "lots"}, "Pool window must be a number from 2 to 4, not 'lots'"),
+        ({"pool_size": "lots"}, "Pool window must be a whole number from 2 to 4, not 'lots'"),
         ({"kernel": "edge (Sobel z)"}, "Kernel must be one of"),
         ({"pool": {"max": 1}}, "Pooling must be one of none, max, avg; got a dict value"),
         ({"source": "unknown photo"}, "Image must be one of"),
