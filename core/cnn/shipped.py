@@ -11,8 +11,6 @@ import time
 from dataclasses import asdict, replace
 from typing import Any
 
-import numpy as np
-
 from core.cnn.config import CNNConfig, describe
 from core.cnn.convnet import BUILDER
 from core.cnn.training import train_cnn
@@ -51,9 +49,8 @@ def _train_checkpoint(name: str, ctx: TrainContext) -> dict[str, Any]:
     t0 = time.perf_counter()
     run = train_cnn(config, callbacks=ctx.callbacks, test_limit=500 if ctx.quick else None)
     seconds = time.perf_counter() - t0
-    test_loss = float(
-        -np.log(np.clip(run.test_probs[np.arange(len(run.test_y)), run.test_y], 1e-12, 1)).mean()
-    )
+    if run.held_out is None:
+        raise RuntimeError(f"{name} diverged: {run.fit.message}")
     return save_checkpoint(
         name,
         run.model,
@@ -61,20 +58,9 @@ def _train_checkpoint(name: str, ctx: TrainContext) -> dict[str, Any]:
         architecture=describe(config),
         builder=BUILDER,
         config=asdict(config),
-        dataset={
-            "name": config.dataset,
-            "provenance": run.provenance,
-            "test_provenance": run.test_provenance,
-            "source": run.sources[0],
-            "test_source": run.sources[1],
-            "n_train": run.n_train,
-            "n_val": run.n_val,
-            "n_test": int(len(run.test_y)),
-        },
+        dataset=run.dataset_entry(config.dataset),
         metrics={
-            "test_accuracy": round(run.test_accuracy, 4),
-            "test_loss": round(test_loss, 4),
-            "n_test": int(len(run.test_y)),
+            **{k: round(v, 4) if isinstance(v, float) else v for k, v in run.held_out.items()},
             **({"quick": True} if ctx.quick else {}),
         },
         train_seconds=seconds,

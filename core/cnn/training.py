@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -31,6 +32,7 @@ from core.training import (
     FitResult,
     LiveRecorder,
     LRSchedule,
+    TrainedRun,
     accuracy,
     cosine,
     evaluate,
@@ -40,23 +42,11 @@ from core.training import (
 
 
 @dataclass(frozen=True)
-class CNNRun:
-    """A finished :func:`train_cnn` run: the model, what happened, and its test-set predictions."""
+class CNNRun(TrainedRun[CNNConfig, ConvNet]):
+    """A finished :func:`train_cnn` run: the model, what happened, and its test-set predictions; its
+    ``fit`` history is the fine-grained one (fractional ``epoch`` column), its ``held_out`` the
+    :func:`held_out_scores` of the predictions."""
 
-    config: CNNConfig
-    """The settings of the run."""
-    model: ConvNet
-    """The trained model, in eval mode."""
-    fit: FitResult
-    """The fit loop's result; its ``history`` is the fine-grained one (fractional ``epoch`` column)."""
-    n_train: int
-    """Training images actually used."""
-    n_val: int
-    """Validation images (from the train split)."""
-    provenance: str
-    """Where the training images came from."""
-    test_provenance: str
-    """Where the test images came from."""
     classes: tuple[str, ...]
     """Class names."""
     test_X: np.ndarray = field(repr=False)
@@ -67,18 +57,24 @@ class CNNRun:
     """Softmax outputs on the test images (N, 10)."""
     images_per_s: float = 0.0
     """Training throughput of the run (images / second of fit time)."""
-    sources: tuple[str, str] = ("", "")
-    """Short ids of the sources that served the train and the test split ('system', 'package', ...)."""
     diagnostics: Diagnostics | None = field(default=None, repr=False)
     """CS231n diagnostics recorded during the run: update/weight ratios and weight histograms."""
 
     @property
     def test_accuracy(self) -> float:
-        return float((self.test_probs.argmax(1) == self.test_y).mean()) if len(self.test_y) else math.nan
+        return held_out_scores(self.test_probs, self.test_y)["test_accuracy"]
 
     @property
     def test_pred(self) -> np.ndarray:
         return self.test_probs.argmax(1)
+
+
+def held_out_scores(probs: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Accuracy and mean cross-entropy (nats) of the class probabilities ``probs`` against labels ``y``."""
+    if not len(y):
+        return {"test_accuracy": math.nan, "test_loss": math.nan, "n_test": 0}
+    loss = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, 1)).mean()
+    return {"test_accuracy": float((probs.argmax(1) == y).mean()), "test_loss": float(loss), "n_test": len(y)}
 
 
 LIVE_VAL_IMAGES = 500
@@ -235,21 +231,23 @@ def train_cnn(
         else np.full((n_test, 10), 0.1, np.float32)
     )
     fine = replace(result, history=recorder.history if recorder.history["epoch"] else result.history)
-    fine = _judge_learning(fine, probs, np.asarray(test_ds.y[:n_test]), len(train_ds.classes))
+    test_y = np.asarray(test_ds.y[:n_test])
+    fine = _judge_learning(fine, probs, test_y, len(train_ds.classes))
     return CNNRun(
         config=config,
         model=model.eval(),
         fit=fine,
+        held_out=None if result.diverged else held_out_scores(probs, test_y),
         n_train=len(Xtr),
         n_val=0 if val is None else len(val[0]),
         provenance=train_ds.provenance,
         test_provenance=test_ds.provenance,
+        sources=(train_ds.source, test_ds.source),
         classes=train_ds.classes,
         test_X=np.asarray(test_ds.X[:n_test]),
-        test_y=np.asarray(test_ds.y[:n_test]),
+        test_y=test_y,
         test_probs=probs,
         images_per_s=float(min(images_per_s, 1e9)),
-        sources=(train_ds.source, test_ds.source),
         diagnostics=diagnostics.data,
     )
 
