@@ -36,6 +36,17 @@ def _load() -> tuple[dc.DCGAN, nn.Module]:
         raise gr.Error(f"the shipped DCGAN is not available: {exc}") from exc
 
 
+# The page's core calls, cached by the checked values: the same request again recomputes nothing.
+@functools.lru_cache(maxsize=32)
+def _samples(first: int, n: int) -> tuple[np.ndarray, dc.Quality]:
+    return dc.judged_samples(*_load(), first, n)
+
+
+@functools.lru_cache(maxsize=32)
+def _interpolation(seed_a: int, seed_b: int, steps: int) -> tuple[np.ndarray, dc.Quality]:
+    return dc.judged_interpolation(*_load(), seed_a, seed_b, steps)
+
+
 def sample_dcgan(first: Any, n: Any, seed_a: Any, seed_b: Any, steps: Any
                  ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Samples of consecutive seeds, an interpolation between two seeds, and the classifier's verdict."""
@@ -44,9 +55,8 @@ def sample_dcgan(first: Any, n: Any, seed_a: Any, seed_b: Any, steps: Any
     a = inputs.number("seed A", seed_a, *dc.SEED_RANGE)
     b = inputs.number("seed B", seed_b, *dc.SEED_RANGE)
     k = inputs.number("the interpolation steps", steps, *dc.INTERP_STEPS)
-    gan, classifier = _load()
-    images, path = dc.sample(gan, s, count), dc.interpolate(gan, a, b, k)
-    q = dc.judge(classifier, images)
+    gan, _ = _load()
+    (images, q), (path, path_q) = _samples(s, count), _interpolation(a, b, k)
     names = data.load(gan.config.dataset, "test").classes
     shipped = checkpoints.entry(dt.CHECKPOINT).metrics
     readout = {
@@ -56,7 +66,7 @@ def sample_dcgan(first: Any, n: Any, seed_a: Any, seed_b: Any, steps: Any
         "shipped": {key: shipped[key] for key in ("sample_n", "sample_confident_share",
                                                   "sample_classes_covered", "real_n", "real_confident_share",
                                                   "real_classes_covered")},
-        "interpolation_labels": [names[c] for c in dc.judge(classifier, path).labels],
+        "interpolation_labels": [names[c] for c in path_q.labels],
     }  # fmt: skip
     return fg.image_grid(images, cols=8), fg.image_grid(path), readout
 

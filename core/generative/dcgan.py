@@ -190,6 +190,21 @@ def judge(classifier: nn.Module, images: np.ndarray, batch_size: int = 250) -> Q
     return Quality(labels.numpy(), conf.numpy(), np.bincount(confident, minlength=probs.shape[1]))
 
 
+def judged_samples(model: nn.Module, classifier: nn.Module, first_seed: int, n: int
+                   ) -> tuple[np.ndarray, Quality]:
+    """The images of seeds ``first_seed .. first_seed + n - 1`` and the classifier's verdict on them: what
+    the page and the Gradio tab show (each caches it by its arguments)."""
+    images = sample(model, first_seed, n)
+    return images, judge(classifier, images)
+
+
+def judged_interpolation(model: nn.Module, classifier: nn.Module, seed_a: int, seed_b: int, steps: int
+                         ) -> tuple[np.ndarray, Quality]:
+    """:func:`interpolate`'s images and the classifier's verdict on them."""
+    images = interpolate(model, seed_a, seed_b, steps)
+    return images, judge(classifier, images)
+
+
 def quality_metrics(prefix: str, q: Quality) -> dict[str, float]:
     """Manifest metrics of one :class:`Quality`: share, classes covered, and the confident histogram."""
     return {f"{prefix}_confident_share": round(q.confident_share, 4),

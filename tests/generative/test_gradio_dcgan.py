@@ -1,5 +1,6 @@
 """The DCGAN Gradio tab over HTTP: /sample_dcgan answers with the grid, the interpolation row and the
-classifier's verdict, and refuses values outside the page's slider ranges."""
+classifier's verdict, refuses values outside the page's slider ranges, and answers a repeated request from
+its cache."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from gradio_client import Client
 from PIL import Image
 
 from apps.gradio_tabs import lecture5_dcgan
+from core.generative import dcgan as dc
 from tests.helpers import gradio_tab_client
 
 
@@ -54,3 +56,18 @@ def test_values_outside_the_sliders_are_refused(client: Client, args: tuple, mes
 def test_direct_calls_check_their_inputs(args: tuple, message: str) -> None:
     with pytest.raises(Exception, match=message):
         lecture5_dcgan.sample_dcgan(*args)
+
+
+def test_the_same_request_again_uses_the_page_s_cached_core_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    for name in ("judged_samples", "judged_interpolation"):
+        real = getattr(dc, name)
+        monkeypatch.setattr(dc, name, lambda *a, _f=real, _n=name: calls.append(_n) or _f(*a))
+    lecture5_dcgan._samples.cache_clear()
+    lecture5_dcgan._interpolation.cache_clear()
+    first = lecture5_dcgan.sample_dcgan(3, 8, 2, 5, 4)
+    again = lecture5_dcgan.sample_dcgan(3.0, "8", 2, 5, 4)  # the same values, spelt otherwise
+    assert calls == ["judged_samples", "judged_interpolation"]
+    assert np.array_equal(first[0], again[0]) and first[2] == again[2]
+    lecture5_dcgan.sample_dcgan(3, 8, 2, 6, 4)
+    assert calls == ["judged_samples", "judged_interpolation", "judged_interpolation"]

@@ -1,11 +1,17 @@
 """AppTest of the DCGAN page: every control changes what is shown, the labels under the samples are the
-shipped classifier's, and the readout shows the live and the shipped numbers."""
+shipped classifier's, the readout shows the live and the shipped numbers, and a rerun or a move of the
+other section's sliders recomputes nothing."""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apps.pages.l5 import _dcgan_parts as parts
 from core import checkpoints
 from core.generative import dcgan as dc
 from core.generative import dcgan_training as dt
@@ -21,6 +27,14 @@ def app(params: dict[str, str] | None = None) -> AppTest:
 def captions(at: AppTest) -> list[list[str]]:
     """Each st.image call's captions: the samples' labels, then the interpolation's."""
     return [e.captions for e in at.get("image")]
+
+
+def counted(fn: Callable[..., Any], name: str, calls: Counter[str]) -> Callable[..., Any]:
+    def wrapper(*args: Any) -> Any:
+        calls[name] += 1
+        return fn(*args)
+
+    return wrapper
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -59,3 +73,21 @@ def test_every_slider_changes_what_is_shown(key: str, value: int, which: int) ->
 def test_seed_from_the_url_is_used() -> None:
     at = app({"l5dc_seed": "42"})
     assert at.slider(key="l5dc_seed").value == 42 and "seeds 42–57" in texts(at)
+
+
+def test_reruns_and_the_other_section_reuse_what_was_computed(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: Counter[str] = Counter()
+    for name in ("judged_samples", "judged_interpolation"):
+        monkeypatch.setattr(dc, name, counted(getattr(dc, name), name, calls))
+    parts.sampled.clear()
+    parts.interpolated.clear()
+    at = app()
+    grid = at.get("image")[0].value
+    assert calls == {"judged_samples": 1, "judged_interpolation": 1}
+    at.run()
+    assert calls == {"judged_samples": 1, "judged_interpolation": 1}
+    at.slider(key="l5dc_b").set_value(5).run()  # the interpolation's slider: the samples stay cached
+    assert calls == {"judged_samples": 1, "judged_interpolation": 2}
+    at.slider(key="l5dc_b").set_value(1).run()  # back to the first state: the same figure, from the cache
+    assert calls == {"judged_samples": 1, "judged_interpolation": 2}
+    assert not at.exception and at.get("image")[0].value == grid

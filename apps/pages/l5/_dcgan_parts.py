@@ -1,5 +1,5 @@
-"""The shipped DCGAN, its judge (the data set's shipped classifier) and the views of the DCGAN page
-(``dcgan.py``)."""
+"""The shipped DCGAN, its judge (the data set's shipped classifier), the cached samples and interpolations,
+and the views of the DCGAN page (``dcgan.py``)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,17 @@ TILE = 84
 def models() -> tuple[dc.DCGAN, nn.Module]:
     gan = checkpoints.load_model(dt.CHECKPOINT)  # read-only, shared by all sessions
     return gan, checkpoints.load_model(dc.classifier_name(gan.config.dataset))
+
+
+# Keyed by the sliders alone: a rerun, or a move of the other section's sliders, reuses the result.
+@st.cache_data(show_spinner="Generating and judging the samples…", max_entries=32)
+def sampled(first: int, n: int) -> tuple[np.ndarray, dc.Quality]:
+    return dc.judged_samples(*models(), first, n)
+
+
+@st.cache_data(show_spinner="Interpolating…", max_entries=32)
+def interpolated(seed_a: int, seed_b: int, steps: int) -> tuple[np.ndarray, dc.Quality]:
+    return dc.judged_interpolation(*models(), seed_a, seed_b, steps)
 
 
 def classes() -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from apps.pages.l5 import _dcgan_parts as parts
 from core import checkpoints
 from core.generative import dcgan as dc
 from core.generative import dcgan_training as dt
+from core.generative import gan_step as gs
 
 page_header("l5-dcgan")
 st.markdown(
@@ -23,7 +24,7 @@ st.markdown(
     "confidence, from every class."
 )
 try:
-    gan, classifier = parts.models()
+    gan, _ = parts.models()
 except checkpoints.CheckpointError as exc:
     st.warning(f"The shipped DCGAN is not available: {exc}")
     st.stop()
@@ -38,8 +39,7 @@ with a:
                       *dc.SEED_RANGE, 0)
 with b:
     n = ui.slider("Samples", "l5dc_n", *dc.GRID_RANGE, 16)
-images = dc.sample(gan, first, n)
-quality = dc.judge(classifier, images)
+images, quality = parts.sampled(first, n)
 parts.show(images, quality)
 parts.readout(quality, first, shipped)
 with st.expander("The class histogram of 1,000 samples and of 1,000 real test images"):
@@ -55,8 +55,7 @@ with d:
     seed_b = ui.slider("Seed B", "l5dc_b", *dc.SEED_RANGE, 1)
 with e:
     steps = ui.slider("Steps (both ends included)", "l5dc_steps", *dc.INTERP_STEPS, 8)
-path = dc.interpolate(gan, seed_a, seed_b, steps)
-parts.show(path, dc.judge(classifier, path))
+parts.show(*parts.interpolated(seed_a, seed_b, steps))
 st.markdown(
     "**Things to try.** Slide through the seeds and watch the '?' labels: the samples the classifier "
     "cannot place are mostly tops it wavers between shirt, pullover and coat for, and bags. The shipped "
@@ -66,4 +65,4 @@ st.markdown(
     "sneakers and ankle boots come out crisp; T-shirts, pullovers and dresses rarely do. Pick two seeds "
     "of different classes for the interpolation and find the step where the label flips."
 )
-show_source(dc.Generator, dc.gan_step)
+show_source(dc.Generator, dc.judged_samples, gs.gan_step)
