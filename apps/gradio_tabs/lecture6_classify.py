@@ -1,24 +1,55 @@
-"""Gradio tab of lecture 6: classify a text with a shipped sentiment model and see the words behind it.
+"""Gradio tab of lecture 6: classify a text with a shipped sentiment model, probe an online encoder, fine-tune
+MiniLM.
 
-Endpoint ``/classify_text`` (text, model) -> class probabilities, the Integrated-Gradients attribution
-of each token, and a note on what was cut or unknown. The models are those of the page
-(``core.text.explain.CLASSIFIERS``); texts longer than ``core.text.words.MAX_CHARS`` are cut as on the page.
+Endpoints, each with the ranges and choices of the page ``l6-classify``:
+
+- ``/classify_text`` (text, model) -> class probabilities, the Integrated-Gradients attribution of each
+  token, and a note on what was cut or unknown (models: ``core.text.explain.CLASSIFIERS``; texts longer than
+  ``core.text.words.MAX_CHARS`` are cut as on the page).
+- ``/probe_text_model`` (model, data set, labelled texts) -> numbers, a note, the training curves: a linear
+  probe on an online encoder's sentence vectors (:func:`core.text.online.probe`). A model or data set not in
+  the local Hugging Face cache (and not downloadable now) is replaced by the bundled all-MiniLM-L6-v2 / the
+  offline sentiment tweets, and the note and numbers say which and why (:func:`core.text.online.plan`).
+- ``/finetune_text_model`` (labelled tweets, epochs, learning rate, seed) -> the shipped accuracy curve with
+  this run as a star, numbers and a note: all-MiniLM-L6-v2 fine-tuned end to end
+  (:func:`core.text.sentiment.run` with ``model="finetune"``, :mod:`core.text.finetune`).
+
+Both trainings go through the process-wide job queue (:mod:`core.jobs`, one training at a time), report
+their progress to ``gr.Progress`` and are bounded in time as on the page (``core.text.online.TIME_BUDGET_S``,
+``core.text.sentiment.TIME_BUDGET_S`` of training; encoding and scoring come on top).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import gradio as gr
 import plotly.graph_objects as go
 
-from apps.gradio_tabs.inputs import CheckedDropdown, choice
+from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number
+from core.data import text as text_data
+from core.jobs import Job, QueueFull, default_queue
 from core.text import explain as ex
 from core.text import figures as fg
-from core.text import words
+from core.text import online, words
+from core.text import sentiment as sm
+from core.text import sentiment_curve as curve
+from core.viz.curves import loss_curves
 
 LABELS = {"lstm-sentiment-tweets": "LSTM from scratch", "minilm-probe-sentiment-tweets": "MiniLM probe",
           "gpt-probe-sentiment-tweets": "GPT-features probe"}
+ONLINE_MODELS = {**online.MODELS, online.FALLBACK_MODEL: "all-MiniLM-L6-v2 (bundled)"}
+ONLINE_SETS = {**{k: v.title for k, v in text_data.HUB_SETS.items()},
+               online.FALLBACK_SET: "sentiment tweets (offline)"}
+ONLINE_N = (30, 100, 300, 1_000, 3_000)
+"""Labelled texts of an online probe: the page's choices (``apps/pages/l6/_classify_online.py``)."""
+FINETUNE_N = (30, 100, 300, 1_000, 3_000, 10_000, 30_000)
+"""Labelled training tweets: the page's choices (``apps/pages/l6/_classify_views.N_CHOICES``)."""
+SEED_RANGE = (0, 9999)
+POLL_S = 0.5
+T = TypeVar("T")
 
 
 def classify_text(text: Any, model: Any) -> tuple[dict[str, float], go.Figure, str]:
@@ -31,6 +62,80 @@ def classify_text(text: Any, model: Any) -> tuple[dict[str, float], go.Figure, s
     probs = {c: float(p) for c, p in zip(e.classes, e.probs)}
     figure = fg.attribution_figure(e.tokens, e.attributions, f"{LABELS[name]}: why '{e.label}'")
     return probs, figure, e.note
+
+
+def _run_job(fn: Callable[[Job], T], name: str, progress: gr.Progress) -> T:
+    """``fn`` through the job queue, its progress shown until it ends; gr.Error saying why if it fails."""
+    try:
+        job = default_queue().submit(fn, name=name)
+    except QueueFull as exc:
+        raise gr.Error(f"The server is busy: {exc}") from None
+    try:
+        while not job.wait(POLL_S):
+            pos = job.position()
+            wait = f"waiting for a free trainer ({pos} in the queue)"
+            progress(job.progress, desc=wait if pos else job.message)
+    finally:
+        if not job.done:  # the request ended early (cancelled, disconnected): free the trainer
+            job.stop()
+    if job.status == "failed":
+        raise gr.Error(f"Training failed: {job.error}")
+    return job.result
+
+
+def _num(x: float) -> float | None:
+    return round(float(x), 4) if math.isfinite(x) else None
+
+
+def probe_text_model(model: Any, dataset: Any, n_labels: Any,
+                     progress: gr.Progress = gr.Progress()) -> tuple[dict[str, Any], str, go.Figure]:  # noqa: B008
+    """A linear probe on ``model``'s sentence vectors of ``n_labels`` texts of ``dataset``, scored on
+    held-out texts; what served (the fallbacks when the hub cache lacks the model or set) is said."""
+    m = choice("model", model, tuple(ONLINE_MODELS))
+    d = choice("data set", dataset, tuple(ONLINE_SETS))
+    n = choice("labelled texts", n_labels, ONLINE_N)
+    r: online.ProbeResult = _run_job(lambda job: online.probe(m, d, n_labels=n, job=job), "gradio-text-probe",
+                                     progress)  # fmt: skip
+    numbers = {"test_accuracy": _num(r.test_accuracy), "n_train": r.n_train, "n_test": r.n_test,
+               "classes": list(r.classes), "epochs": len(r.history.get("epoch", [])),
+               "seconds": round(r.seconds, 2), "requested": {"model": m, "dataset": d},
+               "served": {"model": r.plan.model, "dataset": r.plan.dataset}, "fallbacks": list(r.plan.notes),
+               "provenance": r.provenance}  # fmt: skip
+    note = (f"Linear probe on {ONLINE_MODELS[r.plan.model]} sentence vectors, {r.n_train:,} labelled texts "
+            f"of {ONLINE_SETS[r.plan.dataset]}: **{r.test_accuracy:.1%}** on {r.n_test:,} held-out texts "
+            f"({', '.join(r.classes)}; {r.seconds:.1f} s). Data: {r.provenance}.")
+    if r.plan.notes:
+        note = "\n\n".join(["**Not what was asked for:**", *r.plan.notes, note])
+    figure = loss_curves(r.history, ("train_loss", "train_accuracy"), title="Probe training")
+    return numbers, note, figure
+
+
+def finetune_text_model(n_labels: Any, epochs: Any, lr: Any, seed: Any,
+                        progress: gr.Progress = gr.Progress()) -> tuple[go.Figure, dict[str, Any], str]:  # noqa: B008
+    """Fine-tune all-MiniLM-L6-v2 end to end on ``n_labels`` tweets and score it on the held-out tweets; the
+    shipped curve with this run as a star, the numbers and a note."""
+    cfg = sm.ClassifierConfig(model="finetune", n_labels=choice("labelled tweets", n_labels, FINETUNE_N),
+                              epochs=number("epochs", epochs, *sm.EPOCHS[:2]),
+                              lr=choice("learning rate", lr, sm.LEARNING_RATES),
+                              seed=number("seed", seed, *SEED_RANGE), time_budget_s=sm.TIME_BUDGET_S)
+    n_test = sm.N_TEST  # the page's held-out tweets
+    run: sm.ClassifierRun = _run_job(lambda job: sm.run(cfg, job, n_test=n_test), "gradio-text-finetune",
+                                     progress)  # fmt: skip
+    fit = run.fit
+    numbers = {"test_accuracy": _num(run.test_accuracy), "n_train": run.n_train, "n_test": n_test,
+               "epochs": fit.epochs_run, "steps": fit.steps, "status": fit.status, "message": fit.message,
+               "seconds": round(run.seconds, 2), "train_seconds": round(fit.seconds, 2),
+               "val_accuracy": _num(fit.final("val_accuracy")), "config": {"n_labels": cfg.n_labels,
+               "epochs": cfg.epochs, "lr": cfg.lr, "seed": cfg.seed, "time_budget_s": cfg.time_budget_s},
+               "provenance": run.provenance}  # fmt: skip
+    acc = "not scored (diverged)" if numbers["test_accuracy"] is None else f"**{run.test_accuracy:.1%}**"
+    note = (f"MiniLM fine-tuned on {run.n_train:,} labelled tweets: {acc} on the {n_test:,} held-out "
+            f"tweets ({fit.message}; {fit.epochs_run} epochs, {fit.steps} steps, {run.seconds:.1f} s). The "
+            f"fine-tuned encoder lives only for this request (~90 MB). Data: {run.provenance}.")
+    shipped = curve.shipped() or {"grids": {}, "curves": {}, "n_test": n_test}
+    figure = fg.labels_curve_figure(shipped["grids"], shipped["curves"], curve.LABELS,
+                                    [("finetune", run.n_train, run.test_accuracy)], shipped["n_test"])
+    return figure, numbers, note
 
 
 def build() -> None:
@@ -46,3 +151,40 @@ def build() -> None:
     probs, figure = gr.Label(label="Sentiment"), gr.Plot(label="Words behind it")
     note = gr.Textbox(label="Note")
     gr.on([button.click], classify_text, [text, model], [probs, figure, note], api_name="classify_text")
+    _build_probe()
+    _build_finetune()
+
+
+def _build_probe() -> None:
+    gr.Markdown("### Transfer from BERT / GPT-2 (online)\nThe same linear probe on the sentence vector of a "
+                "bigger encoder, on a standard benchmark, read from the local Hugging Face cache (downloaded "
+                "only when the hub answers). What is not to be had is replaced by the bundled "
+                "all-MiniLM-L6-v2 or the offline sentiment tweets, and the note says so. Training stops "
+                f"after {online.TIME_BUDGET_S:.0f} s.")
+    with gr.Row():
+        model = CheckedDropdown([(v, k) for k, v in ONLINE_MODELS.items()], value="distilbert-base-uncased",
+                                label="Encoder")
+        dataset = CheckedDropdown([(v, k) for k, v in ONLINE_SETS.items()], value="sst2", label="Data set")
+        n = CheckedRadio(list(ONLINE_N), value=300, label="Labelled texts")
+    button = gr.Button("Probe this encoder", variant="primary")
+    note, numbers, curves = gr.Markdown(), gr.JSON(label="Numbers"), gr.Plot(label="Training")
+    gr.on([button.click], probe_text_model, [model, dataset, n], [numbers, note, curves],
+          api_name="probe_text_model")
+
+
+def _build_finetune() -> None:
+    gr.Markdown("### MiniLM fine-tuned\nAll 22.7 M weights of all-MiniLM-L6-v2 trained with a linear head "
+                "(batches of 16 tweets, texts cut at 64 WordPieces; the head learns at "
+                f"{sm.DEFAULT_LR['probe']:g}, the encoder at the rate below). Training stops after "
+                f"{sm.TIME_BUDGET_S:.0f} s; then {sm.N_VAL} validation and {sm.N_TEST:,} held-out tweets are "
+                "scored. 100 labels, 1 epoch: a few minutes on two shared cores.")
+    with gr.Row():
+        n = CheckedDropdown(list(FINETUNE_N), value=100, label="Labelled training tweets")
+        epochs = CheckedSlider(*sm.EPOCHS[:2], value=1, step=1, label="Epochs")
+        lr = CheckedDropdown(list(sm.LEARNING_RATES), value=sm.DEFAULT_LR["finetune"],
+                             label="Learning rate of the encoder (Adam)")
+        seed = CheckedSlider(*SEED_RANGE, value=0, step=1, label="Seed")
+    button = gr.Button("Fine-tune MiniLM", variant="primary")
+    plot, numbers, note = gr.Plot(label="Accuracy vs labels"), gr.JSON(label="Numbers"), gr.Markdown()
+    gr.on([button.click], finetune_text_model, [n, epochs, lr, seed], [plot, numbers, note],
+          api_name="finetune_text_model")
