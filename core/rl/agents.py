@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from core import checkpoints
+from core import checkpoints, checks
 from core.registry import register_builder
 from core.rl import envs, vpg, zoo
 from core.rl.shaping import ShapedReward, Shaping
@@ -60,24 +60,25 @@ def make_config(algo: str, env_id: str, *, timesteps: int | None = None, seed: i
         if algo == "vpg":
             raise ValueError("reward shaping is offered with the Stable-Baselines3 algorithms")
         hp["shaping"] = asdict(Shaping(env_id=env_id, **{**shaping, "gamma": hp["gamma"]}))
-    cfg = AgentConfig(algo, env_id, int(timesteps if timesteps is not None else n), seed, hp)
-    validate(cfg)
-    return cfg
+    return validate(AgentConfig(algo, env_id, timesteps if timesteps is not None else n, seed, hp))
 
 
-def validate(cfg: AgentConfig) -> None:
-    """ValueError naming the first setting outside the pages' ranges (NaN and infinities never pass)."""
+def validate(cfg: AgentConfig) -> AgentConfig:
+    """``cfg`` with its checked numbers (5.0 steps become 5); ValueError naming the first setting outside
+    the pages' ranges (NaN, infinities, booleans and text never pass)."""
     zoo.check_pair(cfg.algo, cfg.env_id)
-    zoo.check_number("Learning rate", cfg.get("learning_rate"), *zoo.LR_RANGE)
-    zoo.check_number("Gamma", cfg.get("gamma"), *zoo.GAMMA_RANGE)
+    h = dict(cfg.hyper)
+    h["learning_rate"] = checks.number(h.get("learning_rate"), "Learning rate", *zoo.LR_RANGE)
+    h["gamma"] = checks.number(h.get("gamma"), "Gamma", *zoo.GAMMA_RANGE)
     # A shipped agent may train longer than a page allows; a live run is capped by the page's range.
-    zoo.check_number("Timesteps", cfg.timesteps, 100, max(zoo.TIMESTEPS_RANGE[1], cfg.timesteps),
-                     integer=True)
-    zoo.check_number("Seed", cfg.seed, *zoo.SEED_RANGE, integer=True)
-    if "ent_coef" in cfg.hyper and cfg.get("ent_coef") != "auto":
-        zoo.check_number("Entropy coefficient", cfg.get("ent_coef"), *zoo.ENT_COEF_RANGE)
-    if "action_noise" in cfg.hyper:
-        zoo.check_number("Action noise", cfg.get("action_noise"), *zoo.ACTION_NOISE_RANGE)
+    longest = max(zoo.TIMESTEPS_RANGE[1], cfg.timesteps if isinstance(cfg.timesteps, int) else 0)
+    timesteps = checks.whole_number(cfg.timesteps, "Timesteps", 100, longest)
+    seed = checks.whole_number(cfg.seed, "Seed", *zoo.SEED_RANGE)
+    if "ent_coef" in h and h["ent_coef"] != "auto":
+        h["ent_coef"] = checks.number(h["ent_coef"], "Entropy coefficient", *zoo.ENT_COEF_RANGE)
+    if "action_noise" in h:
+        h["action_noise"] = checks.number(h["action_noise"], "Action noise", *zoo.ACTION_NOISE_RANGE)
+    return replace(cfg, timesteps=timesteps, seed=seed, hyper=h)
 
 
 def _schedule(value: float, kind: str | None) -> Any:
@@ -93,7 +94,7 @@ def build_model(cfg: AgentConfig, inference: bool = False) -> Any:
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.noise import NormalActionNoise
 
-    validate(cfg)
+    cfg = validate(cfg)
     if cfg.algo == "vpg":
         raise ValueError("vanilla policy gradient is the gallery's own; build it with core.rl.vpg")
     h = cfg.hyper
@@ -148,7 +149,7 @@ class AgentRun:
 
 def train(cfg: AgentConfig, job: JobLike | None = None, time_budget_s: float | None = None) -> AgentRun:
     """Train ``cfg``; ``job`` gets progress, one row per finished episode and a Stop (SB3's callback)."""
-    validate(cfg)
+    cfg = validate(cfg)
     if cfg.algo == "vpg":
         h = cfg.hyper
         vcfg = vpg.VPGConfig(env_id=cfg.env_id, baseline=bool(h["baseline"]),
@@ -310,6 +311,4 @@ def return_metrics(returns: list[float]) -> dict[str, float]:
 
 def with_overrides(cfg: AgentConfig, **hyper: Any) -> AgentConfig:
     """``cfg`` with some hyperparameters replaced (checked)."""
-    out = replace(cfg, hyper={**cfg.hyper, **hyper})
-    validate(out)
-    return out
+    return validate(replace(cfg, hyper={**cfg.hyper, **hyper}))

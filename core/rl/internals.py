@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core import checkpoints
+from core import checkpoints, checks
 from core.rl import envs, vpg, zoo
 from core.training import seed_everything
 
@@ -33,7 +33,7 @@ def policy(name: str, seed: int = 0) -> vpg.PolicyValueNet:
 
 def breakdown(net: vpg.PolicyValueNet, gamma: float, seed: int) -> dict[str, np.ndarray]:
     """One sampled CartPole episode: rewards, returns-to-go G_t, baseline V(s_t), advantage G_t − V(s_t)."""
-    gamma = zoo.check_number("Gamma", gamma, *zoo.GAMMA_RANGE)
+    gamma = checks.number(gamma, "Gamma", *zoo.GAMMA_RANGE)
     seed_everything(int(seed))
     ep = vpg.play(envs.make("CartPole-v1"), net, int(seed))
     g = vpg.returns_to_go(ep.rewards, gamma)
@@ -69,9 +69,9 @@ def gradient_variance(net: vpg.PolicyValueNet, gamma: float, batches: int, episo
                       seed: int) -> dict[str, Variance]:
     """Variance of each estimator over ``batches`` batches of ``episodes`` sampled episodes (the same
     episodes for every estimator, so the comparison is paired)."""
-    gamma = zoo.check_number("Gamma", gamma, *zoo.GAMMA_RANGE)
-    batches = int(zoo.check_number("Batches", batches, *BATCHES, integer=True))
-    episodes = int(zoo.check_number("Episodes per batch", episodes, *EPISODES_PER_BATCH, integer=True))
+    gamma = checks.number(gamma, "Gamma", *zoo.GAMMA_RANGE)
+    batches = checks.whole_number(batches, "Batches", *BATCHES)
+    episodes = checks.whole_number(episodes, "Episodes per batch", *EPISODES_PER_BATCH)
     seed_everything(int(seed))
     env = envs.make("CartPole-v1")
     data = [[vpg.play(env, net, int(seed) * 1_000 + b * episodes + i) for i in range(episodes)]

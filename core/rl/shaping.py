@@ -26,6 +26,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from core import checks
 from core.rl import envs, zoo
 
 SHAPED_ENVS = ("MountainCar-v0", "CartPole-v1", "LunarLander-v3")
@@ -57,11 +58,13 @@ class Shaping:
     def __post_init__(self) -> None:
         if self.env_id not in SHAPED_ENVS:
             raise ValueError(f"reward shaping is offered for {', '.join(SHAPED_ENVS)}")
-        zoo.check_number("Shaping weight", self.weight, *WEIGHT_RANGE)
-        zoo.check_number("Pole angle penalty", self.angle_penalty, *PENALTY_RANGE)
-        zoo.check_number("Cart position penalty", self.position_penalty, *PENALTY_RANGE)
-        zoo.check_number("Fuel cost", self.fuel_cost, *FUEL_COST_RANGE)
-        zoo.check_number("Gamma", self.gamma, *zoo.GAMMA_RANGE)
+        for key, name, (lo, hi) in (("weight", "Shaping weight", WEIGHT_RANGE),
+                                    ("angle_penalty", "Pole angle penalty", PENALTY_RANGE),
+                                    ("position_penalty", "Cart position penalty", PENALTY_RANGE),
+                                    ("fuel_cost", "Fuel cost", FUEL_COST_RANGE),
+                                    ("gamma", "Gamma", zoo.GAMMA_RANGE)):
+            # frozen: the checked float replaces what arrived ("0.5" or 1 become 0.5 and 1.0)
+            object.__setattr__(self, key, checks.number(getattr(self, key), name, lo, hi))
 
     @property
     def active(self) -> bool:
@@ -172,7 +175,7 @@ class ShapedEpisodes:
 def play_shaped(agent: Any, rule: Shaping, episodes: int, seed: int) -> ShapedEpisodes:
     """Play ``episodes`` deterministic episodes of ``agent`` reset with seeds ``seed``, ``seed + 1``, ...
     and count each under the environment's own reward and under ``rule``."""
-    zoo.check_number("Episodes", episodes, 1, 100, integer=True)
+    checks.whole_number(episodes, "Episodes", 1, 100)
     env = ShapedReward(envs.make(rule.env_id), asdict(rule))
     own, shaped, lengths, actions, last = [], [], [], [], []
     try:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from core import checkpoints
+from core import checkpoints, checks
 from core.rl import agents, envs, figures, zoo
 
 FRAME_EVERY = 2
@@ -54,7 +54,7 @@ class EpisodeView:
 
 def play(agent: Any, env_id: str, seed: int) -> EpisodeView:
     """One deterministic episode of ``agent``, reset with ``seed``, rendered offline."""
-    seed = int(zoo.check_number("Episode seed", seed, *EPISODE_SEED_RANGE, integer=True))
+    seed = checks.whole_number(seed, "Episode seed", *EPISODE_SEED_RANGE)
     r = agents.rollout(agent, env_id, seed=seed, frame_every=FRAME_EVERY)
     return EpisodeView(figures.gif(r.frames, FPS), r.total, len(r.rewards), r.rewards)
 

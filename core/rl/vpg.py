@@ -17,7 +17,7 @@ nothing is centred, so the comparison with and without one stays honest.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import gymnasium as gym
@@ -26,6 +26,7 @@ import torch
 from torch import nn
 from torch.distributions import Categorical, Distribution, Normal
 
+from core import checks
 from core.registry import register_builder
 from core.rl import envs, zoo
 from core.training import JobLike, seed_everything
@@ -191,20 +192,21 @@ class VPGRun:
     seconds: float
 
 
-def validate(cfg: VPGConfig) -> None:
-    """ValueError naming the first setting outside the pages' ranges."""
+def validate(cfg: VPGConfig) -> VPGConfig:
+    """``cfg`` with its checked numbers; ValueError naming the first setting outside the pages' ranges."""
     zoo.check_pair("vpg", cfg.env_id)
-    zoo.check_number("Learning rate", cfg.learning_rate, *zoo.LR_RANGE)
-    zoo.check_number("Gamma", cfg.gamma, *zoo.GAMMA_RANGE)
-    zoo.check_number("Entropy coefficient", cfg.ent_coef, *zoo.ENT_COEF_RANGE)
-    zoo.check_number("Timesteps", cfg.timesteps, 100, zoo.TIMESTEPS_RANGE[1], integer=True)
-    zoo.check_number("Seed", cfg.seed, *zoo.SEED_RANGE, integer=True)
-    zoo.check_number("Episodes per batch", cfg.episodes_per_batch, 1, 64, integer=True)
+    return replace(
+        cfg, learning_rate=checks.number(cfg.learning_rate, "Learning rate", *zoo.LR_RANGE),
+        gamma=checks.number(cfg.gamma, "Gamma", *zoo.GAMMA_RANGE),
+        ent_coef=checks.number(cfg.ent_coef, "Entropy coefficient", *zoo.ENT_COEF_RANGE),
+        timesteps=checks.whole_number(cfg.timesteps, "Timesteps", 100, zoo.TIMESTEPS_RANGE[1]),
+        seed=checks.whole_number(cfg.seed, "Seed", *zoo.SEED_RANGE),
+        episodes_per_batch=checks.whole_number(cfg.episodes_per_batch, "Episodes per batch", 1, 64))
 
 
 def train_vpg(cfg: VPGConfig, job: JobLike | None = None, time_budget_s: float | None = None) -> VPGRun:
     """Train REINFORCE on ``cfg.env_id``; ``job`` gets one row per episode, progress and a Stop."""
-    validate(cfg)
+    cfg = validate(cfg)
     seed_everything(cfg.seed)
     env = envs.make(cfg.env_id)
     net = build_net(cfg.env_id, cfg.hidden)

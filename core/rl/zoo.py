@@ -9,7 +9,6 @@ does not; :func:`defaults` says so in ``notes``. Vanilla policy gradient is the 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,14 +143,3 @@ def defaults(algo: str, env_id: str) -> dict[str, Any]:
                     if algo != "vpg" else "the gallery")
     hp["notes"] = "; ".join(notes)
     return hp
-
-
-def check_number(name: str, value: Any, lo: float, hi: float, integer: bool = False) -> float | int:
-    """``value`` as a finite number in [lo, hi] (NaN and infinities never pass); ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number from {lo:g} to {hi:g}")
-    x = float(value)
-    if not math.isfinite(x) or not lo <= x <= hi or (integer and x != round(x)):
-        kind = "a whole number" if integer else "a number"
-        raise ValueError(f"{name} must be {kind} from {lo:g} to {hi:g}, not {x:g}")
-    return int(round(x)) if integer else x

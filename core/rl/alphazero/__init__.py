@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from core import checkpoints
+from core import checkpoints, checks
 from core.rl.alphazero import games, mcts
 from core.rl.alphazero.net import Evaluator, PolicyValueNet, evaluator
 
 SIMULATIONS = (1, 1600)
 """Range of simulations per move a caller may ask for (1: the net's prior alone decides)."""
+SEEDS = (0, 2**31 - 1)
+"""Range of search seeds a caller may ask for (the Gradio tab's)."""
 
 
 def checkpoint_name(game: str) -> str:
@@ -38,14 +40,10 @@ def analyse(game: str, board: Any, simulations: int = 200, seed: int = 0) -> mct
     ValueError for an unknown game, a malformed, impossible or finished board, or a bad simulation count."""
     g = games.game_of(game)
     b = games.check(g, board)
-    if isinstance(simulations, bool) or not isinstance(simulations, (int, np.integer)) \
-            or not SIMULATIONS[0] <= simulations <= SIMULATIONS[1]:
-        raise ValueError(f"simulations must be a whole number from {SIMULATIONS[0]} to {SIMULATIONS[1]}, "
-                         f"not {simulations!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, not {seed!r}")
-    return mcts.search(g, b, shipped_evaluator(g.name), mcts.SearchConfig(int(simulations)),
-                       np.random.default_rng(int(seed)))
+    simulations = checks.whole_number(simulations, "simulations", *SIMULATIONS)
+    seed = checks.whole_number(seed, "seed", *SEEDS)
+    return mcts.search(g, b, shipped_evaluator(g.name), mcts.SearchConfig(simulations),
+                       np.random.default_rng(seed))
 
 
 def move(game: str, board: Any, simulations: int = 200, seed: int = 0) -> int:
@@ -53,4 +51,4 @@ def move(game: str, board: Any, simulations: int = 200, seed: int = 0) -> int:
     return analyse(game, board, simulations, seed).action
 
 
-__all__ = ["SIMULATIONS", "analyse", "checkpoint_name", "move"]
+__all__ = ["SEEDS", "SIMULATIONS", "analyse", "checkpoint_name", "move"]
