@@ -1,8 +1,8 @@
 """Ranges of every control of lecture 4: the Streamlit sliders and the Gradio endpoints read these.
 
-Each range is ``(min, max, default)``; :func:`core.checks.whole_number` is the one check both front
-ends and the core functions apply (NaN, infinities, fractions and text are refused with a message naming
-the range).
+Each range is ``(min, max, default)``; :mod:`core.checks` (``whole_number``, ``number``, ``choice``) is the
+one check both front ends and the core functions apply (NaN, infinities, fractions and text are refused
+with a message naming the range).
 """
 
 from __future__ import annotations

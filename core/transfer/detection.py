@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,7 @@ from PIL import Image
 from torch import nn
 
 from core import checkpoints
-from core.checks import whole_number
+from core.checks import choice, number, whole_number
 from core.data import images
 from core.transfer import torch_cache
 from core.transfer.preprocess import to_rgb
@@ -119,14 +118,11 @@ class DetectConfig:
     max_detections: int = MAX_DETECTIONS[2]
 
     def checked(self) -> DetectConfig:
-        if self.model not in DETECTORS:
-            raise ValueError(f"model must be one of {', '.join(DETECTORS)}, not {self.model!r}")
-        t = self.score_threshold
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) \
-                or not SCORE[0] <= t <= SCORE[1]:
-            raise ValueError(f"the score threshold must be a number from {SCORE[0]} to {SCORE[1]}, not {t!r}")
-        whole_number(self.max_detections, "max detections", *MAX_DETECTIONS[:2])
-        return self
+        """This config with its values as the controls give them; ValueError naming one out of range."""
+        return replace(self, model=choice(self.model, "model", DETECTORS),
+                       score_threshold=number(self.score_threshold, "the score threshold", *SCORE[:2]),
+                       max_detections=whole_number(self.max_detections, "max detections",
+                                                   *MAX_DETECTIONS[:2]))
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core import data, training
-from core.checks import whole_number
+from core.checks import choice, whole_number
 from core.jobs import Job
 from core.training import Callback, FitConfig, FitResult, LiveRecorder, accuracy, fit, seed_everything
 from core.transfer import backbone as bb
@@ -86,18 +86,19 @@ class TransferConfig:
     ResNet-18 (hub cache); the scratch CNN ignores it."""
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
-        whole_number(self.labels_per_class, "labels per class", *cf.LABELS_PER_CLASS[:2])
-        whole_number(self.epochs, "epochs", *cf.EPOCHS[:2])
+        checked = {"method": choice(self.method, "method", METHODS),
+                   "labels_per_class": whole_number(self.labels_per_class, "labels per class",
+                                                    *cf.LABELS_PER_CLASS[:2]),
+                   "epochs": whole_number(self.epochs, "epochs", *cf.EPOCHS[:2]),
+                   "augmentation": choice(self.augmentation, "augmentation", cf.AUGMENTATIONS),
+                   "n_test": whole_number(self.n_test, "n_test", 10, 10_000),
+                   "backbone": choice(self.backbone, "backbone", ft.SPLITS)}
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 1):
-            raise ValueError(f"learning rate must be a number in (0, 1], not {self.lr!r}")
-        if self.augmentation not in cf.AUGMENTATIONS:
-            raise ValueError(f"augmentation must be one of {', '.join(cf.AUGMENTATIONS)}")
-        if not 10 <= self.n_test <= 10_000 or self.n_test % 10:
+            raise ValueError(f"learning rate must be a number in (0, 1], not {self.lr!r}")  # 0 excluded
+        if checked["n_test"] % 10:
             raise ValueError("n_test must be a multiple of 10 from 10 to 10,000")
-        if self.backbone not in ft.SPLITS:
-            raise ValueError(f"backbone must be one of {', '.join(ft.SPLITS)}, not {self.backbone!r}")
+        for key, value in checked.items():  # frozen: the checked value replaces what arrived (5.0 -> 5)
+            object.__setattr__(self, key, value)
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 from PIL import Image
 
 from core import checkpoints
-from core.checks import whole_number
+from core.checks import choice, whole_number
 from core.data import images
 from core.transfer import backbone as bb
 from core.transfer import vgg
@@ -96,27 +96,23 @@ class StyleConfig:
     """A key of :data:`NETWORKS`; the layers are names of that network's :data:`LAYER_SETS`."""
 
     def checked(self) -> StyleConfig:
-        def one_of(name: str, value: object, options: Sequence[object]) -> None:
-            if value not in options:
-                raise ValueError(f"{name} must be one of {', '.join(map(str, options))}, not {value!r}")
-
-        one_of("mode", self.mode, tuple(MODES))
-        one_of("network", self.network, tuple(NETWORKS))
-        one_of("optimiser", self.optimiser, tuple(OPTIMISERS))
-        one_of("style weight", self.style_weight, STYLE_WEIGHTS)
-        one_of("content weight", self.content_weight, CONTENT_WEIGHTS)
-        layers = tuple(LAYER_SETS[self.network])
-        one_of("content layer", self.content_layer, layers)
+        """This config with its values as the controls give them; ValueError naming one out of range."""
+        network = choice(self.network, "network", NETWORKS)
+        layers = tuple(LAYER_SETS[network])
         if not self.style_layers:
             raise ValueError("choose at least one style layer")
-        for layer in self.style_layers:
-            one_of("style layer", layer, layers)
-        whole_number(self.size, "image size", *SIZE[:2])
-        whole_number(self.iterations, "iterations", *ITERATIONS[:2])
-        whole_number(self.seed, "seed", *SEED[:2])
         if not (math.isfinite(self.time_budget_s) and self.time_budget_s > 0):
             raise ValueError("the time budget must be a positive number of seconds")
-        return self
+        return replace(
+            self, mode=choice(self.mode, "mode", MODES), network=network,
+            optimiser=choice(self.optimiser, "optimiser", OPTIMISERS),
+            style_weight=choice(self.style_weight, "style weight", STYLE_WEIGHTS),
+            content_weight=choice(self.content_weight, "content weight", CONTENT_WEIGHTS),
+            content_layer=choice(self.content_layer, "content layer", layers),
+            style_layers=tuple(choice(layer, "style layer", layers) for layer in self.style_layers),
+            size=whole_number(self.size, "image size", *SIZE[:2]),
+            iterations=whole_number(self.iterations, "iterations", *ITERATIONS[:2]),
+            seed=whole_number(self.seed, "seed", *SEED[:2]))
 
 
 def gram(features: torch.Tensor) -> torch.Tensor:
