@@ -1,5 +1,5 @@
-"""Gradio tab of lecture 6: classify a text with a shipped sentiment model, probe an online encoder, fine-tune
-MiniLM.
+"""Gradio tab of lecture 6: classify a text with a shipped sentiment model, train a point of the accuracy
+curve (an LSTM, a probe on MiniLM, MiniLM fine-tuned), probe an online encoder.
 
 Endpoints, each with the ranges and choices of the page ``l6-classify``:
 
@@ -10,17 +10,21 @@ Endpoints, each with the ranges and choices of the page ``l6-classify``:
   probe on an online encoder's sentence vectors (:func:`core.text.online.probe`). A model or data set not in
   the local Hugging Face cache (and not downloadable now) is replaced by the bundled all-MiniLM-L6-v2 / the
   offline sentiment tweets, and the note and numbers say which and why (:func:`core.text.online.plan`).
-- ``/finetune_text_model`` (labelled tweets, epochs, learning rate, seed) -> the shipped accuracy curve with
-  this run as a star, numbers and a note: all-MiniLM-L6-v2 fine-tuned end to end
-  (:func:`core.text.sentiment.run` with ``model="finetune"``, :mod:`core.text.finetune`).
+- ``/train_text_classifier`` (model, labelled tweets, epochs, learning rate, dropout, seed, embedding size,
+  hidden size, LSTM layers, bidirectional) -> the shipped accuracy-vs-labels curve with this run as a star,
+  numbers and a note: one live point of the page's curve, the LSTM, the MiniLM probe or MiniLM fine-tuned
+  (:func:`core.text.sentiment.run`).
+- ``/finetune_text_model`` (labelled tweets, epochs, learning rate, seed) -> the same three outputs for
+  all-MiniLM-L6-v2 fine-tuned end to end (``model="finetune"`` of the above, :mod:`core.text.finetune`).
 
-Both trainings go through the process-wide job queue (:mod:`core.jobs`, one training at a time), report
+The trainings go through the process-wide job queue (:mod:`core.jobs`, one training at a time), report
 their progress to ``gr.Progress`` and are bounded in time as on the page (``core.text.online.TIME_BUDGET_S``,
 ``core.text.sentiment.TIME_BUDGET_S`` of training; encoding and scoring come on top).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -47,6 +51,10 @@ ONLINE_N = (30, 100, 300, 1_000, 3_000)
 """Labelled texts of an online probe: the page's choices (``apps/pages/l6/_classify_online.py``)."""
 FINETUNE_N = (30, 100, 300, 1_000, 3_000, 10_000, 30_000)
 """Labelled training tweets: the page's choices (``apps/pages/l6/_classify_views.N_CHOICES``)."""
+SIZES = tuple(range(sm.EMBED[0], sm.EMBED[1] + 1, 16))
+"""LSTM embedding and hidden sizes: the page's sliders, 16 to 256 in steps of 16."""
+DROPOUTS = tuple(round(0.1 * i, 1) for i in range(round(sm.DROPOUT[1] * 10) + 1))
+"""The page's dropout slider: 0 to 0.7 in steps of 0.1."""
 SEED_RANGE = (0, 9999)
 POLL_S = 0.5
 T = TypeVar("T")
@@ -110,6 +118,25 @@ def probe_text_model(model: Any, dataset: Any, n_labels: Any,
     return numbers, note, figure
 
 
+def train_text_classifier(model: Any, n_labels: Any, epochs: Any, lr: Any, dropout: Any, seed: Any,
+                          embed: Any, hidden: Any, layers: Any, bidirectional: Any,
+                          progress: gr.Progress = gr.Progress()) -> tuple[go.Figure, dict[str, Any], str]:  # noqa: B008
+    """One point of the page's curve: the LSTM, the MiniLM probe or MiniLM fine-tuned on ``n_labels`` tweets,
+    scored on the held-out tweets; the shipped curve with this run as a star, the numbers and a note. The
+    LSTM's settings (embedding, hidden, layers, bidirectional) are checked for every model, as the page keeps
+    them; only the LSTM uses them."""
+    cfg = sm.ClassifierConfig(
+        model=choice("model", model, tuple(sm.MODELS)),
+        n_labels=choice("labelled tweets", n_labels, FINETUNE_N),
+        embed=choice("embedding size", embed, SIZES), hidden=choice("hidden size", hidden, SIZES),
+        layers=number("LSTM layers", layers, *sm.LAYERS[:2]),
+        bidirectional=choice("bidirectional", bidirectional, (True, False)),
+        dropout=choice("dropout", dropout, DROPOUTS), lr=choice("learning rate", lr, sm.LEARNING_RATES),
+        epochs=number("epochs", epochs, *sm.EPOCHS[:2]), seed=number("seed", seed, *SEED_RANGE),
+        time_budget_s=sm.TIME_BUDGET_S)  # fmt: skip
+    return _train_point(cfg, progress)
+
+
 def finetune_text_model(n_labels: Any, epochs: Any, lr: Any, seed: Any,
                         progress: gr.Progress = gr.Progress()) -> tuple[go.Figure, dict[str, Any], str]:  # noqa: B008
     """Fine-tune all-MiniLM-L6-v2 end to end on ``n_labels`` tweets and score it on the held-out tweets; the
@@ -118,23 +145,29 @@ def finetune_text_model(n_labels: Any, epochs: Any, lr: Any, seed: Any,
                               epochs=number("epochs", epochs, *sm.EPOCHS[:2]),
                               lr=choice("learning rate", lr, sm.LEARNING_RATES),
                               seed=number("seed", seed, *SEED_RANGE), time_budget_s=sm.TIME_BUDGET_S)
+    return _train_point(cfg, progress)
+
+
+def _train_point(cfg: sm.ClassifierConfig, progress: gr.Progress) -> tuple[go.Figure, dict[str, Any], str]:
     n_test = sm.N_TEST  # the page's held-out tweets
-    run: sm.ClassifierRun = _run_job(lambda job: sm.run(cfg, job, n_test=n_test), "gradio-text-finetune",
+    run: sm.ClassifierRun = _run_job(lambda job: sm.run(cfg, job, n_test=n_test), f"gradio-text-{cfg.model}",
                                      progress)  # fmt: skip
     fit = run.fit
-    numbers = {"test_accuracy": _num(run.test_accuracy), "n_train": run.n_train, "n_test": n_test,
-               "epochs": fit.epochs_run, "steps": fit.steps, "status": fit.status, "message": fit.message,
-               "seconds": round(run.seconds, 2), "train_seconds": round(fit.seconds, 2),
-               "val_accuracy": _num(fit.final("val_accuracy")), "config": {"n_labels": cfg.n_labels,
-               "epochs": cfg.epochs, "lr": cfg.lr, "seed": cfg.seed, "time_budget_s": cfg.time_budget_s},
+    numbers = {"model": cfg.model, "test_accuracy": _num(run.test_accuracy), "n_train": run.n_train,
+               "n_test": n_test, "epochs": fit.epochs_run, "steps": fit.steps, "status": fit.status,
+               "message": fit.message, "seconds": round(run.seconds, 2),
+               "train_seconds": round(fit.seconds, 2), "val_accuracy": _num(fit.final("val_accuracy")),
+               "config": dataclasses.asdict(cfg),
                "provenance": run.provenance}  # fmt: skip
     acc = "not scored (diverged)" if numbers["test_accuracy"] is None else f"**{run.test_accuracy:.1%}**"
-    note = (f"MiniLM fine-tuned on {run.n_train:,} labelled tweets: {acc} on the {n_test:,} held-out "
-            f"tweets ({fit.message}; {fit.epochs_run} epochs, {fit.steps} steps, {run.seconds:.1f} s). The "
-            f"fine-tuned encoder lives only for this request (~90 MB). Data: {run.provenance}.")
+    note = (f"{sm.MODELS[cfg.model]}, {run.n_train:,} labelled tweets: {acc} on the {n_test:,} held-out "
+            f"tweets ({fit.message}; {fit.epochs_run} epochs, {fit.steps} steps, {run.seconds:.1f} s).")
+    if cfg.model == "finetune":
+        note += " The fine-tuned encoder (~90 MB) lives only for this request."
+    note += f" Data: {run.provenance}."
     shipped = curve.shipped() or {"grids": {}, "curves": {}, "n_test": n_test}
     figure = fg.labels_curve_figure(shipped["grids"], shipped["curves"], curve.LABELS,
-                                    [("finetune", run.n_train, run.test_accuracy)], shipped["n_test"])
+                                    [(cfg.model, run.n_train, run.test_accuracy)], shipped["n_test"])
     return figure, numbers, note
 
 
@@ -151,8 +184,9 @@ def build() -> None:
     probs, figure = gr.Label(label="Sentiment"), gr.Plot(label="Words behind it")
     note = gr.Textbox(label="Note")
     gr.on([button.click], classify_text, [text, model], [probs, figure, note], api_name="classify_text")
-    _build_probe()
+    _build_train()
     _build_finetune()
+    _build_probe()
 
 
 def _build_probe() -> None:
@@ -188,3 +222,33 @@ def _build_finetune() -> None:
     plot, numbers, note = gr.Plot(label="Accuracy vs labels"), gr.JSON(label="Numbers"), gr.Markdown()
     gr.on([button.click], finetune_text_model, [n, epochs, lr, seed], [plot, numbers, note],
           api_name="finetune_text_model")
+
+
+def _build_train() -> None:
+    gr.Markdown("### Train any point live\nOne point of the page's accuracy-vs-labels curve: the LSTM from "
+                "scratch, the linear probe on frozen MiniLM, or MiniLM fine-tuned, scored on the same "
+                f"held-out tweets as the shipped lines (the star). Training stops after "
+                f"{sm.TIME_BUDGET_S:.0f} s. The LSTM's settings apply to the LSTM only.")
+    with gr.Row():
+        with gr.Column():
+            model = CheckedRadio([(v, k) for k, v in sm.MODELS.items()], value="lstm", label="Model")
+            n = CheckedDropdown(list(FINETUNE_N), value=sm.N_LABELS[2], label="Labelled training tweets")
+            epochs = CheckedSlider(*sm.EPOCHS, step=1, label="Epochs")
+        with gr.Column():
+            lr = CheckedDropdown(list(sm.LEARNING_RATES), value=sm.DEFAULT_LR["lstm"],
+                                 label="Learning rate (Adam)")
+            dropout = CheckedSlider(*sm.DROPOUT, step=0.1, label="Dropout")
+            seed = CheckedSlider(*SEED_RANGE, value=0, step=1, label="Seed")
+        with gr.Column():
+            embed = CheckedSlider(*sm.EMBED, step=16, label="Embedding size")
+            hidden = CheckedSlider(*sm.HIDDEN, step=16, label="Hidden size")
+            layers = CheckedSlider(*sm.LAYERS, step=1, label="LSTM layers")
+            bi = gr.Checkbox(value=True, label="Bidirectional")
+    button = gr.Button("Train this point", variant="primary")
+    plot, numbers, note = gr.Plot(label="Accuracy vs labels"), gr.JSON(label="Numbers"), gr.Markdown()
+    # Each model has its own good learning rate, as on the page (fine-tuning: the encoder's).
+    gr.on([model.change], lambda m: sm.DEFAULT_LR.get(m, sm.DEFAULT_LR["lstm"]), model, lr,
+          api_visibility="private")
+    inputs = [model, n, epochs, lr, dropout, seed, embed, hidden, layers, bi]
+    gr.on([button.click], train_text_classifier, inputs, [plot, numbers, note],
+          api_name="train_text_classifier")

@@ -113,6 +113,42 @@ def test_finetune_refuses_what_the_page_does_not_offer(client, args: tuple, mess
         client.predict(*args, api_name="/finetune_text_model")
 
 
+LSTM = ("lstm", 30, 2, 3e-3, 0.2, 5, 32, 48, 2, False)  # model, labels, epochs, lr, dropout, seed, LSTM
+
+
+def test_train_text_classifier_trains_the_lstm_point_the_same_twice(client) -> None:
+    fig, numbers, note = client.predict(*LSTM, api_name="/train_text_classifier")
+    c = numbers["config"]
+    assert (c["model"], c["n_labels"], c["epochs"], c["lr"], c["dropout"], c["seed"]) == LSTM[:6]
+    assert (c["embed"], c["hidden"], c["layers"], c["bidirectional"]) == LSTM[6:]
+    assert numbers["n_train"] == 30 and numbers["n_test"] == sm.N_TEST and numbers["epochs"] == 2
+    assert 0.0 <= numbers["test_accuracy"] <= 1.0 and note.startswith("LSTM from scratch, 30 labelled tweets")
+    stars = [t for t in plot_json(fig)["data"] if t["name"] == "LSTM from scratch: your runs"]
+    assert stars[0]["x"] == [30]
+    _, again, _ = client.predict(*LSTM, api_name="/train_text_classifier")
+    assert _without_time(again) == _without_time(numbers)
+
+
+@pytest.mark.parametrize(("i", "value", "message"), [
+    (0, "gpt", "model must be one of lstm, probe, finetune"),
+    (1, 29, "labelled tweets must be one of 30, 100"),
+    (2, 1e9, "epochs must be a whole number from 1 to 50"),
+    (4, 0.75, "dropout must be one of 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7; got 0.75"),
+    (4, "nan", "dropout must be one of"),
+    (5, 10_000, "seed must be a whole number from 0 to 9999"),
+    (6, 17, "embedding size must be one of 16, 32, 48"),
+    (7, 512, "hidden size must be one of 16, 32, 48"),
+    (8, 4, "LSTM layers must be a whole number from 1 to 3, not 4"),
+    (9, "nan", "bidirectional must be one of True, False"),
+])
+def test_train_text_classifier_refuses_what_the_page_does_not_offer(client, i: int, value: Any,
+                                                                    message: str) -> None:  # fmt: skip
+    args = list(LSTM)
+    args[i] = value
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name="/train_text_classifier")
+
+
 def test_the_choices_are_the_pages() -> None:
     from apps.pages.l6 import _classify_views
 
@@ -139,8 +175,9 @@ def test_finetune_trains_minilm_through_the_queue_the_same_twice(client, monkeyp
     assert numbers["n_train"] == 30 and numbers["n_test"] == 100 and numbers["epochs"] == 1
     assert numbers["steps"] == 2 and numbers["status"] == "completed"  # 30 tweets in batches of 16
     assert 0.0 <= numbers["test_accuracy"] <= 1.0 and 0.0 <= numbers["val_accuracy"] <= 1.0
-    assert numbers["config"] == {"n_labels": 30, "epochs": 1, "lr": 3e-5, "seed": 0,
-                                 "time_budget_s": sm.TIME_BUDGET_S}  # fmt: skip
+    config = {k: numbers["config"][k] for k in ("model", "n_labels", "epochs", "lr", "seed", "time_budget_s")}
+    assert config == {"model": "finetune", "n_labels": 30, "epochs": 1, "lr": 3e-5, "seed": 0,
+                      "time_budget_s": sm.TIME_BUDGET_S}  # the page's bound on training
     assert f"**{numbers['test_accuracy']:.1%}** on the 100 held-out tweets" in note
     stars = [t for t in plot_json(fig)["data"] if t["name"] == "MiniLM fine-tuned: your runs"]
     assert stars[0]["x"] == [30] and stars[0]["y"] == [pytest.approx(numbers["test_accuracy"], abs=1e-4)]
