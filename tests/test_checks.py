@@ -105,3 +105,68 @@ def test_choice_message_lists_the_choices_and_shows_what_arrived() -> None:
 def test_shown() -> None:
     values = (3, 2.5, 1e-5, True, None, "ab")
     assert [shown(v) for v in values] == ["3", "2.5", "1e-05", "True", "None", "'ab'"]
+
+
+# Every subject that checks its settings uses the rule above: bools, NaN, infinities and text that is not a
+# number are refused with the setting's name, and a whole number sent as 5.0 (JSON, a URL) passes as 5.
+def _memory(v: object) -> object:
+    from core.text import memory
+
+    return memory.validate(memory.MemoryConfig(length=v)).length  # type: ignore[arg-type]
+
+
+def _vpg(v: object) -> object:
+    from core.rl import vpg
+
+    return vpg.validate(vpg.VPGConfig(episodes_per_batch=v)).episodes_per_batch  # type: ignore[arg-type]
+
+
+def _agents(v: object) -> object:
+    from core.rl import agents
+
+    return agents.make_config("ppo", "CartPole-v1", timesteps=1000, seed=v).seed  # type: ignore[arg-type]
+
+
+def _next_check(call: object, next_name: str) -> int:
+    """Run ``call``; its first setting passed when the refusal names the next one (set out of range)."""
+    try:
+        call()  # type: ignore[operator]
+    except ValueError as exc:
+        if str(exc).startswith(next_name):
+            return 1
+        raise
+    raise AssertionError(f"{next_name} was not checked")
+
+
+def _online(v: object) -> object:
+    from core.text import online
+
+    return _next_check(lambda: online.probe("minilm", "sst2", n_labels=v, n_test=-1),  # type: ignore
+                       "held-out texts")
+
+
+def _alphazero(v: object) -> object:
+    from core.rl import alphazero
+
+    return _next_check(lambda: alphazero.analyse("tictactoe", [0] * 9, simulations=v, seed=-1),  # type: ignore
+                       "seed")
+
+
+# name -> (a call checking it, a whole number sent as a float, what the call returns for it)
+SUBJECTS = {"sequence length": (_memory, 5.0, 5), "Episodes per batch": (_vpg, 5.0, 5),
+            "Seed": (_agents, 5.0, 5), "labelled texts": (_online, 300.0, 1),
+            "simulations": (_alphazero, 5.0, 1)}
+
+
+@pytest.mark.parametrize("name", SUBJECTS)
+@pytest.mark.parametrize("bad", [True, math.nan, math.inf, "abc", 5.5])
+def test_every_subject_refuses_what_the_rule_refuses(name: str, bad: object) -> None:
+    with pytest.raises(ValueError, match=f"^{name} must be a whole number from "):
+        SUBJECTS[name][0](bad)
+
+
+@pytest.mark.parametrize("name", SUBJECTS)
+def test_every_subject_takes_a_whole_number_sent_as_a_float(name: str) -> None:
+    check, value, expected = SUBJECTS[name]
+    got = check(value)
+    assert got == expected and type(got) is int

@@ -16,13 +16,14 @@ task (the fit loop, bounded in time) and its held-out accuracy says whether it l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core import checks
 from core.training import (
     Callback,
     FitConfig,
@@ -69,19 +70,16 @@ class MemoryConfig:
     """Training time per cell."""
 
 
-def validate(config: MemoryConfig) -> None:
-    """ValueError naming the setting outside the pages' ranges (NaN never passes a range check)."""
-    def within(name: str, v: object, lo: float, hi: float) -> None:
-        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise ValueError(f"{name} must be a whole number from {lo} to {hi}")
-
-    within("sequence length", config.length, *LENGTH)
-    within("hidden units", config.hidden, *HIDDEN)
-    within("seed", config.seed, *SEED_RANGE)
-    if config.lr not in LRS:
-        raise ValueError(f"learning rate must be one of {', '.join(f'{x:g}' for x in LRS)}")
+def validate(config: MemoryConfig) -> MemoryConfig:
+    """``config`` with its numbers as the pages' controls give them (5.0 becomes 5); ValueError naming the
+    setting outside the pages' ranges (NaN, infinities, booleans and text never pass)."""
+    config = replace(config, length=checks.whole_number(config.length, "sequence length", *LENGTH),
+                     hidden=checks.whole_number(config.hidden, "hidden units", *HIDDEN),
+                     seed=checks.whole_number(config.seed, "seed", *SEED_RANGE),
+                     lr=checks.choice(config.lr, "learning rate", LRS))
     if not (isinstance(config.time_budget_s, (int, float)) and 0 < config.time_budget_s <= 120):
         raise ValueError("the time budget must be from 0 to 120 seconds")
+    return config
 
 
 def make_task(n: int, length: int, seed: int) -> tuple[Tensor, Tensor]:
@@ -184,7 +182,7 @@ class MemoryRun:
 
 def initial_norms(config: MemoryConfig, n: int = 200) -> dict[str, np.ndarray]:
     """Gradient norms per step of each cell at its seeded initialisation (no training: instant)."""
-    validate(config)
+    config = validate(config)
     x, y = make_task(n, config.length, config.seed + 2)
     out = {}
     for cell in CELLS:
@@ -196,7 +194,7 @@ def initial_norms(config: MemoryConfig, n: int = 200) -> dict[str, np.ndarray]:
 def compare(config: MemoryConfig, job: object | None = None, cells: tuple[str, ...] = CELLS) -> MemoryRun:
     """Train each cell on the task in turn (same data, same seed, ``time_budget_s`` each) and measure the
     gradient norms per step before and after, and the held-out accuracy."""
-    validate(config)
+    config = validate(config)
     xtr, ytr = make_task(N_TRAIN, config.length, config.seed)
     xte, yte = make_task(N_TEST, config.length, config.seed + 1)
     probe_x, probe_y = xte[:200], yte[:200]

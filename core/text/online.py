@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core import checks
 from core.data import text as text_data
 from core.jobs import Job
 from core.text import minilm
@@ -193,9 +194,8 @@ def probe(model: str, dataset: str, n_labels: int = N_LABELS[2], n_test: int = N
           job: Job | None = None) -> ProbeResult:  # fmt: skip
     """A linear probe on encoder ``model``'s vectors of ``n_labels`` texts of ``dataset``, scored on
     ``n_test`` held-out texts; the fallbacks serve what is missing (the result's plan says so)."""
-    for what, v, (lo, hi, _) in (("labelled texts", n_labels, N_LABELS), ("held-out texts", n_test, N_TEST)):
-        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-            raise ValueError(f"{what} must be a whole number from {lo:,} to {hi:,}")
+    n_labels = checks.whole_number(n_labels, "labelled texts", *N_LABELS[:2])
+    n_test = checks.whole_number(n_test, "held-out texts", *N_TEST[:2])
     t0 = time.perf_counter()
     p = plan(model, dataset)
     from core.data import load
