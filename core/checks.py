@@ -5,7 +5,7 @@ choices and showing what arrived; NaN, infinities, booleans and text that is not
 (NaN fails every comparison, so the finiteness test comes first). A number may arrive as text ("0.01",
 "5"), as JSON and URLs send it, and a whole number may arrive as 5.0.
 
-- :func:`number`: a finite decimal in [lo, hi];
+- :func:`number`: a finite decimal in [lo, hi] (or (lo, hi]);
 - :func:`whole_number`: an int in [lo, hi];
 - :func:`choice`: one entry of a list of choices.
 """
@@ -39,11 +39,13 @@ def _as_float(value: object) -> float | None:
         return None
 
 
-def number(value: object, name: str, lo: float, hi: float) -> float:
-    """``value`` as a finite float in [lo, hi]; a ValueError naming the range otherwise."""
+def number(value: object, name: str, lo: float, hi: float, above: bool = False) -> float:
+    """``value`` as a finite float in [lo, hi] (in (lo, hi] if ``above``: a learning rate or a time budget
+    of 0 means nothing); a ValueError naming the range otherwise."""
     x = _as_float(value)
-    if x is None or not math.isfinite(x) or not lo <= x <= hi:
-        raise ValueError(f"{name} must be a number from {lo:g} to {hi:g}, not {shown(value)}")
+    if x is None or not math.isfinite(x) or not (lo < x if above else lo <= x) or not x <= hi:
+        span = f"above {lo:g} and at most {hi:g}" if above else f"from {lo:g} to {hi:g}"
+        raise ValueError(f"{name} must be a number {span}, not {shown(value)}")
     return x
 
 

@@ -107,6 +107,33 @@ def test_shown() -> None:
     assert [shown(v) for v in values] == ["3", "2.5", "1e-05", "True", "None", "'ab'"]
 
 
+def test_above_leaves_the_lower_bound_out() -> None:
+    assert number(1e-9, "time budget (s)", 0, 120, above=True) == 1e-9
+    assert number(120, "time budget (s)", 0, 120, above=True) == 120.0
+    for bad in (0, 0.0, "0", -1, 121, True, math.nan, math.inf, "abc"):
+        with pytest.raises(ValueError, match=r"^time budget \(s\) must be a number above 0 and at most 120"):
+            number(bad, "time budget (s)", 0, 120, above=True)
+
+
+@pytest.mark.parametrize("make", ["memory", "style", "fewshot"])
+@pytest.mark.parametrize("bad", [0, True, math.nan, math.inf, "abc"])
+def test_budgets_and_learning_rates_that_mean_nothing_are_refused(make: str, bad: object) -> None:
+    """A time budget or a learning rate of 0 (or True as 1 second, or text) is refused with the setting's
+    name, where these three used to write the rule themselves (True passed; text raised a TypeError)."""
+    from dataclasses import replace
+
+    from core.text import memory
+    from core.transfer import fewshot, style
+
+    with pytest.raises(ValueError, match=r"(time budget \(s\)|learning rate) must be a number above 0"):
+        if make == "memory":
+            memory.validate(replace(memory.MemoryConfig(), time_budget_s=bad))
+        elif make == "style":
+            style.StyleConfig(time_budget_s=bad).checked()  # type: ignore[arg-type]
+        else:
+            fewshot.TransferConfig(lr=bad)  # type: ignore[arg-type]
+
+
 # Every subject that checks its settings uses the rule above: bools, NaN, infinities and text that is not a
 # number are refused with the setting's name, and a whole number sent as 5.0 (JSON, a URL) passes as 5.
 def _memory(v: object) -> object:

@@ -36,7 +36,7 @@ def alphazero_move(game: Any, board: Any, simulations: Any, seed: Any) -> tuple[
     """The shipped net's search from ``board``: its move and its per-action statistics."""
     game = choice("Game", game, tuple(figures.shipped_games()) or tuple(games.GAMES))
     sims = number("MCTS simulations", simulations, *alphazero.SIMULATIONS)
-    seed = number("Seed", seed, 0, 2**31 - 1)
+    seed = number("Seed", seed, *alphazero.SEEDS)
     cells = _parse_board(board)
     try:
         res = alphazero.analyse(game, cells, sims, seed)

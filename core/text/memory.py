@@ -76,9 +76,8 @@ def validate(config: MemoryConfig) -> MemoryConfig:
     config = replace(config, length=checks.whole_number(config.length, "sequence length", *LENGTH),
                      hidden=checks.whole_number(config.hidden, "hidden units", *HIDDEN),
                      seed=checks.whole_number(config.seed, "seed", *SEED_RANGE),
-                     lr=checks.choice(config.lr, "learning rate", LRS))
-    if not (isinstance(config.time_budget_s, (int, float)) and 0 < config.time_budget_s <= 120):
-        raise ValueError("the time budget must be from 0 to 120 seconds")
+                     lr=checks.choice(config.lr, "learning rate", LRS),
+                     time_budget_s=checks.number(config.time_budget_s, "time budget (s)", 0, 120, above=True))
     return config
 
 

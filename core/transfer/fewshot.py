@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core import data, training
-from core.checks import choice, whole_number
+from core.checks import choice, number, whole_number
 from core.jobs import Job
 from core.training import Callback, FitConfig, FitResult, LiveRecorder, accuracy, fit, seed_everything
 from core.transfer import backbone as bb
@@ -92,9 +92,8 @@ class TransferConfig:
                    "epochs": whole_number(self.epochs, "epochs", *cf.EPOCHS[:2]),
                    "augmentation": choice(self.augmentation, "augmentation", cf.AUGMENTATIONS),
                    "n_test": whole_number(self.n_test, "n_test", 10, 10_000),
-                   "backbone": choice(self.backbone, "backbone", ft.SPLITS)}
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 1):
-            raise ValueError(f"learning rate must be a number in (0, 1], not {self.lr!r}")  # 0 excluded
+                   "backbone": choice(self.backbone, "backbone", ft.SPLITS),
+                   "lr": number(self.lr, "learning rate", 0, 1, above=True)}
         if checked["n_test"] % 10:
             raise ValueError("n_test must be a multiple of 10 from 10 to 10,000")
         for key, value in checked.items():  # frozen: the checked value replaces what arrived (5.0 -> 5)

@@ -28,7 +28,7 @@ import torch
 from PIL import Image
 
 from core import checkpoints
-from core.checks import choice, whole_number
+from core.checks import choice, number, whole_number
 from core.data import images
 from core.transfer import backbone as bb
 from core.transfer import vgg
@@ -71,6 +71,8 @@ LEARNING_RATES = {"lbfgs": 1.0, "adam": 0.03}
 SEED = (0, 9999, 0)
 TIME_BUDGET_S = 60.0
 """Wall-time bound of one run on two shared cores; it stops there and keeps the image it has."""
+MAX_TIME_BUDGET_S = 600.0
+"""The longest budget a run accepts (the page and the endpoint give TIME_BUDGET_S)."""
 PREVIEW_EVERY = 5
 """Publish the image being optimised every this many steps (a PNG for the page costs ~ms)."""
 
@@ -101,10 +103,9 @@ class StyleConfig:
         layers = tuple(LAYER_SETS[network])
         if not self.style_layers:
             raise ValueError("choose at least one style layer")
-        if not (math.isfinite(self.time_budget_s) and self.time_budget_s > 0):
-            raise ValueError("the time budget must be a positive number of seconds")
         return replace(
             self, mode=choice(self.mode, "mode", MODES), network=network,
+            time_budget_s=number(self.time_budget_s, "time budget (s)", 0, MAX_TIME_BUDGET_S, above=True),
             optimiser=choice(self.optimiser, "optimiser", OPTIMISERS),
             style_weight=choice(self.style_weight, "style weight", STYLE_WEIGHTS),
             content_weight=choice(self.content_weight, "content weight", CONTENT_WEIGHTS),
