@@ -27,15 +27,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Generator
-from typing import Any, TypeVar
+from collections.abc import Generator
+from typing import Any
 
 import gradio as gr
 import plotly.graph_objects as go
 
 from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number
+from apps.gradio_tabs.jobs import run_job, start_stop, wire
 from core.data import text as text_data
-from core.jobs import Job, QueueFull, default_queue
 from core.text import explain as ex
 from core.text import figures as fg
 from core.text import online, words
@@ -57,8 +57,6 @@ SIZES = tuple(range(sm.EMBED[0], sm.EMBED[1] + 1, 16))
 DROPOUTS = tuple(round(0.1 * i, 1) for i in range(round(sm.DROPOUT[1] * 10) + 1))
 """The page's dropout slider: 0 to 0.7 in steps of 0.1."""
 SEED_RANGE = (0, 9999)
-POLL_S = 0.5
-T = TypeVar("T")
 Point = tuple[go.Figure, dict[str, Any], str]
 Probe = tuple[dict[str, Any], str, go.Figure]
 
@@ -75,33 +73,6 @@ def classify_text(text: Any, model: Any) -> tuple[dict[str, float], go.Figure, s
     return probs, figure, e.note
 
 
-def _run_job(fn: Callable[[Job], T], name: str, progress: gr.Progress) -> Generator[tuple[Any, ...], None, T]:
-    """``fn`` through the job queue, its progress shown until it ends; gr.Error saying why if it fails.
-
-    A generator (``yield from`` it; its value is ``fn``'s result): while the job runs it yields "no update"
-    for the endpoint's three outputs, so Gradio can end the event between two yields; a Stop button, a
-    closed page or a cancelled API call then closes it, and the ``finally`` stops the job."""
-    # Gradio can end a generator only between two yields: yielding first makes the event stoppable at once
-    # (a stop that comes before the job is queued then queues nothing).
-    yield gr.skip(), gr.skip(), gr.skip()
-    try:
-        job = default_queue().submit(fn, name=name)
-    except QueueFull as exc:
-        raise gr.Error(f"The server is busy: {exc}") from None
-    try:
-        while not job.wait(POLL_S):
-            pos = job.position()
-            wait = f"waiting for a free trainer ({pos} in the queue)"
-            progress(job.progress, desc=wait if pos else job.message)
-            yield gr.skip(), gr.skip(), gr.skip()
-    finally:
-        if not job.done:  # the event ended early (stopped, disconnected): free the trainer
-            job.stop()
-    if job.status == "failed":
-        raise gr.Error(f"Training failed: {job.error}")
-    return job.result
-
-
 def _num(x: float) -> float | None:
     return round(float(x), 4) if math.isfinite(x) else None
 
@@ -113,8 +84,8 @@ def probe_text_model(model: Any, dataset: Any, n_labels: Any,
     m = choice("model", model, tuple(ONLINE_MODELS))
     d = choice("data set", dataset, tuple(ONLINE_SETS))
     n = choice("labelled texts", n_labels, ONLINE_N)
-    r: online.ProbeResult = yield from _run_job(lambda job: online.probe(m, d, n_labels=n, job=job),
-                                                "gradio-text-probe", progress)  # fmt: skip
+    r: online.ProbeResult = yield from run_job(lambda job: online.probe(m, d, n_labels=n, job=job),
+                                                "gradio-text-probe", progress, 3)  # fmt: skip
     numbers = {"test_accuracy": _num(r.test_accuracy), "n_train": r.n_train, "n_test": r.n_test,
                "classes": list(r.classes), "epochs": len(r.history.get("epoch", [])),
                "seconds": round(r.seconds, 2), "requested": {"model": m, "dataset": d},
@@ -161,8 +132,8 @@ def finetune_text_model(n_labels: Any, epochs: Any, lr: Any, seed: Any,
 
 def _train_point(cfg: sm.ClassifierConfig, progress: gr.Progress) -> Generator[Point, None, None]:
     n_test = sm.N_TEST  # the page's held-out tweets
-    run: sm.ClassifierRun = yield from _run_job(lambda job: sm.run(cfg, job, n_test=n_test),
-                                                f"gradio-text-{cfg.model}", progress)  # fmt: skip
+    run: sm.ClassifierRun = yield from run_job(lambda job: sm.run(cfg, job, n_test=n_test),
+                                                f"gradio-text-{cfg.model}", progress, 3)  # fmt: skip
     fit = run.fit
     numbers = {"model": cfg.model, "test_accuracy": _num(run.test_accuracy), "n_train": run.n_train,
                "n_test": n_test, "epochs": fit.epochs_run, "steps": fit.steps, "status": fit.status,
@@ -211,9 +182,9 @@ def _build_probe() -> None:
                                 label="Encoder")
         dataset = CheckedDropdown([(v, k) for k, v in ONLINE_SETS.items()], value="sst2", label="Data set")
         n = CheckedRadio(list(ONLINE_N), value=300, label="Labelled texts")
-    start, stop = _start_stop("Probe this encoder")
+    start, stop = start_stop("Probe this encoder")
     note, numbers, curves = gr.Markdown(), gr.JSON(label="Numbers"), gr.Plot(label="Training")
-    _wire(start, stop, probe_text_model, [model, dataset, n], [numbers, note, curves], "probe_text_model")
+    wire(start, stop, probe_text_model, [model, dataset, n], [numbers, note, curves], "probe_text_model")
 
 
 def _build_finetune() -> None:
@@ -228,9 +199,9 @@ def _build_finetune() -> None:
         lr = CheckedDropdown(list(sm.LEARNING_RATES), value=sm.DEFAULT_LR["finetune"],
                              label="Learning rate of the encoder (Adam)")
         seed = CheckedSlider(*SEED_RANGE, value=0, step=1, label="Seed")
-    start, stop = _start_stop("Fine-tune MiniLM")
+    start, stop = start_stop("Fine-tune MiniLM")
     plot, numbers, note = gr.Plot(label="Accuracy vs labels"), gr.JSON(label="Numbers"), gr.Markdown()
-    _wire(start, stop, finetune_text_model, [n, epochs, lr, seed], [plot, numbers, note],
+    wire(start, stop, finetune_text_model, [n, epochs, lr, seed], [plot, numbers, note],
           "finetune_text_model")
 
 
@@ -254,23 +225,10 @@ def _build_train() -> None:
             hidden = CheckedSlider(*sm.HIDDEN, step=16, label="Hidden size")
             layers = CheckedSlider(*sm.LAYERS, step=1, label="LSTM layers")
             bi = gr.Checkbox(value=True, label="Bidirectional")
-    start, stop = _start_stop("Train this point")
+    start, stop = start_stop("Train this point")
     plot, numbers, note = gr.Plot(label="Accuracy vs labels"), gr.JSON(label="Numbers"), gr.Markdown()
     # Each model has its own good learning rate, as on the page (fine-tuning: the encoder's).
     gr.on([model.change], lambda m: sm.DEFAULT_LR.get(m, sm.DEFAULT_LR["lstm"]), model, lr,
           api_visibility="private")
     inputs = [model, n, epochs, lr, dropout, seed, embed, hidden, layers, bi]
-    _wire(start, stop, train_text_classifier, inputs, [plot, numbers, note], "train_text_classifier")
-
-
-def _start_stop(label: str) -> tuple[gr.Button, gr.Button]:
-    with gr.Row():
-        return gr.Button(label, variant="primary"), gr.Button("Stop", variant="stop")
-
-
-def _wire(start: gr.Button, stop: gr.Button, fn: Callable[..., Any], inputs: list[Any], outputs: list[Any],
-          api_name: str) -> None:
-    """``fn`` on Start, as endpoint ``api_name``; Stop ends the event between two of its yields, and the
-    endpoint's ``finally`` stops its job (see :func:`_run_job`)."""
-    event = gr.on([start.click], fn, inputs, outputs, api_name=api_name)
-    gr.on([stop.click], None, None, None, cancels=[event], api_visibility="private")
+    wire(start, stop, train_text_classifier, inputs, [plot, numbers, note], "train_text_classifier")

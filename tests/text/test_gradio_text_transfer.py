@@ -197,7 +197,7 @@ def test_a_cancelled_request_stops_its_training(client, monkeypatch) -> None:
     queue, jobs = JobQueue(), []
     submit = queue.submit
     monkeypatch.setattr(queue, "submit", lambda fn, name: jobs.append(submit(fn, name)) or jobs[-1])
-    monkeypatch.setattr(tab, "default_queue", lambda: queue)
+    monkeypatch.setattr("apps.gradio_tabs.jobs.default_queue", lambda: queue)
     # The LSTM on all the labelled tweets for 50 epochs: it would run into its 120 s budget.
     request = client.submit("lstm", 30_000, 50, 3e-3, 0.3, 0, 64, 64, 1, True,
                             api_name="/train_text_classifier")  # fmt: skip
