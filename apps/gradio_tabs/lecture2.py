@@ -1,8 +1,10 @@
 """Gradio tab of lecture 2: the MLP playground (toy data or an uploaded CSV) as API endpoints.
 
 Endpoints: ``/train_mlp`` (a core.data toy set) and ``/train_mlp_csv`` (an uploaded CSV file). Each trains
-through the shared job queue (one training at a time per process) with bounded epochs and a time budget,
-and returns the decision map, the loss curves, the confusion matrix, the numbers, and the weights.
+through the shared job queue (:mod:`apps.gradio_tabs.jobs`: one training at a time per process) with bounded
+epochs and a time budget, shows its progress, stops with the event (the Stop button, a closed page, a
+cancelled API call), and ends with the decision map, the loss curves, the confusion matrix, the numbers,
+and the weights.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ import atexit
 import shutil
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import plotly.graph_objects as go
 
+from apps.gradio_tabs.jobs import run_job, start_stop, wire
 from core import checks
-from core.jobs import QueueFull, default_queue
 from core.mlp import config as cf
 from core.mlp import datasets as ds
 from core.mlp import training as tr
@@ -35,6 +37,7 @@ WEIGHTS_DIR = Path(tempfile.gettempdir()) / f"gallery-mlp-weights-{uuid.uuid4().
 KEEP_WEIGHTS = 8
 atexit.register(shutil.rmtree, WEIGHTS_DIR, True)  # and the folder itself goes with the process
 Outputs = tuple[go.Figure, go.Figure, go.Figure, dict[str, Any], str]
+N_OUTPUTS = 5
 
 
 def _config(*controls: Any) -> cf.MLPConfig:
@@ -56,25 +59,19 @@ def _weights_file(run: tr.MLPRun) -> str:
     return str(out)
 
 
-def _train(cfg: cf.MLPConfig, data: ds.MLPData) -> Outputs:
-    try:
-        job = default_queue().submit(lambda job: tr.train_mlp(cfg, data, job=job), name="gradio-mlp")
-    except QueueFull as exc:
-        raise gr.Error(f"The server is busy: {exc}") from None
-    job.wait()
-    if job.status == "failed":
-        raise gr.Error(f"Training failed: {job.error}")
-    run: tr.MLPRun = job.result
+def _train(cfg: cf.MLPConfig, data: ds.MLPData, progress: gr.Progress) -> Generator[Outputs, None, None]:
+    run: tr.MLPRun = yield from run_job(lambda job: tr.train_mlp(cfg, data, job=job), "gradio-mlp", progress,
+                                        N_OUTPUTS)  # fmt: skip
     numbers = {"status": run.fit.status, "message": run.fit.message, "epochs": run.fit.epochs_run,
                "seconds": round(run.fit.seconds, 3), "data": data.provenance, "classes": list(data.classes),
                "accuracy": {s: _num(run.metrics[f"{s}_accuracy"]) for s in ("train", "val", "test")},
                "loss": {s: _num(run.metrics[f"{s}_loss"]) for s in ("train", "val", "test")},
                "confusion_test": run.confusion.tolist(), "per_class_test": run.report,
                "config": cfg.to_dict()}
-    return (decision_map_figure(None if run.fit.diverged else run.grid, data),
-            _loss_figure(run.fit.history),
-            confusion_figure(run.confusion, data.classes, title="Confusion matrix (test)"), numbers,
-            _weights_file(run))
+    yield (decision_map_figure(None if run.fit.diverged else run.grid, data),
+           _loss_figure(run.fit.history),
+           confusion_figure(run.confusion, data.classes, title="Confusion matrix (test)"), numbers,
+           _weights_file(run))
 
 
 def _loss_figure(history: dict[str, list[float]]) -> go.Figure:
@@ -88,8 +85,11 @@ def _num(x: float) -> float | None:
 
 def train_mlp(dataset: str, n: float, noise: float, classes: float, data_seed: float, layers: float,
               width: float, activation: str, optimizer: str, lr: float, batch: float, epochs: float,
-              l1: float, l2: float, dropout: float, patience: float, seed: float) -> Outputs:  # fmt: skip
-    """Train an MLP on a toy set: decision map, loss curves, test confusion matrix, numbers, weights file.
+              l1: float, l2: float, dropout: float, patience: float, seed: float,
+              progress: gr.Progress = gr.Progress()  # noqa: B008
+              ) -> Generator[Outputs, None, None]:  # fmt: skip
+    """Train an MLP on a toy set: decision map, loss curves, test confusion matrix, numbers, weights file
+    (the last value yielded; before it, "no update" while the job runs).
 
     ``classes`` applies to spirals and blobs; ``batch`` 0 is full batch; ``patience`` 0 disables early
     stopping. A run that blows up reports status "diverged" instead of failing. Every value must be one
@@ -104,13 +104,15 @@ def train_mlp(dataset: str, n: float, noise: float, classes: float, data_seed: f
     except ValueError as exc:
         raise gr.Error(str(exc)) from None
     cfg = _config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed)
-    return _train(cfg, data)
+    yield from _train(cfg, data, progress)
 
 
 def train_mlp_csv(file: str | None, layers: float, width: float, activation: str, optimizer: str, lr: float,
                   batch: float, epochs: float, l1: float, l2: float, dropout: float, patience: float,
-                  seed: float) -> Outputs:  # fmt: skip
-    """Train on an uploaded CSV (two numeric feature columns, then a label); bad files get a clear message."""
+                  seed: float, progress: gr.Progress = gr.Progress()  # noqa: B008
+                  ) -> Generator[Outputs, None, None]:  # fmt: skip
+    """Train on an uploaded CSV (two numeric feature columns, then a label); bad files get a clear message.
+    Yields as :func:`train_mlp` does."""
     if not file or not isinstance(file, str):
         raise gr.Error("upload a CSV file first: two numeric feature columns, then a label")
     path = Path(file)
@@ -124,7 +126,7 @@ def train_mlp_csv(file: str | None, layers: float, width: float, activation: str
     except ValueError as exc:
         raise gr.Error(f"Cannot use {path.name}: {exc}") from None
     cfg = _config(layers, width, activation, optimizer, lr, batch, epochs, l1, l2, dropout, patience, seed)
-    return _train(cfg, data)
+    yield from _train(cfg, data, progress)
 
 
 def _choice(choices: Sequence[Any], value: Any, label: str) -> gr.Dropdown:
@@ -173,11 +175,11 @@ def build() -> None:
                     gr.Number(value=0, precision=0, minimum=cf.SEEDS[0], maximum=cf.SEEDS[1],
                               label="Data seed")]  # fmt: skip
         inputs = data + _model_controls()
-        button = gr.Button("Train", variant="primary")
-        button.click(train_mlp, inputs, _outputs(), api_name="train_mlp")
+        start, stop = start_stop("Train")
+        wire(start, stop, train_mlp, inputs, _outputs(), "train_mlp")
     with gr.Tab("MLP on your CSV"):
         upload = gr.File(label="CSV: two numeric feature columns, then a label", file_types=[".csv", ".txt"],
                          type="filepath")
         inputs = [upload] + _model_controls()
-        button = gr.Button("Train on the CSV", variant="primary")
-        button.click(train_mlp_csv, inputs, _outputs(), api_name="train_mlp_csv")
+        start, stop = start_stop("Train on the CSV")
+        wire(start, stop, train_mlp_csv, inputs, _outputs(), "train_mlp_csv")

@@ -13,6 +13,7 @@ from apps.gradio_tabs import lecture2
 from core.mlp import datasets as ds
 from core.mlp import training as tr
 from tests.helpers import gradio_tab_client, plot_json
+from tests.job_requests import cancel_when_running, recording_queue
 
 #    layers width activation optimizer lr batch epochs l1 l2 dropout patience seed
 NET = (2, 16, "relu", "adam", 0.03, 0, 60, 0.0, 0.0, 0.0, 0, 0)
@@ -70,3 +71,25 @@ def test_dropdowns_take_documented_numbers_and_name_the_control_for_others(clien
     with pytest.raises(Exception, match="neurons per layer must be one of") as err:
         client.predict("moons", 300, 0.2, 2, 0, 1, 7, *net[2:], api_name="/train_mlp")
     assert "list of choices" not in str(err.value)
+
+
+# Six layers of 256 in batches of 8 for 5000 epochs: it would run into its time budget.
+LONG = (6, 256, "relu", "adam", 0.001, 8, 5000, 0.0, 0.0, 0.0, 0, 0)
+
+
+def test_a_cancelled_request_stops_its_training(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = recording_queue(monkeypatch)
+    request = client.submit("moons", 5000, 0.2, 2, 0, *LONG, api_name="/train_mlp")
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop() and job.name == "gradio-mlp"
+    assert job.result.fit.status == "stopped"  # not "time_budget": the stop ended it
+
+
+def test_a_cancelled_csv_request_stops_its_training(client: Client, monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:  # fmt: skip
+    jobs = recording_queue(monkeypatch)
+    big = tmp_path / "big.csv"
+    big.write_bytes(ds.example_csv("moons", n=5000))
+    request = client.submit(handle_file(str(big)), *LONG, api_name="/train_mlp_csv")
+    job = cancel_when_running(request, jobs)
+    assert job.status == "stopped" and job.result.fit.status == "stopped"

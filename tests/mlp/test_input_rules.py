@@ -64,7 +64,7 @@ def test_the_row_limit_is_the_same_on_both_front_ends(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     path.write_bytes(content)
     with pytest.raises(gr.Error, match=re.escape(expected)):
-        tab.train_mlp_csv(str(path), 2, 64, "relu", "adam", 0.01, 0, 10, 0, 0, 0, 0, 0)
+        next(tab.train_mlp_csv(str(path), 2, 64, "relu", "adam", 0.01, 0, 10, 0, 0, 0, 0, 0))
     at = page("apps/pages/l2/playground.py")
     at.segmented_control(key="l2pg_source").set_value("CSV file").run()
     at.get("file_uploader")[0].set_value(("big.csv", content, "text/csv")).run()
@@ -101,10 +101,12 @@ def test_numeric_choices_arrive_as_numbers_or_text_and_bad_ones_name_the_control
 
 def test_error_texts_never_show_object_reprs() -> None:
     with pytest.raises(gr.Error) as err:
-        tab.train_mlp_csv(io.BytesIO(b"x"), 2, 64, "relu", "adam", 0.01, 0, 10, 0, 0, 0, 0, 0)  # type: ignore
+        next(tab.train_mlp_csv(io.BytesIO(b"x"), 2, 64, "relu", "adam", 0.01, 0, 10,  # type: ignore
+                               0, 0, 0, 0, 0))
     assert "object at 0x" not in str(err.value) and "upload a CSV file" in str(err.value)
     with pytest.raises(gr.Error) as err:
-        tab.train_mlp(object(), 300, 0.2, 2, 0, 2, 64, "relu", "adam", 0.01, 0, 10, 0, 0, 0, 0, 0)  # type: ignore
+        next(tab.train_mlp(object(), 300, 0.2, 2, 0, 2, 64, "relu", "adam", 0.01, 0, 10,  # type: ignore
+                           0, 0, 0, 0, 0))
     assert "object at 0x" not in str(err.value) and "data set must be one of" in str(err.value)
 
 
