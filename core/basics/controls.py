@@ -93,3 +93,7 @@ LR_EPOCHS = Choice("Epochs", EPOCH_CHOICES, 100)
 OUTCOMES = Range("Number of outcomes", 2, 6, 4)
 WEIGHT = Range("Weight", 0, 10, 1)
 UNIT = Choice("Unit", ("bits", "nats"), "bits")
+P_WEIGHTS = (9, 1, 1, 1, 1, 1)
+"""Default weights of p, one per outcome: peaked, most of the mass on outcome 1."""
+Q_WEIGHTS = (1, 3, 3, 3, 3, 3)
+"""Default weights of q: it expects outcome 1 least, so the two KL directions differ clearly."""

@@ -21,5 +21,6 @@ DEMOS: tuple[Demo, ...] = (
         "Shape two discrete distributions and read off entropy, cross-entropy and the "
         "asymmetric KL divergence.",
         ("Information theory",),
+        gradio="lecture1_information",
     ),
 )

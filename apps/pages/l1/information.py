@@ -18,8 +18,6 @@ FORMULAS = "\n".join((
     r"\mathrm{KL}(p\,\|\,q) &= \sum_i p_i \log\frac{p_i}{q_i} = H(p,q) - H(p) \ \ge 0",
     r"\end{aligned}",
 ))
-P_WEIGHTS = (9, 1, 1, 1, 1, 1)  # peaked: p puts most of its mass on outcome 1
-Q_WEIGHTS = (1, 3, 3, 3, 3, 3)  # q expects outcome 1 least: the two KL directions differ clearly
 
 
 def fmt(v: float) -> str:
@@ -44,10 +42,10 @@ with c2:
 left, right = st.columns(2)
 with left:
     st.markdown("**p** (the data, what actually happens): weights")
-    pw = [w.slider(c.WEIGHT, f"l1inf_p{i}", f"p weight {i}", P_WEIGHTS[i - 1]) for i in range(1, k + 1)]
+    pw = [w.slider(c.WEIGHT, f"l1inf_p{i}", f"p weight {i}", c.P_WEIGHTS[i - 1]) for i in range(1, k + 1)]
 with right:
     st.markdown("**q** (the model, what we expect): weights")
-    qw = [w.slider(c.WEIGHT, f"l1inf_q{i}", f"q weight {i}", Q_WEIGHTS[i - 1]) for i in range(1, k + 1)]
+    qw = [w.slider(c.WEIGHT, f"l1inf_q{i}", f"q weight {i}", c.Q_WEIGHTS[i - 1]) for i in range(1, k + 1)]
 st.button("Swap p and q", key="l1inf_swap", on_click=swap, args=(k,))
 if sum(pw) == 0 or sum(qw) == 0:
     st.warning("All weights of a distribution are zero; it is taken as uniform.")
