@@ -32,6 +32,10 @@ DATASETS: dict[str, str] = {
 #: Data sets drawn at random (the others are the four corners of the unit square).
 RANDOM_SETS = frozenset({"separable", "xor-clusters"})
 INITS = ("zeros", "random")
+#: The controls' ranges (the page's widgets; the Gradio endpoints check against the same).
+LEARNING_RATES: tuple[float, ...] = (0.01, 0.1, 0.5, 1.0, 2.0)
+EPOCH_RANGE: tuple[int, int] = (1, 50)
+SEED_RANGE: tuple[int, int] = (0, 9999)
 _GATES = {"and": (-1, -1, -1, 1), "or": (-1, 1, 1, 1), "xor": (-1, 1, 1, -1)}
 _CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 

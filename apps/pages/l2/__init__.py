@@ -10,6 +10,7 @@ DEMOS: tuple[Demo, ...] = (
         "perceptron.py",
         "Step through the perceptron learning rule on separable data and on XOR.",
         ("Perceptron",),
+        gradio="lecture2_perceptron",
     ),
     Demo(
         "l2-playground",

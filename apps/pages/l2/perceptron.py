@@ -8,7 +8,6 @@ from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from core.mlp import perceptron as pc
 
-LRS = (0.01, 0.1, 0.5, 1.0, 2.0)
 STEP = "l2perc_step"
 
 
@@ -27,10 +26,10 @@ st.latex(r"y_i\,(w \cdot x_i + b) \le 0 \;\Rightarrow\; "
 with st.sidebar:
     dataset = ui.selectbox("Data set", "l2perc_data", tuple(pc.DATASETS), "separable",
                            format_func=pc.DATASETS.get)
-    lr = ui.select_slider("Learning rate η", "l2perc_lr", LRS, 1.0)
-    epochs = ui.slider("Max epochs", "l2perc_epochs", 1, 50, 20)
+    lr = ui.select_slider("Learning rate η", "l2perc_lr", pc.LEARNING_RATES, 1.0)
+    epochs = ui.slider("Max epochs", "l2perc_epochs", *pc.EPOCH_RANGE, 20)
     random_init = ui.checkbox("Start from random weights", "l2perc_random", False)
-    seed = ui.number_input("Seed (data, order, initial weights)", "l2perc_seed", 0, 9999, 0)
+    seed = ui.number_input("Seed (data, order, initial weights)", "l2perc_seed", *pc.SEED_RANGE, 0)
     if dataset not in pc.RANDOM_SETS and not random_init:
         st.caption("The gates are the four corners of the unit square: the seed changes nothing here.")
 
