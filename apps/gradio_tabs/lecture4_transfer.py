@@ -2,18 +2,21 @@
 
 The same core call as the Streamlit page ``l4-transfer``: a method, the labelled images per class, the
 learning rate, epochs, augmentation, seed and network in (checked against the page's ranges); one run
-through the job queue, bounded in time; the shipped accuracy-vs-labels curve with this run as a star, and
-a note, out.
+through the job queue (:mod:`apps.gradio_tabs.jobs`), bounded in time, its progress shown, stopped with the
+event (the Stop button, a closed page, a cancelled API call); the shipped accuracy-vs-labels curve with this
+run as a star, and a note, out.
 """
 
 from __future__ import annotations
+
+from collections.abc import Generator
 
 import gradio as gr
 import plotly.graph_objects as go
 
 from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number
+from apps.gradio_tabs.jobs import run_job, start_stop, wire
 from apps.gradio_tabs.lecture4 import network
-from core.jobs import QueueFull, default_queue
 from core.transfer import backbone as bb
 from core.transfer import config as cf
 from core.transfer import curve, figures
@@ -22,10 +25,11 @@ from core.transfer import fewshot as fs
 
 def transfer(
     labels_per_class: float, method: str, lr: float, epochs: float, augmentation: str, seed: float,
-    backbone: str = bb.DEFAULT,
-) -> tuple[go.Figure, str]:
+    backbone: str = bb.DEFAULT, progress: gr.Progress = gr.Progress(),  # noqa: B008
+) -> Generator[tuple[go.Figure, str], None, None]:
     """Train one point of the curve and score it on the held-out images; the curve and a note (which
-    network served the run: ResNet-18 only when its weights are in the local hub cache)."""
+    network served the run: ResNet-18 only when its weights are in the local hub cache), the last value
+    yielded (before it, "no update" while the job runs)."""
     net, served = network(choice("Network", backbone, tuple(bb.BACKBONES)))
     cfg = fs.TransferConfig(
         method=choice("Method", method, tuple(fs.METHODS)),
@@ -36,14 +40,7 @@ def transfer(
         seed=number("Seed", seed, 0, 9999),
         backbone=net.name,
     )
-    try:
-        job = default_queue().submit(lambda job: fs.run(cfg, job), name="gradio-transfer")
-    except QueueFull as exc:
-        raise gr.Error(f"The server is busy: {exc}") from None
-    job.wait()
-    if job.status == "failed":
-        raise gr.Error(f"Training failed: {job.error}")
-    run: fs.TransferRun = job.result
+    run: fs.TransferRun = yield from run_job(lambda job: fs.run(cfg, job), "gradio-transfer", progress, 2)
     shipped = curve.shipped() or {"grid": [], "curves": {}, "n_test": run.n_test}
     point = [(cfg.method, cfg.labels_per_class, run.test_accuracy)]
     fig = figures.curve_figure(shipped["grid"], shipped["curves"], fs.METHODS, point, run.n_test)
@@ -52,7 +49,7 @@ def transfer(
             f"{run.n_test:,} held-out images ({run.fit.message}; {run.fit.epochs_run} epochs, "
             f"{run.seconds:.1f} s). Network: {served} "
             f"Data: {run.provenance}.")  # fmt: skip
-    return fig, note
+    yield fig, note
 
 
 def build() -> None:
@@ -78,8 +75,8 @@ def build() -> None:
                 aug = CheckedRadio(list(cf.AUGMENTATIONS), value="none", label="Augmentation")
                 seed = CheckedSlider(0, 9999, value=0, step=1, label="Seed")
                 net = CheckedRadio(list(bb.BACKBONES), value=bb.DEFAULT, label="Network")
-                button = gr.Button("Train this point", variant="primary")
+                start, stop = start_stop("Train this point")
             with gr.Column():
                 plot = gr.Plot(label="Accuracy vs labels per class")
                 note = gr.Markdown()
-        button.click(transfer, [k, method, lr, epochs, aug, seed, net], [plot, note], api_name="transfer")
+        wire(start, stop, transfer, [k, method, lr, epochs, aug, seed, net], [plot, note], "transfer")

@@ -13,6 +13,7 @@ from gradio_client import Client
 from apps.gradio_tabs import lecture4_transfer
 from core.transfer import fewshot
 from tests.helpers import gradio_tab_client, plot_json
+from tests.job_requests import cancel_when_running, recording_queue
 
 
 @pytest.fixture
@@ -59,3 +60,12 @@ def test_transfer_offline_names_the_bundled_network(tmp_path: Any, monkeypatch: 
     assert "Using EfficientNet-Lite0" in note
     with pytest.raises(Exception, match="Network must be one of efficientnet_lite0, resnet18"):
         client.predict(1, "probe", 0.003, 2, "none", 0, "vgg99", api_name="/transfer")
+
+
+def test_a_cancelled_request_stops_its_training(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = recording_queue(monkeypatch)
+    # The CNN from scratch on 100 images per class for 100 epochs: it would run into its time budget.
+    request = client.submit(100, "scratch", 0.003, 100, "none", 0, api_name="/transfer")
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop() and job.name == "gradio-transfer"
+    assert job.result.fit.status == "stopped"  # not "time_budget": the stop ended it
