@@ -2,19 +2,23 @@
 
 The same core call as the Streamlit page ``l4-style``: style and content photos (bundled or uploaded), the
 mode, image size, iterations, optimiser, weights, layers, seed and network in (checked against the page's
-ranges); one run through the job queue, bounded in iterations and time; the synthesised image and a note
-(which network served, and why) out. VGG-19 serves when its weights are in the torch hub cache or can be
-downloaded; otherwise the bundled EfficientNet-Lite0 does, with its default layers, and the note says so.
+ranges); one run through the job queue (:mod:`apps.gradio_tabs.jobs`), bounded in iterations and time, its
+progress shown, stopped with the event (the Stop button, a closed page, a cancelled API call); the
+synthesised image and a note (which network served, and why) out. VGG-19 serves when its weights are in
+the torch hub cache or can be downloaded; otherwise the bundled EfficientNet-Lite0 does, with its default
+layers, and the note says so.
 """
 
 from __future__ import annotations
+
+from collections.abc import Generator
 
 import gradio as gr
 import numpy as np
 
 from apps.gradio_tabs.inputs import CheckedDropdown, CheckedRadio, CheckedSlider, choice, number, photo_picker
+from apps.gradio_tabs.jobs import run_job, start_stop, wire
 from apps.gradio_tabs.lecture4 import picture
-from core.jobs import QueueFull, default_queue
 from core.transfer import photos, vgg
 from core.transfer import style as sy
 
@@ -38,9 +42,10 @@ def style_transfer(
     content_layer: str,
     seed: float,
     network: str = vgg.NAME,
-) -> tuple[np.ndarray, str]:
+    progress: gr.Progress = gr.Progress(),  # noqa: B008
+) -> Generator[tuple[np.ndarray, str], None, None]:
     """A texture of the style photo, or the content photo in its style; and a note (steps, time, losses,
-    which network served and why)."""
+    which network served and why): the last value yielded (before it, "no update" while the job runs)."""
     if not isinstance(style_layers, (list, tuple)) or not style_layers:
         raise gr.Error("Choose at least one style layer")
     backbone, fallback = sy.resolve(choice("Network", network, tuple(sy.NETWORKS)))
@@ -63,15 +68,8 @@ def style_transfer(
     )
     style, style_what = picture(style_photo, style_upload)
     content, content_what = picture(content_photo, content_upload) if cfg.mode == "style" else (None, "")
-    try:
-        job = default_queue().submit(lambda job: sy.run(cfg, style, content, job, backbone),
-                                     name="gradio-style")  # fmt: skip
-    except QueueFull as exc:
-        raise gr.Error(f"The server is busy: {exc}") from None
-    job.wait()
-    if job.status == "failed":
-        raise gr.Error(f"Synthesis failed: {job.error}")
-    res: sy.StyleResult = job.result
+    res: sy.StyleResult = yield from run_job(lambda job: sy.run(cfg, style, content, job, backbone),
+                                             "gradio-style", progress, 2)  # fmt: skip
     h = res.history
     what = f"texture of {style_what}" if content is None else f"{content_what} in the style of {style_what}"
     note = (f"{sy.MODES[cfg.mode]}, {what}: {res.steps} steps in {res.seconds:.1f} s ({res.status}) on "
@@ -80,7 +78,7 @@ def style_transfer(
         note += f" {fallback}"
     if h.get("style_loss"):
         note += f" Style loss {h['style_loss'][0]:.3f} → {h['style_loss'][-1]:.3f}."
-    return res.image, note
+    yield res.image, note
 
 
 def build() -> None:
@@ -114,15 +112,16 @@ def build() -> None:
                 content_layer = CheckedDropdown(list(ALL_LAYERS), value=vgg.CONTENT_LAYER,
                                                 label="Content layer")  # fmt: skip
                 seed = CheckedSlider(*sy.SEED[:2], value=sy.SEED[2], step=1, label="Seed")
-                button = gr.Button("Synthesise", variant="primary")
+                start, stop = start_stop("Synthesise")
         with gr.Row():
             out = gr.Image(label="Synthesised image")
             note = gr.Markdown()
-        gr.on(
-            [button.click],
+        wire(
+            start,
+            stop,
             style_transfer,
             [mode, style_photo, style_upload, content_photo, content_upload, size, iterations, optimiser,
              style_weight, content_weight, layers, content_layer, seed, network],
             [out, note],
-            api_name="style_transfer",
+            "style_transfer",
         )

@@ -11,6 +11,7 @@ from PIL import Image
 
 from apps.gradio_tabs import lecture4_style
 from tests.helpers import gradio_tab_client
+from tests.job_requests import cancel_when_running, recording_queue
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +69,13 @@ def test_style_transfer_returns_the_image_and_names_the_network(client: Client) 
 def test_out_of_range_values_are_refused(client: Client, field: str, value: object, message: str) -> None:
     with pytest.raises(Exception, match=message):
         client.predict(*{**GOOD, field: value}.values(), api_name="/style_transfer")
+
+
+def test_a_cancelled_request_stops_its_synthesis(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = recording_queue(monkeypatch)
+    # The largest image for the most iterations: it would run into its time budget.
+    request = client.submit(*{**GOOD, "mode": "style", "size": 256, "iterations": 300}.values(),
+                            api_name="/style_transfer")  # fmt: skip
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop() and job.name == "gradio-style"
+    assert job.result.status == "stopped" and job.result.steps < 300  # not "time limit": the stop ended it
