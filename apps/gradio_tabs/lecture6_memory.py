@@ -2,17 +2,22 @@
 
 Endpoints (ranges from ``core.text.memory``): ``/gradient_norms`` (length, hidden, seed) -> the gradient
 norm per time step of the untrained RNN, LSTM and GRU; ``/train_memory`` (length, hidden, lr, seed) ->
-held-out accuracy of each cell after training (at most ``TIME_BUDGET_S`` seconds per cell).
+held-out accuracy of each cell after training (at most ``TIME_BUDGET_S`` seconds per cell), and their
+gradient norms. The training runs through the process-wide job queue (:mod:`apps.gradio_tabs.jobs`: one
+training at a time), shows its progress and stops with the event (the Stop button, a closed page, a
+cancelled API call).
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 import gradio as gr
 import plotly.graph_objects as go
 
 from apps.gradio_tabs.inputs import CheckedDropdown, CheckedSlider, choice, number
+from apps.gradio_tabs.jobs import run_job, start_stop, wire
 from core.text import figures as fg
 from core.text import memory as mem
 
@@ -34,12 +39,17 @@ def gradient_norms(length: Any, hidden: Any, seed: Any) -> go.Figure:
     return fg.gradient_figure(mem.initial_norms(config), f"Untrained cells, T = {config.length}")
 
 
-def train_memory(length: Any, hidden: Any, lr: Any, seed: Any) -> tuple[go.Figure, go.Figure]:
-    """Train the three cells in turn; their held-out accuracy and their gradient norms after training."""
-    run = mem.compare(_config(length, hidden, seed, lr))
+def train_memory(length: Any, hidden: Any, lr: Any, seed: Any,
+                 progress: gr.Progress = gr.Progress()  # noqa: B008
+                 ) -> Generator[tuple[go.Figure, go.Figure], None, None]:  # fmt: skip
+    """Train the three cells in turn; their held-out accuracy and their gradient norms after training, the
+    last value yielded (before it, "no update" while the job runs)."""
+    config = _config(length, hidden, seed, lr)
+    run: mem.MemoryRun = yield from run_job(lambda job: mem.compare(config, job), "gradio-memory",
+                                            progress, 2)  # fmt: skip
     after = {c.cell: c.norms_after for c in run.cells}
     before = {c.cell: c.norms_before for c in run.cells}
-    return fg.accuracy_figure(run), fg.gradient_figure(after, "After training (dotted: untrained)", before)
+    yield fg.accuracy_figure(run), fg.gradient_figure(after, "After training (dotted: untrained)", before)
 
 
 def build() -> None:
@@ -51,11 +61,9 @@ def build() -> None:
         hidden = CheckedSlider(*mem.HIDDEN, value=mem.DEFAULT_HIDDEN, step=1, label="Hidden units")
         lr = CheckedDropdown(list(mem.LRS), value=1e-2, label="Learning rate (Adam)")
         seed = CheckedSlider(*mem.SEED_RANGE, value=0, step=1, label="Seed")
-    with gr.Row():
-        n_button = gr.Button("Gradient norms (untrained)", variant="primary")
-        t_button = gr.Button("Train the three cells")
+    n_button = gr.Button("Gradient norms (untrained)", variant="primary")
     n_out = gr.Plot(label="Gradient norm per step")
+    start, stop = start_stop("Train the three cells")
     acc_out, after_out = gr.Plot(label="Held-out accuracy"), gr.Plot(label="After training")
     gr.on([n_button.click], gradient_norms, [length, hidden, seed], n_out, api_name="gradient_norms")
-    gr.on([t_button.click], train_memory, [length, hidden, lr, seed], [acc_out, after_out],
-          api_name="train_memory")
+    wire(start, stop, train_memory, [length, hidden, lr, seed], [acc_out, after_out], "train_memory")

@@ -8,6 +8,7 @@ from gradio_client.exceptions import AppError
 from apps.gradio_tabs import lecture6, lecture6_memory
 from core import text as api
 from tests.helpers import gradio_tab_client, plot_json
+from tests.job_requests import cancel_when_running, recording_queue
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +72,28 @@ def test_gradient_norms_endpoint_enforces_the_page_ranges(memory_client) -> None
         memory_client.predict(100_000, 16, 0, api_name="/gradient_norms")
     with pytest.raises(AppError, match="hidden units"):
         memory_client.predict(30, "nan", 0, api_name="/gradient_norms")
+
+
+def test_train_memory_trains_as_one_job_of_the_queue(memory_client, monkeypatch) -> None:
+    jobs = recording_queue(monkeypatch)
+    acc, after = memory_client.predict(2, 8, 3e-2, 0, api_name="/train_memory")  # T = 2: learnt at once
+    assert [j.name for j in jobs] == ["gradio-memory"] and jobs[0].status == "done"
+    run = jobs[0].result
+    assert run.config.time_budget_s == lecture6_memory.TIME_BUDGET_S and not run.stopped
+    bars = plot_json(acc)["data"][0]
+    assert bars["x"] == ["vanilla RNN (tanh)", "LSTM", "GRU"]
+    assert bars["y"] == pytest.approx([c.test_accuracy for c in run.cells])
+    assert all(len(t["y"]) == 2 for t in plot_json(after)["data"])  # a norm per step, T = 2
+    assert jobs[0].history()["rnn_val_accuracy"]  # each pass reached the job, hence the progress bar
+    with pytest.raises(AppError, match="learning rate"):
+        memory_client.predict(2, 8, 0.5, 0, api_name="/train_memory")
+    assert len(jobs) == 1  # refused before anything was queued
+
+
+def test_a_cancelled_memory_request_stops_its_training(memory_client, monkeypatch) -> None:
+    jobs = recording_queue(monkeypatch)
+    # T = 100 at the smallest learning rate: each cell would run into its time budget.
+    request = memory_client.submit(100, 64, 1e-3, 0, api_name="/train_memory")
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop() and job.result.stopped
+    assert len(job.result.cells) < 3 or job.result.cells[-1].fit.status == "stopped"
