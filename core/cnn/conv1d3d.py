@@ -27,6 +27,19 @@ KERNELS_1D: tuple[str, ...] = ("moving average", "Gaussian", "derivative", "seco
 """1D kernels the page offers."""
 MAX_TAPS = 31
 """Longest custom kernel accepted."""
+SERIES_LENGTH = 300
+"""Samples in the page's time series."""
+NOISE = (0.0, 1.0, 0.3)
+"""The page's noise σ slider (lowest, highest, default), in steps of ``NOISE_STEP``."""
+NOISE_STEP = 0.05
+NOISE_SEED = (0, 20, 0)
+"""The page's noise seed slider (lowest, highest, default)."""
+TAPS = (1, MAX_TAPS, 9)
+"""The page's kernel width slider (taps: lowest, highest, default)."""
+DILATION = (1, 4, 1)
+"""The page's dilation slider (lowest, highest, default)."""
+PADDINGS: tuple[str, ...] = ("same", "valid")
+"""Paddings :func:`conv1d` offers."""
 
 
 @functools.lru_cache(maxsize=32)
@@ -101,7 +114,7 @@ def conv1d(signal: np.ndarray, kernel: np.ndarray, padding: str = "same", dilati
     not pad (length n − d(k−1)). The kernel is not flipped, so a derivative kernel reads left to right."""
     k = len(kernel)
     eff = dilation * (k - 1) + 1
-    if padding not in ("same", "valid"):
+    if padding not in PADDINGS:
         raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
     if padding == "valid":
         conv_output_size(len(signal), k, 1, 0, dilation)  # raises a clear error if the kernel is too long
@@ -210,6 +223,10 @@ SHAPES: tuple[str, ...] = ("ball", "square")
 """Moving objects of the synthetic clip."""
 KERNELS_3D: tuple[str, ...] = ("temporal difference", "spatial edge (one frame)", "spatio-temporal average")
 """3D kernels the page offers."""
+FRAMES, FRAME_SIZE = 16, 32
+"""The page's clip: 16 frames of 32×32 pixels (frame slider 0 to FRAMES − 1)."""
+SPEED = (0, 4, 2)
+"""The page's speed slider (pixels per frame: lowest, highest, default)."""
 
 
 @functools.lru_cache(maxsize=32)

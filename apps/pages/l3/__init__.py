@@ -44,5 +44,6 @@ DEMOS: tuple[Demo, ...] = (
         "beyond.py",
         "Convolve a time series and a short video clip.",
         ("Time series (1D) and video (3D) convolution",),
+        gradio="lecture3_beyond",
     ),
 )

@@ -9,19 +9,19 @@ from apps.common.layout import page_header, show_source
 from core.cnn import conv1d3d as c13
 
 page_header("l3-beyond")
-N = 300
+N = c13.SERIES_LENGTH
 
 st.subheader("1D: a kernel sliding along a time series")
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    noise = ui.slider("Noise σ", "l3b_noise", 0.0, 1.0, 0.3, step=0.05)
-    seed = ui.slider("Noise seed", "l3b_seed", 0, 20, 0)
+    noise = ui.slider("Noise σ", "l3b_noise", *c13.NOISE, step=c13.NOISE_STEP)
+    seed = ui.slider("Noise seed", "l3b_seed", *c13.NOISE_SEED)
 with c2:
     kname = ui.selectbox("Kernel", "l3b_kernel", c13.KERNELS_1D, "moving average")
-    width = ui.slider("Kernel width (taps)", "l3b_width", 1, 31, 9, disabled=kname == "custom")
+    width = ui.slider("Kernel width (taps)", "l3b_width", *c13.TAPS, disabled=kname == "custom")
 with c3:
-    padding = ui.segmented("Padding", "l3b_pad", ("same", "valid"), "same")
-    dilation = ui.slider("Dilation", "l3b_dil", 1, 4, 1)
+    padding = ui.segmented("Padding", "l3b_pad", c13.PADDINGS, "same")
+    dilation = ui.slider("Dilation", "l3b_dil", *c13.DILATION)
 with c4:
     position = ui.slider("Kernel position (output step)", "l3b_pos", 0, N - 1, 150)
 
@@ -58,13 +58,13 @@ v1, v2, v3, v4 = st.columns([1, 1, 1.5, 1])  # "temporal difference" fits its bo
 with v1:
     shape = ui.selectbox("Moving object", "l3b_shape", c13.SHAPES, "ball")
 with v2:
-    speed = ui.slider("Speed (pixels per frame)", "l3b_speed", 0, 4, 2)
+    speed = ui.slider("Speed (pixels per frame)", "l3b_speed", *c13.SPEED)
 with v3:
     k3 = ui.selectbox("3D kernel", "l3b_k3", c13.KERNELS_3D, "temporal difference")
 with v4:
-    frame = ui.slider("Frame", "l3b_frame", 0, 15, 4)
+    frame = ui.slider("Frame", "l3b_frame", 0, c13.FRAMES - 1, 4)
 
-video = c13.synthetic_video(16, 32, shape, speed)
+video = c13.synthetic_video(c13.FRAMES, c13.FRAME_SIZE, shape, speed)
 kernel3 = c13.kernel_3d(k3)
 response = c13.conv3d(video, kernel3)
 st.image(c13.filmstrip(video), caption="The clip: every second frame of 16 (32×32 px)",
