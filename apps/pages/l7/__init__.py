@@ -21,6 +21,7 @@ DEMOS: tuple[Demo, ...] = (
         "train.py",
         "Train PPO, TRPO, REINFORCE, DDPG, TD3 or SAC with your hyperparameters and watch the return climb.",
         ("RL review", "Vanilla policy gradient", "TRPO", "PPO", "DDPG", "TD3", "SAC"),
+        gradio="lecture7_train",
     ),
     Demo(
         "l7-pg",
