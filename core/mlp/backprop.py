@@ -27,6 +27,7 @@ from core.viz.style import PALETTE, fast_figure
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")
 LOSSES: tuple[str, ...] = ("mse", "bce")
+LOSS_NAMES: dict[str, str] = {"mse": "MSE ½(ŷ − t)²", "bce": "Binary cross-entropy"}
 #: The controls' ranges (the page's sliders; the tests sweep their ends).
 INPUT_RANGE: tuple[float, float] = (-2.0, 2.0)
 TARGET_RANGE: tuple[float, float] = (0.0, 1.0)

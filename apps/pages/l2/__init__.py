@@ -37,6 +37,7 @@ DEMOS: tuple[Demo, ...] = (
         "backprop.py",
         "Follow one example forward and backward through a tiny network.",
         ("Backpropagation",),
+        gradio="lecture2_backprop",
     ),
     Demo(
         "l2-search",

@@ -8,8 +8,6 @@ from apps.common import state as ui
 from apps.common.layout import page_header, show_source
 from core.mlp import backprop as bp
 
-LOSS_NAMES = {"mse": "MSE ½(ŷ − t)²", "bce": "Binary cross-entropy"}
-
 page_header("l2-backprop")
 st.markdown(
     "A network with two inputs, two hidden units and one sigmoid output: $z = Wx + b$, "
@@ -24,7 +22,7 @@ with st.sidebar:
     target = ui.slider("Target t", "l2bp_t", *bp.TARGET_RANGE, 1.0, 0.05)
     seed = ui.number_input("Weight initialisation seed", "l2bp_seed", *bp.SEED_RANGE, 0)
     act = ui.segmented("Hidden activation", "l2bp_act", bp.ACTIVATIONS, "sigmoid")
-    loss = ui.segmented("Loss", "l2bp_loss", bp.LOSSES, "mse", format_func=LOSS_NAMES.get)
+    loss = ui.segmented("Loss", "l2bp_loss", bp.LOSSES, "mse", format_func=bp.LOSS_NAMES.get)
     lr = ui.select_slider("Learning rate η (one SGD step)", "l2bp_lr", bp.LEARNING_RATES, 0.5)
     param = ui.selectbox("Follow the gradient of", "l2bp_param", bp.PARAMS, "w12", format_func=bp.UNICODE.get)
 
