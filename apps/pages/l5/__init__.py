@@ -20,6 +20,7 @@ DEMOS: tuple[Demo, ...] = (
         "gan2d.py",
         "Train a GAN on a 2D mixture of Gaussians live: samples, the discriminator's map, both losses.",
         ("GANs", "Mode collapse"),
+        gradio="lecture5_gan2d",
     ),
     Demo(
         "l5-dcgan",
