@@ -28,6 +28,7 @@ DEMOS: tuple[Demo, ...] = (
         "architectures.py",
         "Compare classic and modern CNN architectures from their real definitions.",
         ("LeNet, AlexNet, VGG, ResNet, Inception, DenseNet, NAS",),
+        gradio="lecture3_architectures",
     ),
     Demo(
         "l3-initialisation",
