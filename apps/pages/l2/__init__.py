@@ -46,5 +46,6 @@ DEMOS: tuple[Demo, ...] = (
         "search.py",
         "Random search vs grid search over regularisers on the same budget.",
         ("Hyperparameter optimisation",),
+        gradio="lecture2_search",
     ),
 )

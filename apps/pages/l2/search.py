@@ -12,31 +12,28 @@ from apps.pages.l2._search_views import conclusions
 from core.jobs import Job
 from core.mlp import datasets as ds
 from core.mlp import search as hpo
-from core.mlp.config import MLPConfig
+from core.mlp import search_controls as sc
 from core.mlp.figures import best_so_far_figure, search_scatter_figure
-
-SIZES = (200, 300, 400, 600, 1000)
-EPOCHS = (50, 100, 200, 300, 500)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def toy(name: str, n: int, noise: float, seed: int) -> ds.MLPData:
-    return ds.toy_data(name, n=n, noise=noise, seed=seed, classes=3 if name in ds.MULTICLASS_SETS else 2)
+def toy(name: str, n: int, noise: float) -> ds.MLPData:
+    return sc.search_data(name, n, noise)
 
 
 page_header("l2-search")
 with st.sidebar:
     st.subheader("Problem")
-    name = ui.selectbox("Data set", "l2s_set", ds.TOY_SETS, "spirals")
-    n = ui.select_slider("Points (60% train, 20% validation, 20% test)", "l2s_n", SIZES, 400)
-    noise = ui.slider("Noise", "l2s_noise", 0.0, 1.0, 0.3, 0.05)
+    name = ui.selectbox("Data set", "l2s_set", sc.DATASETS, sc.DEFAULT_DATASET)
+    n = ui.select_slider("Points (60% train, 20% validation, 20% test)", "l2s_n", sc.SIZES, sc.DEFAULT_SIZE)
+    noise = ui.slider("Noise", "l2s_noise", *sc.NOISE_RANGE, sc.DEFAULT_NOISE, sc.NOISE_STEP)
     st.subheader("Search")
-    budget = ui.slider("Budget (trials per strategy)", "l2s_budget", 2, 64, 16)
-    epochs = ui.select_slider("Epochs per trial (max)", "l2s_epochs", EPOCHS, 200)
-    seed = ui.number_input("Seed", "l2s_seed", 0, 9999, 0)
+    budget = ui.slider("Budget (trials per strategy)", "l2s_budget", *sc.BUDGET_RANGE, sc.DEFAULT_BUDGET)
+    epochs = ui.select_slider("Epochs per trial (max)", "l2s_epochs", sc.EPOCHS, sc.DEFAULT_EPOCHS)
+    seed = ui.number_input("Seed", "l2s_seed", *sc.SEED_RANGE, 0)
 
-data = toy(name, n, noise, 0)
-config = hpo.SearchConfig(budget=budget, seed=seed, base=MLPConfig(epochs=epochs))
+data = toy(name, n, noise)
+config = sc.search_config(budget, epochs, seed)
 shape = hpo.grid_shape(budget, len(config.space))
 st.markdown(
     f"Every strategy trains the same 2-64-64 ReLU MLP (Adam, full batch, ≤ {epochs} epochs, same initial "
