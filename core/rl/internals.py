@@ -10,7 +10,7 @@ import torch
 
 from core import checkpoints, checks
 from core.rl import envs, vpg, zoo
-from core.training import seed_everything
+from core.training import JobLike, seed_everything
 
 POLICIES = {"vpg-CartPole-v1": "shipped REINFORCE", "untrained": "untrained"}
 BATCHES = (4, 30)
@@ -66,18 +66,33 @@ def _estimate(net: vpg.PolicyValueNet, batch: list[vpg.Episode], gamma: float, k
 
 
 def gradient_variance(net: vpg.PolicyValueNet, gamma: float, batches: int, episodes: int,
-                      seed: int) -> dict[str, Variance]:
+                      seed: int, job: JobLike | None = None) -> dict[str, Variance]:
     """Variance of each estimator over ``batches`` batches of ``episodes`` sampled episodes (the same
-    episodes for every estimator, so the comparison is paired)."""
+    episodes for every estimator, so the comparison is paired). ``job`` hears the progress per batch; once
+    it asks to stop, no more batches are sampled and the measurement uses those already sampled (at least
+    two, the fewest a variance needs)."""
     gamma = checks.number(gamma, "Gamma", *zoo.GAMMA_RANGE)
     batches = checks.whole_number(batches, "Batches", *BATCHES)
     episodes = checks.whole_number(episodes, "Episodes per batch", *EPISODES_PER_BATCH)
     seed_everything(int(seed))
     env = envs.make("CartPole-v1")
-    data = [[vpg.play(env, net, int(seed) * 1_000 + b * episodes + i) for i in range(episodes)]
-            for b in range(batches)]
+    data: list[list[vpg.Episode]] = []
+    for b in range(batches):
+        if job is not None and len(data) >= 2 and job.should_stop():
+            break
+        data.append([vpg.play(env, net, int(seed) * 1_000 + b * episodes + i) for i in range(episodes)])
+        if job is not None:
+            job.report(progress=len(data) / batches, message=f"sampled {len(data)} of {batches} batches")
     out = {}
     for kind in ESTIMATORS:
         est = np.stack([_estimate(net, batch, gamma, kind) for batch in data])
         out[kind] = Variance(float(est.var(axis=0, ddof=1).sum()), float(np.linalg.norm(est.mean(axis=0))))
     return out
+
+
+def variance_table(var: dict[str, Variance]) -> list[dict[str, str | float]]:
+    """One row per estimator of :func:`gradient_variance`'s result: its variance, that variance as a share of
+    the estimator without a baseline (the same episodes), and the norm of its mean estimate."""
+    none = var["none"].total
+    return [{"estimator": ESTIMATORS[k], "variance": v.total, "variance / no baseline": v.total / none,
+             "|mean gradient|": v.mean_norm} for k, v in var.items()]

@@ -30,6 +30,7 @@ DEMOS: tuple[Demo, ...] = (
         "policy_gradient.py",
         "An episode's returns-to-go, baseline and advantage; the gradient's variance with and without one.",
         ("Vanilla policy gradient",),
+        gradio="lecture7_pg",
     ),
     Demo(
         "l7-shaping",

@@ -54,11 +54,8 @@ var = measured(which, gamma, batches, episodes, int(seed))
 st.plotly_chart(figures.variance_bars({internals.ESTIMATORS[k]: v.total for k, v in var.items()},
                                       f"Variance over {batches} batches of {episodes} episode(s)"),
                 key="l7pg_variance")
-none = var["none"].total
-st.dataframe(pd.DataFrame([{"estimator": internals.ESTIMATORS[k], "variance": v.total,
-                            "variance / no baseline": v.total / none, "|mean gradient|": v.mean_norm}
-                           for k, v in var.items()]).round(3),
-             hide_index=True, key="l7pg_table", width="stretch")
+st.dataframe(pd.DataFrame(internals.variance_table(var)).round(3), hide_index=True, key="l7pg_table",
+             width="stretch")
 st.caption("The same sampled episodes feed all three estimators (a paired comparison). The variance "
            "is summed over the policy's weights; the mean gradient is what the batches agree on.")
 st.markdown(
