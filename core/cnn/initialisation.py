@@ -33,6 +33,12 @@ INITS = ("zeros", "small normal", "large normal", "xavier", "he")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 HIST_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 3.0)}
 MAX_DEPTH = 50
+WIDTHS = (32, 64, 128, 256)
+"""Hidden-layer widths the page offers."""
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
+"""SGD learning rates the page offers for the short run."""
+SHORT_STEPS = 100
+"""SGD steps of the page's short run (:func:`train_short`)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,12 @@ class LayerStats:
     """Cross-entropy of the batch."""
     provenance: str = field(default="", repr=False)
     """Which data source served the batch."""
+
+    @property
+    def signal_ratio(self) -> float:
+        """act_std(last hidden layer) / act_std(first): << 1 the signal vanishes; NaN if the first is 0."""
+        first = float(self.act_std[0])
+        return float(self.act_std[-1]) / first if first > 0 else math.nan
 
     @property
     def vanishing_ratio(self) -> float:

@@ -37,6 +37,7 @@ DEMOS: tuple[Demo, ...] = (
         "initialisation.py",
         "Watch activations and gradients vanish or explode with depth, and batch norm fix it.",
         ("Initialisation", "Vanishing/exploding gradients", "Batch normalisation"),
+        gradio="lecture3_initialisation",
     ),
     Demo(
         "l3-beyond",

@@ -14,7 +14,6 @@ from core.cnn import initialisation as iv
 from core.jobs import Job
 
 RUNS = RunHistory("l3in")
-LRS = (0.001, 0.003, 0.01, 0.03, 0.1)
 
 page_header("l3-initialisation")
 st.markdown(
@@ -28,7 +27,7 @@ st.markdown(
 c1, c2, c3, c4 = st.columns([1, 1, 1.3, 1.2])
 with c1:
     depth = ui.slider("Depth (hidden layers)", "l3in_depth", 1, iv.MAX_DEPTH, 20)
-    width = ui.select_slider("Width", "l3in_width", (32, 64, 128, 256), 128)
+    width = ui.select_slider("Width", "l3in_width", iv.WIDTHS, 128)
 with c2:
     init = ui.selectbox("Initialisation", "l3in_init", iv.INITS, "small normal")
 with c3:
@@ -51,7 +50,7 @@ m = st.columns(4)
 m[0].metric(
     "Loss at initialisation", f"{stats.loss:.3g}", help="ln 10 ≈ 2.303 is a uniform guess over 10 classes"
 )
-shrink = stats.act_std[-1] / stats.act_std[0] if stats.act_std[0] > 0 else float("nan")
+shrink = stats.signal_ratio
 m[1].metric("Activation std, last / first layer", f"{shrink:.2g}" if shrink == shrink else "undefined")
 ratio = stats.vanishing_ratio
 m[2].metric("Gradient norm, first / last layer", f"{ratio:.2g}" if ratio == ratio else "undefined")
@@ -65,13 +64,13 @@ st.caption(
     "marks values below 1e-6, where a signal or gradient has vanished."
 )
 
-st.subheader("Does it learn? 100 steps of SGD")
-lr = ui.select_slider("Learning rate (SGD, momentum 0.9)", "l3in_lr", LRS, 0.01)
+st.subheader(f"Does it learn? {iv.SHORT_STEPS} steps of SGD")
+lr = ui.select_slider("Learning rate (SGD, momentum 0.9)", "l3in_lr", iv.LEARNING_RATES, 0.01)
 
 
 def make_job() -> Callable[[Job], iv.ShortRun]:
     cfg, rate = config, lr
-    return lambda job: iv.train_short(cfg, steps=100, lr=rate, job=job)
+    return lambda job: iv.train_short(cfg, steps=iv.SHORT_STEPS, lr=rate, job=job)
 
 
 def show_run(job: Job) -> None:
