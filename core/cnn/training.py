@@ -189,7 +189,6 @@ def train_cnn(
     recorder = LiveRecorder(
         job,
         points_per_epoch=20,
-        min_interval_s=0.0,  # 20 rows an epoch cost microseconds each; a short epoch keeps its curve
         validate=validation,
         val_every=1,  # every row asks; _LiveValidation decides by wall time
         snapshot=lambda: first_layer_filters(model),

@@ -246,8 +246,9 @@ class TqdmProgress(Callback):
 
 
 class LiveRecorder(Callback):
-    """A fine-grained history for a live chart: ``points_per_epoch`` rows per epoch, at most one per
-    ``min_interval_s``, each published to ``job`` (if any) and kept in :attr:`history`.
+    """A fine-grained history for a live chart: ``points_per_epoch`` rows per epoch, each published to
+    ``job`` (if any) and kept in :attr:`history`. Rows fall on fixed steps, never on the clock: the same
+    seed then gives the same curve (a wall-time gate made the 2D GAN's final losses differ run to run).
 
     A row holds the fractional ``epoch``, the running mean of each batch value since the last row
     (``train_loss``, ``train_accuracy``, ``train_kl``, ...), and every ``val_every``-th row (and the
@@ -265,7 +266,6 @@ class LiveRecorder(Callback):
         job: JobLike | None,
         *,
         points_per_epoch: int = 20,
-        min_interval_s: float = 0.05,
         validate: Callable[[], dict[str, float]] | None = None,
         val_every: int = 4,
         snapshot: Callable[[], Any] | None = None,
@@ -273,7 +273,7 @@ class LiveRecorder(Callback):
         snapshot_s: float = 3.0,
     ) -> None:
         self.job, self.validate, self.snapshot, self.snapshot_key = job, validate, snapshot, snapshot_key
-        self.points_per_epoch, self.min_interval_s = points_per_epoch, min_interval_s
+        self.points_per_epoch = points_per_epoch
         self.val_every, self.snapshot_s = val_every, snapshot_s
         self.history: dict[str, list[float]] = {"epoch": []}
         self._sums: dict[str, float] = {}
@@ -292,9 +292,7 @@ class LiveRecorder(Callback):
             self._sums[k] = self._sums.get(k, 0.0) + v
         self._count += 1
         last = step == steps_per_epoch
-        if (step % self._every == 0 or last) and (
-            last or time.perf_counter() - self._last_row >= self.min_interval_s
-        ):
+        if step % self._every == 0 or last:
             frac = step / steps_per_epoch if steps_per_epoch else 0.0
             self._row(epoch - 1 + frac)
         return self.job is None or not self.job.should_stop()

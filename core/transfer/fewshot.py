@@ -263,7 +263,7 @@ def run(config: TransferConfig, job: Job | None = None, callbacks: Sequence[Call
 
     left = None if config.time_budget_s is None else config.time_budget_s - (time.perf_counter() - t0)
     budget = None if left is None else max(1.0, left)
-    recorder = LiveRecorder(job, points_per_epoch=4, min_interval_s=0.2)
+    recorder = LiveRecorder(job, points_per_epoch=4)
     params: list = [p for p in trained.parameters() if p.requires_grad]
     if isinstance(model, FullNet):
         params = model.param_groups(config.lr)

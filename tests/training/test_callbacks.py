@@ -185,7 +185,6 @@ def test_live_recorder_publishes_fine_rows_validation_and_snapshots() -> None:
     rec = LiveRecorder(
         job,
         points_per_epoch=10,
-        min_interval_s=0.0,
         val_every=4,
         snapshot_s=0.0,
         snapshot_key="w",
@@ -213,6 +212,6 @@ def test_live_recorder_publishes_fine_rows_validation_and_snapshots() -> None:
 
 def test_live_recorder_ends_the_run_when_the_job_asks() -> None:
     model, opt, data = _setup(n=1000)
-    rec = LiveRecorder(_Job(stop_after=3), points_per_epoch=10, min_interval_s=0.0)
+    rec = LiveRecorder(_Job(stop_after=3), points_per_epoch=10)
     res = fit(model, F.cross_entropy, opt, data, config=FitConfig(epochs=5, batch_size=10), callbacks=[rec])
     assert res.status == "stopped" and res.steps == 30 and len(rec.history["epoch"]) == 3
