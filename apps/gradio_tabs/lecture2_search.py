@@ -10,9 +10,9 @@ values tried; the grid's shape, the importances, the chosen trial's validation �
 The search is the Streamlit page's (``l2-search``) core call, ``core.mlp.search.run_search`` on
 ``core.mlp.search_controls.search_data`` / ``search_config``, and runs through the job queue
 (:mod:`apps.gradio_tabs.jobs`): progress with each strategy's best so far, stoppable by the Stop button,
-a closed page or a cancelled API call; a stopped search returns the trials that finished. Like the page's,
-it is bounded by its trials (at most 3 × 64 trainings of at most 500 epochs). The ranges and choices are
-the page's (``core.mlp.search_controls``).
+a closed page or a cancelled API call (the event ends and the job stops after its current trial). Like the
+page's, it is bounded by its trials (at most 3 × 64 trainings of at most 500 epochs). The ranges and
+choices are the page's (``core.mlp.search_controls``).
 """
 
 from __future__ import annotations
