@@ -5,20 +5,25 @@ Endpoints (the same ranges as the Streamlit page's sliders, from ``core.generati
 ``/sample`` (model, count, seed) -> decoded draws from the prior; ``/interpolate`` (model, test image A,
 test image B, steps) -> the two test images and the decoded line between their codes;
 ``/sample_mixture`` (model, components, count, seed) -> decoded draws from a Gaussian mixture fitted to
-the codes of the test images; ``/encode_drawing`` (model, sketch) -> the drawing as the model sees it
-beside its reconstruction, the shipped classifier's probabilities for the drawing, and a note with the
-code, its place on the latent map and the classifier's reading of the reconstruction.
+the codes of the test images (the fit, up to half a minute on two shared cores, runs through the job queue
+of :mod:`apps.gradio_tabs.jobs` with a Stop button; fitted mixtures are kept and answer at once);
+``/encode_drawing`` (model, sketch) -> the drawing as the model sees it beside its reconstruction, the
+shipped classifier's probabilities for the drawing, and a note with the code, its place on the latent map
+and the classifier's reading of the reconstruction.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+import threading
+from collections.abc import Generator
+from typing import Any, TypeVar
 
 import gradio as gr
 import numpy as np
 
 from apps.gradio_tabs.inputs import RawSketchpad, decode_upload
+from apps.gradio_tabs.jobs import run_job, start_stop, wire
 from core import checkpoints, data
 from core.checks import whole_number
 from core.generative import ae_drawing as dr
@@ -27,6 +32,11 @@ from core.generative import figures as fg
 from core.generative import latent as lt
 
 MODELS = tuple(tr.CHECKPOINTS)
+MIXTURES_KEPT = 32
+"""Fitted mixtures kept (model, components), the oldest dropped first."""
+_MIXTURES: dict[tuple[str, int], lt.Mixture] = {}
+_MIXTURES_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=len(MODELS))
@@ -74,16 +84,47 @@ def interpolate(name: str, a: Any, b: Any, steps: Any) -> np.ndarray:
     return fg.image_grid(np.concatenate([test.X[[i], 0], row, test.X[[j], 0]]))
 
 
-@functools.lru_cache(maxsize=32)
-def _mixture(name: str, k: int) -> lt.Mixture:
-    return lt.fit_mixture(_shown(name)[1].codes, k)
+def _fit_mixture(name: str, k: int, job: Any) -> lt.Mixture:
+    """EM on the codes (run as a job); the mixture is kept even when the request that asked has gone."""
+    job.report(message=f"fitting a {k}-component Gaussian mixture to the codes (EM)")
+    mixture = lt.fit_mixture(_shown(name)[1].codes, k)
+    with _MIXTURES_LOCK:
+        _MIXTURES[(name, k)] = mixture
+        while len(_MIXTURES) > MIXTURES_KEPT:
+            del _MIXTURES[next(iter(_MIXTURES))]  # dicts keep insertion order: the oldest goes
+    return mixture
 
 
-def sample_mixture(name: str, components: Any, count: Any, seed: Any) -> np.ndarray:
-    """``count`` decoded draws from a ``components``-Gaussian mixture fitted to the test images' codes."""
+def _one_output(waits: Generator[tuple[Any, ...], None, T]) -> Generator[Any, None, T]:
+    """:func:`run_job`'s waits for an endpoint with one output: Gradio takes such an endpoint's value whole,
+    so each 1-tuple of "no update" is unpacked. Closing this generator closes ``waits``, whose ``finally``
+    stops the job."""
+    try:
+        while True:
+            try:
+                wait = next(waits)
+            except StopIteration as done:
+                return done.value
+            yield wait[0] if isinstance(wait, tuple) else wait
+    finally:
+        waits.close()
+
+
+def sample_mixture(name: str, components: Any, count: Any, seed: Any,
+                   progress: gr.Progress = gr.Progress()  # noqa: B008
+                   ) -> Generator[Any, None, None]:  # fmt: skip
+    """``count`` decoded draws from a ``components``-Gaussian mixture fitted to the test images' codes: the
+    last value yielded (before it, "no update" while a mixture not fitted yet is fitted as a job)."""
     model, _, _ = _load(name)
     k = _checked(whole_number, components, "the number of components", *lt.MIXTURE_COMPONENTS)
-    return fg.image_grid(_checked(lt.mixture_sample, model, _mixture(name, k), count, seed), cols=8)
+    _checked(whole_number, count, "the number of samples", *lt.SAMPLE_COUNT)  # before the fit, not after
+    _checked(whole_number, seed, "the seed", *lt.SEED_RANGE)
+    with _MIXTURES_LOCK:
+        mixture = _MIXTURES.get((name, k))
+    if mixture is None:
+        mixture = yield from _one_output(run_job(lambda job: _fit_mixture(name, k, job), "gradio-mixture",
+                                                 progress, 1))  # fmt: skip
+    yield fg.image_grid(_checked(lt.mixture_sample, model, mixture, count, seed), cols=8)
 
 
 @functools.lru_cache(maxsize=len(dr.CLASSIFIERS))
@@ -153,12 +194,11 @@ def build() -> None:
     i_out = gr.Image(label="A, the line between their codes, B", image_mode="L")
     gr.on([t_button.click], traverse, [model, steps], t_out, api_name="traverse")
     gr.on([s_button.click], sample, [model, count, seed], s_out, api_name="sample")
-    with gr.Row():
-        k = gr.Slider(*lt.MIXTURE_COMPONENTS, value=lt.DEFAULT_COMPONENTS, step=1, label="Mixture components")
-        m_button = gr.Button("Sample the mixture", variant="primary")
+    k = gr.Slider(*lt.MIXTURE_COMPONENTS, value=lt.DEFAULT_COMPONENTS, step=1, label="Mixture components")
+    m_start, m_stop = start_stop("Sample the mixture")
     m_out = gr.Image(label="Decoded draws from a Gaussian mixture fitted to the codes", image_mode="L")
     gr.on([i_button.click], interpolate, [model, a, b, i_steps], i_out, api_name="interpolate")
-    gr.on([m_button.click], sample_mixture, [model, k, count, seed], m_out, api_name="sample_mixture")
+    wire(m_start, m_stop, sample_mixture, [model, k, count, seed], [m_out], "sample_mixture")
     with gr.Row():
         with gr.Column():
             sketch = RawSketchpad(label="Draw a digit (or a garment)", type="filepath", image_mode="RGBA",

@@ -4,6 +4,8 @@ encodes a Sketchpad drawing."""
 
 from __future__ import annotations
 
+import inspect
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +18,7 @@ from PIL import Image
 from apps.gradio_tabs import lecture5
 from core.generative import ae_drawing as dr
 from tests.helpers import gradio_tab_client
+from tests.job_requests import cancel_when_running, recording_queue
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +58,40 @@ def test_mixture_draws_are_seeded(client: Client) -> None:
     assert a.shape == (3 * 28, 3 * (8 * 30 - 2)) and np.array_equal(a, b) and not np.array_equal(a, c)
 
 
+def test_a_mixture_is_fitted_as_one_job_of_the_queue_then_kept(client: Client,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = recording_queue(monkeypatch)
+    monkeypatch.setattr(lecture5, "_MIXTURES", {})
+    a = picture(client.predict("vae-mnist-z2", 3, 4, 0, api_name="/sample_mixture"))
+    assert [j.name for j in jobs] == ["gradio-mixture"] and jobs[0].status == "done"
+    assert set(lecture5._MIXTURES) == {("vae-mnist-z2", 3)}
+    b = picture(client.predict("vae-mnist-z2", 3, 4, 0, api_name="/sample_mixture"))
+    assert len(jobs) == 1 and np.array_equal(a, b)  # the kept mixture answers without a job
+    with pytest.raises(Exception, match="maximum value 64"):  # the slider's bound, over HTTP
+        client.predict("vae-mnist-z2", 4, 65, 0, api_name="/sample_mixture")
+    assert len(jobs) == 1  # refused before any fit
+
+
+def test_a_cancelled_mixture_request_asks_its_job_to_stop(client: Client,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = recording_queue(monkeypatch)
+    monkeypatch.setattr(lecture5, "_MIXTURES", {})
+    fit = lecture5._fit_mixture
+
+    def slow_fit(name: str, k: int, job: Any) -> Any:  # a fit that lasts until the stop request reaches it
+        deadline = time.monotonic() + 60
+        while not job.should_stop() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return fit(name, k, job)
+
+    monkeypatch.setattr(lecture5, "_fit_mixture", slow_fit)
+    request = client.submit("vae-mnist-z2", 2, 8, 0, api_name="/sample_mixture")
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop() and job.name == "gradio-mixture"
+    # EM cannot be cut short: the fit ends, and is kept for the next request.
+    assert ("vae-mnist-z2", 2) in lecture5._MIXTURES
+
+
 def test_interpolate_shows_both_ends_and_the_steps(client: Client) -> None:
     row = picture(client.predict("ae-mnist-z16", 0, 1, 6, api_name="/interpolate"))
     assert row.shape == (3 * 28, 3 * ((6 + 2) * 30 - 2))
@@ -89,7 +126,9 @@ def test_values_outside_the_sliders_are_refused(client: Client, api: str, args: 
 def test_the_endpoints_check_the_ranges_themselves(fn: Callable[..., Any], args: tuple, message: str) -> None:
     # The components' own bounds come first over HTTP; the functions refuse as well, with the page's ranges.
     with pytest.raises(gr.Error, match=message):
-        fn(*args)
+        out = fn(*args)
+        if inspect.isgenerator(out):  # an endpoint that may train: it checks before its first yield
+            next(out)
 
 
 def _sketch(tmp_path: Any, points: list | None) -> dict:
