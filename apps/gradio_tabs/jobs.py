@@ -32,12 +32,13 @@ T = TypeVar("T")
 
 
 def run_job(fn: Callable[[Job], T], name: str, progress: gr.Progress,
-            n_outputs: int) -> Generator[tuple[Any, ...], None, T]:
+            n_outputs: int) -> Generator[Any, None, T]:
     """``fn`` through the job queue, its progress shown until it ends; gr.Error saying why if it fails.
 
     A generator (``yield from`` it; its value is ``fn``'s result): while the job runs it yields "no update"
-    for the endpoint's ``n_outputs`` outputs."""
-    skip = tuple(gr.skip() for _ in range(n_outputs))
+    for the endpoint's ``n_outputs`` outputs (a bare one for a single output: Gradio hands a one-output
+    endpoint's value to that output whole, and a 1-tuple is no image)."""
+    skip: Any = gr.skip() if n_outputs == 1 else tuple(gr.skip() for _ in range(n_outputs))
     # Gradio can end a generator only between two yields: yielding first makes the event stoppable at once
     # (a stop that comes before the job is queued then queues nothing).
     yield skip

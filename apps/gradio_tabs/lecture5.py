@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Generator
-from typing import Any, TypeVar
+from typing import Any
 
 import gradio as gr
 import numpy as np
@@ -36,7 +36,6 @@ MIXTURES_KEPT = 32
 """Fitted mixtures kept (model, components), the oldest dropped first."""
 _MIXTURES: dict[tuple[str, int], lt.Mixture] = {}
 _MIXTURES_LOCK = threading.Lock()
-T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=len(MODELS))
@@ -95,21 +94,6 @@ def _fit_mixture(name: str, k: int, job: Any) -> lt.Mixture:
     return mixture
 
 
-def _one_output(waits: Generator[tuple[Any, ...], None, T]) -> Generator[Any, None, T]:
-    """:func:`run_job`'s waits for an endpoint with one output: Gradio takes such an endpoint's value whole,
-    so each 1-tuple of "no update" is unpacked. Closing this generator closes ``waits``, whose ``finally``
-    stops the job."""
-    try:
-        while True:
-            try:
-                wait = next(waits)
-            except StopIteration as done:
-                return done.value
-            yield wait[0] if isinstance(wait, tuple) else wait
-    finally:
-        waits.close()
-
-
 def sample_mixture(name: str, components: Any, count: Any, seed: Any,
                    progress: gr.Progress = gr.Progress()  # noqa: B008
                    ) -> Generator[Any, None, None]:  # fmt: skip
@@ -122,8 +106,7 @@ def sample_mixture(name: str, components: Any, count: Any, seed: Any,
     with _MIXTURES_LOCK:
         mixture = _MIXTURES.get((name, k))
     if mixture is None:
-        mixture = yield from _one_output(run_job(lambda job: _fit_mixture(name, k, job), "gradio-mixture",
-                                                 progress, 1))  # fmt: skip
+        mixture = yield from run_job(lambda job: _fit_mixture(name, k, job), "gradio-mixture", progress, 1)
     yield fg.image_grid(_checked(lt.mixture_sample, model, mixture, count, seed), cols=8)
 
 
