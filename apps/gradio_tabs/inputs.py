@@ -21,7 +21,23 @@ from core.checks import shown
 from core.data import images
 
 
-class RawImage(gr.Image):
+class _StockFrontEnd:
+    """Drawn in the browser by the stock Gradio component it extends; only the server side differs.
+
+    Gradio names a component's browser code after its class (``checkedslider``) unless the class says it
+    is a template of its base; no such code exists, so the browser asked for it, got 404s, and showed
+    no slider, radio or dropdown at all. The name is the stock component's (a Sketchpad's is its base's,
+    ``imageeditor``, as Gradio's own templates are named)."""
+
+    def get_block_name(self) -> str:
+        stock = next(c for c in type(self).__mro__ if c.__module__.startswith("gradio."))
+        return (stock.__base__ if hasattr(stock, "is_template") else stock).__name__.lower()
+
+    def get_block_class(self) -> str:
+        return self.get_block_name()
+
+
+class RawImage(_StockFrontEnd, gr.Image):
     """An image upload handed to the endpoint as its temporary file path, never decoded by Gradio."""
 
     def preprocess(self, payload: Any) -> str | None:  # type: ignore[override]
@@ -33,7 +49,7 @@ class RawImage(gr.Image):
         return getattr(payload, "path", None)
 
 
-class RawSketchpad(gr.Sketchpad):
+class RawSketchpad(_StockFrontEnd, gr.Sketchpad):
     """A Sketchpad whose background, layers and composite arrive as file paths, never decoded by Gradio."""
 
     def convert_and_format_image(self, file: Any, flatten_on_white: bool = False) -> Any:  # type: ignore[override]
@@ -42,28 +58,28 @@ class RawSketchpad(gr.Sketchpad):
         return file.path if isinstance(file, FileData) else bytes(file)
 
 
-class CheckedSlider(gr.Slider):
+class CheckedSlider(_StockFrontEnd, gr.Slider):
     """A slider whose value reaches the endpoint as sent; the endpoint checks it with :func:`number`."""
 
     def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
         return payload
 
 
-class CheckedRadio(gr.Radio):
+class CheckedRadio(_StockFrontEnd, gr.Radio):
     """A radio whose value reaches the endpoint as sent; the endpoint checks it with :func:`choice`."""
 
     def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
         return payload
 
 
-class CheckedNumber(gr.Number):
+class CheckedNumber(_StockFrontEnd, gr.Number):
     """A number box whose value reaches the endpoint as sent; the endpoint checks it with :func:`number`."""
 
     def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
         return payload
 
 
-class CheckedDropdown(gr.Dropdown):
+class CheckedDropdown(_StockFrontEnd, gr.Dropdown):
     """A single-choice dropdown whose value reaches the endpoint as sent (checked with :func:`choice`)."""
 
     def preprocess(self, payload: Any) -> Any:  # type: ignore[override]
