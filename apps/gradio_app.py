@@ -43,6 +43,11 @@ def tab_modules(lec: schedule.Lecture) -> list[str]:
     return mods
 
 
+def tab_title(lec: schedule.Lecture, mod: str) -> str:
+    """The sub-tab of module ``mod``: the titles of the demos it serves, in schedule order."""
+    return " · ".join(d.title for d in catalog.available_demos(lec) if d.gradio == mod)
+
+
 def build_app(delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
     """The whole Gradio front end; ``delete_cache`` is Gradio's (every seconds, older than seconds)."""
     with gr.Blocks(title="Deep Learning — lecture gallery", delete_cache=delete_cache) as app:
@@ -53,7 +58,12 @@ def build_app(delete_cache: tuple[int, int] = DELETE_CACHE) -> gr.Blocks:
             if mods:
                 with gr.Tab(f"{lec.number} · {lec.title}"):
                     for mod in mods:
-                        importlib.import_module(f"apps.gradio_tabs.{mod}").build()
+                        module = importlib.import_module(f"apps.gradio_tabs.{mod}")
+                        if getattr(module, "OWN_TABS", False):
+                            module.build()
+                        else:  # one tab per demo, as lectures 1-4 lay out theirs, not a long stack
+                            with gr.Tab(tab_title(lec, mod)):
+                                module.build()
         gr.api(catalog.schedule_dict, api_name="schedule")
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=MAX_QUEUE)
     return app

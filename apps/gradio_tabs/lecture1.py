@@ -21,6 +21,9 @@ from apps.gradio_tabs import inputs
 from core.basics import capacity, experiments, figures
 from core.basics import controls as c
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 Figs2 = tuple[go.Figure, go.Figure, dict[str, Any]]
 Figs3 = tuple[go.Figure, go.Figure, go.Figure, dict[str, Any]]
 Component = gr.components.Component

@@ -26,6 +26,9 @@ from apps.gradio_tabs import inputs
 from core.basics import controls as c
 from core.basics import information as it
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 KMAX = int(c.OUTCOMES.hi)
 Measures = tuple[go.Figure, go.Figure, dict[str, Any]]
 

@@ -30,6 +30,9 @@ from core.training.optim import OPTIMIZERS
 from core.viz.classification import confusion_figure
 from core.viz.curves import loss_curves
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 TIME_BUDGET_S = 30.0  # a public Space shares two cores: bound what one request may take
 # Weights files handed to Gradio live in one folder of this process; only the newest few are kept
 # (Gradio copies a returned file into its own cache, which the app's cache cleanup empties).

@@ -22,6 +22,9 @@ import plotly.graph_objects as go
 from apps.gradio_tabs import inputs
 from core.mlp import backprop as bp
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 DEFAULT = bp.BackpropConfig()
 FOLLOWED = "w12"
 """The parameter whose gradient is written out at first (the page's default)."""

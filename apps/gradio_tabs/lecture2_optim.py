@@ -17,6 +17,9 @@ from core.mlp.optimiser_figures import loss_figure, race_figure
 from core.mlp.surfaces import SURFACES, loss_along
 from core.training.optim import LABELS, OPTIMIZERS
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 DEFAULT = SURFACES["bowl"]
 
 

@@ -25,6 +25,9 @@ import plotly.graph_objects as go
 from apps.gradio_tabs import inputs
 from core.mlp import perceptron as pc
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 DEFAULT = pc.PerceptronConfig()
 Step = tuple[go.Figure, go.Figure, dict[str, Any]]
 

@@ -31,6 +31,9 @@ from core.mlp import search_controls as sc
 from core.mlp import search_importance as si
 from core.mlp.figures import best_so_far_figure, importance_figure, search_scatter_figure
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 Outputs = tuple[go.Figure, go.Figure, go.Figure | None, dict[str, Any]]
 
 

@@ -25,6 +25,9 @@ from apps.gradio_tabs.inputs import (
 from core.cnn import conv, explorer, image_sources, kernels
 from core.cnn import explorer_figures as figures
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 POOLS = ("none", "max", "avg")
 Images = tuple[np.ndarray, np.ndarray, np.ndarray | None, str]
 

@@ -22,6 +22,9 @@ from core.data import images
 from core.transfer import backbone as bb
 from core.transfer import classifier, config, photos
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 UPLOAD = "upload"
 
 

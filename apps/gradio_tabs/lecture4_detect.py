@@ -16,6 +16,9 @@ from core.transfer import detect_figures as df
 from core.transfer import detection as dt
 from core.transfer import photos
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 
 def detect(
     photo: str, upload: str | None, model: str, threshold: float, max_detections: float

@@ -16,6 +16,9 @@ from core.data import images
 from core.transfer import backbone as bb
 from core.transfer import config, figures, photos, saliency
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 DEEPEST = "deepest"
 LAYERS = (DEEPEST, *sorted({p for info in bb.BACKBONES.values() for p, _ in info.gradcam_layers}))
 

@@ -22,6 +22,9 @@ from apps.gradio_tabs.lecture4 import picture
 from core.transfer import photos, vgg
 from core.transfer import style as sy
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 ALL_LAYERS = {**sy.LAYER_SETS[vgg.NAME], **sy.LAYERS}
 """Every layer name of both networks (the checkbox group offers them all; the endpoint checks the served
 network's)."""

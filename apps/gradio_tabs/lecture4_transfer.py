@@ -22,6 +22,9 @@ from core.transfer import config as cf
 from core.transfer import curve, figures
 from core.transfer import fewshot as fs
 
+OWN_TABS = True
+"""build() opens its own tabs (the front end adds none around it)."""
+
 
 def transfer(
     labels_per_class: float, method: str, lr: float, epochs: float, augmentation: str, seed: float,
