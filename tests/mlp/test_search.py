@@ -124,6 +124,16 @@ def test_stop_ends_the_search_and_keeps_finished_trials(data: ds.MLPData) -> Non
     assert all(t.status != "stopped" for t in res.trials)  # a trial cut short is not a result
 
 
+def test_the_time_budget_ends_the_search_as_stop_does(data: ds.MLPData) -> None:
+    """The largest search the page offers would run for minutes: the bound ends it, keeping the finished
+    trials and dropping the one it cut short, with no job and nobody pressing Stop."""
+    cfg = hpo.SearchConfig(budget=64, base=cf.MLPConfig(hidden=(16,), epochs=15), time_budget_s=1.0)
+    res = hpo.run_search(data, cfg)
+    assert res.stopped and len(res.trials) < 3 * 64
+    assert all(t.status != "stopped" for t in res.trials)
+    assert hpo.run_search(data, replace(cfg, budget=2, time_budget_s=None)).stopped is False
+
+
 def test_a_zero_budget_is_refused(data: ds.MLPData) -> None:
     with pytest.raises(ValueError, match="at least one trial"):
         hpo.run_search(data, hpo.SearchConfig(budget=0))

@@ -59,7 +59,8 @@ def live(job: Job) -> None:
 def result(job: Job) -> None:
     res: hpo.SearchResult = job.result
     if res.stopped:
-        st.warning(f"Stopped after {len(res.trials)} trials; showing those.")
+        st.warning(f"Stopped after {len(res.trials)} trials (on request, or at the search's bound of "
+                   f"{res.config.time_budget_s:.0f} s); showing those.")
     if res.config != config or res.data != data.provenance:
         st.info("The settings changed since this search: run it again to use them.")
     cols = st.columns(len(res.summary()))
