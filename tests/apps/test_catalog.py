@@ -35,6 +35,18 @@ def test_a_demo_without_its_page_file_is_not_offered() -> None:
     assert len(catalog.available_demos()) >= 12, "lectures 1-3 ship 12 pages"
 
 
+def test_every_demo_has_a_gradio_tab_in_the_app() -> None:
+    """The Gradio front end offers the same demos as the gallery: each demo names a tab module that exists,
+    and the app builds a sub-tab titled after it under its lecture."""
+    from apps.gradio_app import ROOT, tab_modules, tab_title
+
+    for demo in catalog.available_demos():
+        assert demo.gradio, f"{demo.slug} has no Gradio tab"
+        assert (ROOT / "apps" / "gradio_tabs" / f"{demo.gradio}.py").is_file(), demo.gradio
+        lec = catalog.lecture_of(demo.slug)
+        assert demo.gradio in tab_modules(lec) and demo.title in tab_title(lec, demo.gradio)
+
+
 def test_section_titles_are_short_enough_for_the_sidebar() -> None:
     for lec in schedule.LECTURES:
         title = catalog.section_title(lec)
