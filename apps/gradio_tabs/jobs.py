@@ -55,6 +55,7 @@ def run_job(fn: Callable[[Job], T], name: str, progress: gr.Progress,
     finally:
         if not job.done:  # the event ended early (stopped, disconnected): free the trainer
             job.stop()
+    progress(job.progress, desc=job.message)  # the last word, also for a job done before the first look
     if job.status == "failed":
         raise gr.Error(f"Training failed: {job.error}")
     return job.result

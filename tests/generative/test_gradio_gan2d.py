@@ -5,7 +5,6 @@ are refused with the range; a cancelled request stops its training."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,12 +13,12 @@ import numpy as np
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from gradio_client.utils import Status
 
 from apps import catalog
 from apps.gradio_tabs import lecture5_gan2d as tab
 from core.generative import gan2d as gan
 from tests.helpers import gradio_tab_client, plot_json
+from tests.job_requests import cancel_when_running, recording_queue
 
 SMALL = ("ring", 500, 1e-3, 1e-3, 1, 3)
 """data, generator updates, learning rates of G and D, D updates per G update, seed: the smallest run."""
@@ -116,18 +115,9 @@ def test_the_tab_is_the_page_s_demo() -> None:
 
 
 def test_a_cancelled_request_stops_its_training(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.jobs import JobQueue
-
-    queue, jobs = JobQueue(), []
-    submit = queue.submit
-    monkeypatch.setattr(queue, "submit", lambda fn, name: jobs.append(submit(fn, name)) or jobs[-1])
-    monkeypatch.setattr("apps.gradio_tabs.jobs.default_queue", lambda: queue)
+    jobs = recording_queue(monkeypatch)
     # 5,000 generator updates with 5 discriminator updates each: it would run into its 120 s budget.
     request = client.submit("grid", 5_000, 1e-3, 1e-3, 5, 0, api_name="/train_gan2d")
-    for _ in range(600):  # until its job runs and the client has heard of it (its id comes with the progress)
-        if jobs and jobs[0].status == "running" and request.status().code == Status.PROGRESS:
-            break
-        time.sleep(0.1)
-    request.cancel()  # what the tab's Stop button does, and a closed page
-    assert jobs[0].wait(60) and jobs[0].status == "stopped" and jobs[0].should_stop()
-    assert jobs[0].result.fit.status == "stopped"  # not "time_budget": the stop ended it
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop()
+    assert job.result.fit.status == "stopped"  # not "time_budget": the stop ended it

@@ -5,20 +5,18 @@ send, and a cancelled request stops its search."""
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 import pytest
 from gradio_client import Client
-from gradio_client.utils import Status
 
 from apps.gradio_tabs import lecture2_search as tab
-from core.jobs import JobQueue
 from core.mlp import search as hpo
 from core.mlp import search_controls as sc
 from tests.helpers import gradio_tab_client, plot_json
+from tests.job_requests import cancel_when_running, recording_queue
 
 SMALL = ("moons", 200, 0.3, 2, 50, 0)
 """The smallest search: data set, points, noise, trials per strategy, epochs, seed."""
@@ -40,21 +38,13 @@ def client() -> Iterator[Client]:
         yield cl
 
 
-def _queue(monkeypatch: pytest.MonkeyPatch) -> tuple[JobQueue, list[Any]]:
-    queue, jobs = JobQueue(), []
-    submit = queue.submit
-    monkeypatch.setattr(queue, "submit", lambda fn, name: jobs.append(submit(fn, name)) or jobs[-1])
-    monkeypatch.setattr("apps.gradio_tabs.jobs.default_queue", lambda: queue)
-    return queue, jobs
-
-
 def _without_time(numbers: dict[str, Any]) -> dict[str, Any]:
     rows = [{k: v for k, v in row.items() if k != "seconds"} for row in numbers["table"]]
     return {**{k: v for k, v in numbers.items() if k not in ("seconds", "table")}, "table": rows}
 
 
 def test_a_search_over_http_gives_the_core_numbers(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, jobs = _queue(monkeypatch)
+    jobs = recording_queue(monkeypatch)
     best, scatter, importance, numbers = client.predict(*SMALL, api_name="/search_hyperparameters")
     assert [j.name for j in jobs] == ["gradio-search"] and jobs[0].status == "done"  # through the queue
     core = hpo.run_search(sc.search_data("moons", 200, 0.3), sc.search_config(2, 50, 0))
@@ -95,7 +85,7 @@ def test_the_same_request_gives_the_same_search() -> None:
 ])  # fmt: skip
 def test_every_input_is_checked_before_anything_is_queued(index: int, value: object, match: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    _, jobs = _queue(monkeypatch)
+    jobs = recording_queue(monkeypatch)
     args = list(SMALL)
     args[index] = value
     with pytest.raises(gr.Error, match=match):
@@ -104,13 +94,9 @@ def test_every_input_is_checked_before_anything_is_queued(index: int, value: obj
 
 
 def test_a_cancelled_request_stops_its_search(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, jobs = _queue(monkeypatch)
+    jobs = recording_queue(monkeypatch)
     # The largest search: 3 × 64 trials of up to 500 epochs on 1000 points, minutes of training.
     request = client.submit("spirals", 1000, 0.3, 64, 500, 0, api_name="/search_hyperparameters")
-    for _ in range(600):  # until its job runs and the client has heard of it (its id comes with the progress)
-        if jobs and jobs[0].status == "running" and request.status().code == Status.PROGRESS:
-            break
-        time.sleep(0.1)
-    request.cancel()  # what the tab's Stop button does, and a closed page
-    assert jobs[0].wait(60) and jobs[0].status == "stopped" and jobs[0].should_stop()
-    assert jobs[0].result.stopped and len(jobs[0].result.trials) < 3 * 64
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop()
+    assert job.result.stopped and len(job.result.trials) < 3 * 64

@@ -5,18 +5,17 @@ follows the environment; a cancelled request stops its training."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 import pytest
-from gradio_client.utils import Status
 
 from apps.gradio_tabs import lecture7_train as tab
 from core.jobs import JobQueue
 from core.rl import agents, live, showcase, zoo
 from tests.helpers import gradio_tab_client, plot_json
+from tests.job_requests import cancel_when_running, recording_queue
 
 # environment, algorithm, learning rate, γ, entropy coefficient, action noise, timesteps, seed
 SHORT = ["CartPole-v1", "ppo", 0.003, 0.98, 0.0, 0.1, 2_000, 5]
@@ -174,17 +173,10 @@ def test_the_controls_offer_the_pages_choices_and_zoo_defaults() -> None:
 
 
 def test_a_cancelled_request_stops_its_training(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    queue, jobs = JobQueue(), []
-    submit = queue.submit
-    monkeypatch.setattr(queue, "submit", lambda fn, name: jobs.append(submit(fn, name)) or jobs[-1])
-    monkeypatch.setattr("apps.gradio_tabs.jobs.default_queue", lambda: queue)
+    jobs = recording_queue(monkeypatch)
     # PPO on CartPole for 200,000 steps: it would run for minutes, into its time budget.
     request = client.submit("CartPole-v1", "ppo", 1e-3, 0.98, 0.0, 0.1, 200_000, 0, api_name="/train_agent")
-    for _ in range(600):  # until its job runs and the client has heard of it (its id comes with the progress)
-        if jobs and jobs[0].status == "running" and request.status().code == Status.PROGRESS:
-            break
-        time.sleep(0.1)
-    request.cancel()  # what the tab's Stop button does, and a closed page
-    assert jobs[0].wait(60) and jobs[0].status == "stopped" and jobs[0].should_stop()
-    run = jobs[0].result.run
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop()
+    run = job.result.run
     assert run.status == "stopped" and run.history["timesteps"][-1] < 200_000  # not the budget: the stop

@@ -5,7 +5,6 @@ only: the hub is the local stand-in of ``tests/text/test_online.py`` or an empty
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,12 @@ pytestmark = pytest.mark.skipif(
 
 import gradio as gr  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
-from gradio_client.utils import Status  # noqa: E402
 
 from apps.gradio_tabs import lecture6_classify as tab  # noqa: E402
 from core.text import online  # noqa: E402
 from core.text import sentiment as sm  # noqa: E402
 from tests.helpers import gradio_tab_client, plot_json  # noqa: E402
+from tests.job_requests import cancel_when_running, recording_queue  # noqa: E402
 from tests.text.test_online import build_standin  # noqa: E402
 
 
@@ -192,19 +191,10 @@ def test_finetune_trains_minilm_through_the_queue_the_same_twice(client, monkeyp
 
 
 def test_a_cancelled_request_stops_its_training(client, monkeypatch) -> None:
-    from core.jobs import JobQueue
-
-    queue, jobs = JobQueue(), []
-    submit = queue.submit
-    monkeypatch.setattr(queue, "submit", lambda fn, name: jobs.append(submit(fn, name)) or jobs[-1])
-    monkeypatch.setattr("apps.gradio_tabs.jobs.default_queue", lambda: queue)
+    jobs = recording_queue(monkeypatch)
     # The LSTM on all the labelled tweets for 50 epochs: it would run into its 120 s budget.
     request = client.submit("lstm", 30_000, 50, 3e-3, 0.3, 0, 64, 64, 1, True,
                             api_name="/train_text_classifier")  # fmt: skip
-    for _ in range(600):  # until its job runs and the client has heard of it (its id comes with the progress)
-        if jobs and jobs[0].status == "running" and request.status().code == Status.PROGRESS:
-            break
-        time.sleep(0.1)
-    request.cancel()  # what the tab's Stop button does, and a closed page
-    assert jobs[0].wait(60) and jobs[0].status == "stopped" and jobs[0].should_stop()
-    assert jobs[0].result.fit.status == "stopped"  # not "time_budget": the stop ended it
+    job = cancel_when_running(request, jobs)  # what the tab's Stop button does, and a closed page
+    assert job.status == "stopped" and job.should_stop()
+    assert job.result.fit.status == "stopped"  # not "time_budget": the stop ended it
