@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,28 +44,27 @@ def server() -> Iterator[str]:
 
 
 @contextmanager
-def _streamlit_server() -> Iterator[str]:
-    """A fresh gallery server on a free port, started the way the README and the Dockerfile start it;
-    yields its URL once healthy (a health check opens no session, so the server is still fresh)."""
+def served(argv: list[str], health: str, extra_env: dict[str, str] | None = None,
+           timeout_s: float = 90) -> Iterator[str]:
+    """A fresh server started as ``argv`` from the repository root (``{port}`` in ``argv`` and ``extra_env``
+    is a free port); yields its URL once ``health`` (a path) answers, and stops its process group after."""
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "apps/streamlit_app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    extra = {k: v.format(port=port) for k, v in (extra_env or {}).items()}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **extra}
+    proc = subprocess.Popen([a.format(port=port) for a in argv], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 90
+        deadline = time.time() + timeout_s
         while True:
             try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                if urllib.request.urlopen(f"{url}{health}", timeout=2).status == 200:
                     break
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
                 out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"streamlit did not become healthy:\n{out[-3000:]}")
+                pytest.fail(f"{argv[1:3]} did not become healthy:\n{out[-3000:]}")
             time.sleep(0.3)
         yield url
     finally:
@@ -75,6 +74,13 @@ def _streamlit_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(5)
+
+
+def _streamlit_server() -> AbstractContextManager[str]:
+    """A fresh gallery server on a free port, started the way the README and the Dockerfile start it;
+    yields its URL once healthy (a health check opens no session, so the server is still fresh)."""
+    return served([sys.executable, "-m", "streamlit", "run", "apps/streamlit_app.py", "--server.headless",
+                   "true", "--server.address", "127.0.0.1", "--server.port", "{port}"], "/_stcore/health")
 
 
 _CHARTS_DRAWN = (  # no placeholder still waiting for the script, and every plotly chart has its SVG

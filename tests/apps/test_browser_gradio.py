@@ -4,20 +4,14 @@ buttons, so a student can use the demos without the API. Screenshots go beside t
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from apps.gradio_app import tab_modules
 from core import schedule
-from tests.apps.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
-from tests.helpers import ROOT, free_port
+from tests.apps.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, served
 
 pytestmark = pytest.mark.browser
 
@@ -26,32 +20,9 @@ INPUTS = "input[type=range], input[type=radio], input[type=checkbox], input[role
 
 @pytest.fixture(scope="module")
 def gradio_url() -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "apps/gradio_app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/config", timeout=2)
-                break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"the Gradio app did not start:\n{out[-3000:]}")
-            time.sleep(0.5)
+    env = {"GRADIO_SERVER_PORT": "{port}", "GRADIO_ANALYTICS_ENABLED": "False"}
+    with served([sys.executable, "apps/gradio_app.py"], "/config", env, timeout_s=180) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 @pytest.mark.timeout(400)
