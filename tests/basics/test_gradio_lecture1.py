@@ -83,7 +83,7 @@ def test_learning_rates_classify_each_run(client: Client) -> None:
 def test_the_gallery_app_mounts_this_tab() -> None:
     from apps.gradio_app import tab_modules
 
-    assert tab_modules(schedule.lecture(1)) == ["lecture1"]
+    assert tab_modules(schedule.lecture(1)) == ["lecture1", "lecture1_information"]
 
 
 # ------------------------------------------------------------------------------------------ input checks

@@ -83,4 +83,5 @@ def test_lecture7_lists_the_shaping_tab() -> None:
     from apps.gradio_app import tab_modules
     from core import schedule
 
-    assert tab_modules(schedule.lecture(7)) == ["lecture7", "lecture7_shaping", "lecture7_alphazero"]
+    expected = ["lecture7", "lecture7_train", "lecture7_pg", "lecture7_shaping", "lecture7_alphazero"]
+    assert tab_modules(schedule.lecture(7)) == expected
