@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -62,3 +64,20 @@ def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return tmp_path
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Records the config of every ``fewshot.run`` (the page's job and the Gradio endpoint make them);
+    scores on 100 held-out images to be quick."""
+    from core.transfer import fewshot
+
+    seen: list[Any] = []
+    real = fewshot.run
+
+    def record(config: Any, job: Any = None, callbacks: Any = ()) -> Any:
+        seen.append(config)
+        return real(replace(config, n_test=100), job, callbacks)
+
+    monkeypatch.setattr(fewshot, "run", record)
+    return seen

@@ -120,23 +120,6 @@ def test_transfer_page_answers_with_the_shipped_curve_at_once() -> None:
     assert "deep features: 5-NN accuracy" in at.get("plotly_chart")[1].proto.spec
 
 
-@pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Records the config of every fs.run the page's job makes; scores on 100 held-out images to be quick."""
-    from dataclasses import replace
-
-    from core.transfer import fewshot
-
-    seen: list[Any] = []
-    real = fewshot.run
-
-    def record(config: Any, job: Any = None, callbacks: Any = ()) -> Any:
-        seen.append(config)
-        return real(replace(config, n_test=100), job, callbacks)
-
-    monkeypatch.setattr(fewshot, "run", record)
-    return seen
-
 
 def test_transfer_every_control_reaches_the_training_run(runs: list[Any]) -> None:
     from tests.helpers import finish_job

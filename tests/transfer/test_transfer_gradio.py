@@ -4,30 +4,14 @@ named as the fallback (the endpoint's other inputs are tested with the page's ra
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from gradio_client import Client
 
 from apps.gradio_tabs import lecture4_transfer
-from core.transfer import fewshot
 from tests.helpers import gradio_tab_client, plot_json
 from tests.job_requests import cancel_when_running, recording_queue
-
-
-@pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
-    """Records each run's config; scores on 100 held-out images to be quick."""
-    seen: list[Any] = []
-    real = fewshot.run
-
-    def record(config: Any, job: Any = None, callbacks: Any = ()) -> Any:
-        seen.append(config)
-        return real(replace(config, n_test=100), job, callbacks)
-
-    monkeypatch.setattr(fewshot, "run", record)
-    yield seen
 
 
 @pytest.fixture
