@@ -7,7 +7,14 @@ A test feeds a drawing through session state: ``at.session_state[key] = {"png": 
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
+
+from core.data import images
+
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "gif")
+"""What the upload beside a canvas accepts (the decoder reads each from its header)."""
 
 CANVAS = st.components.v2.component(
     "gallery_canvas",
@@ -33,3 +40,16 @@ export default function({ parentElement, setStateValue }) {
 def draw(key: str) -> str:
     """Show a canvas; the PNG data URL of what is drawn on it ('' while it is empty)."""
     return CANVAS(key=key, default={"png": ""}, on_png_change=lambda: None).png
+
+
+def draw_or_upload(prefix: str, upload_label: str) -> tuple[str, Any]:
+    """A canvas (key ``<prefix>_canvas``) with an upload under it (``<prefix>_upload``): (drawing, upload)."""
+    return draw(f"{prefix}_canvas"), st.file_uploader(upload_label, type=list(UPLOAD_TYPES),
+                                                      key=f"{prefix}_upload")
+
+
+def picture(drawn: str, upload: Any) -> images.DecodedImage:
+    """The upload if there is one, else the drawing, through the one decoder (ValueError saying why not)."""
+    if upload is not None:
+        return images.decode(upload.getvalue(), f"'{upload.name}'")
+    return images.decode_data_url(drawn)

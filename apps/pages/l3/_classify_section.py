@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from apps.common import canvas
 from apps.common import state as ui
-from apps.common.canvas import CANVAS as _CANVAS  # the pages' one drawing canvas
 from core import checkpoints
 from core.cnn import classify, convnet
 from core.cnn import trainer_figures as figures
 from core.cnn import training as cnn_training
-from core.data import images
 from core.jobs import Job
 
 SHIPPED = {"Shipped Fashion-MNIST CNN": "cnn-fashion-mnist", "Shipped MNIST CNN": "cnn-mnist"}
@@ -33,15 +32,12 @@ def classify_section(job: Job | None) -> None:
     choice = ui.radio("Model", "l3tr_model", options, options[0], horizontal=True)
     left, right = st.columns(2)
     with left:
-        drawn = _CANVAS(key="l3tr_canvas", default={"png": ""}, on_png_change=lambda: None).png
-        kinds = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
-        upload = st.file_uploader("…or upload a photo or scan", type=kinds, key="l3tr_upload")
+        drawn, upload = canvas.draw_or_upload("l3tr", "…or upload a photo or scan")
     if upload is None and not drawn:
         right.info("Draw a digit or a garment (dark on light), or upload a photo of one.")
         return
     try:
-        decoded = (images.decode(upload.getvalue(), f"'{upload.name}'") if upload is not None
-                   else images.decode_data_url(drawn))  # fmt: skip
+        decoded = canvas.picture(drawn, upload)
         trained = choice == TRAINED and run is not None
         model = run.model if trained else shipped_model(SHIPPED.get(choice, "cnn-fashion-mnist"))
         result = classify.classify_image(model, decoded.rgba)

@@ -10,11 +10,8 @@ import streamlit as st
 from apps.common import canvas
 from apps.pages.l5._ae_parts import Shown, classifier
 from core import checkpoints
-from core.data import images
 from core.generative import ae_drawing as dr
 from core.generative import figures as fg
-
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
 
 
 def _reading(probs: np.ndarray, classes: tuple[str, ...]) -> str:
@@ -26,16 +23,14 @@ def drawing(s: Shown) -> None:
     what = "a digit" if s.model.config.dataset == "mnist" else "a piece of clothing"
     left, right = st.columns(2)
     with left:
-        drawn = canvas.draw("l5ae_canvas")
-        upload = st.file_uploader("…or upload a drawing", type=UPLOAD_TYPES, key="l5ae_upload")
+        drawn, upload = canvas.draw_or_upload("l5ae", "…or upload a drawing")
     if upload is None and not drawn:
         right.info(f"Draw {what} (dark on light): the model encodes it, marks its code on the latent map and "
                    "decodes it again.", icon=":material/draw:")
         return
     name = dr.CLASSIFIERS[s.model.config.dataset]
     try:
-        picture = (images.decode(upload.getvalue(), f"'{upload.name}'") if upload is not None
-                   else images.decode_data_url(drawn))  # fmt: skip
+        picture = canvas.picture(drawn, upload)
         enc = dr.encode_drawing(s.model, s.lmap, picture.rgba, classifier(name))
     except checkpoints.CheckpointError as exc:
         right.warning(f"The shipped classifier is not available: {exc}")
