@@ -17,20 +17,16 @@ import os
 import numpy as np
 import torch
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
-from bench.bench_generative import AE_MOVES, REFERENCE, Move, _rerun_ms, _select_slider
+from bench.bench_generative import AE_MOVES
 from bench.common import best_of, table
+from bench.page_reruns import Case, page_reruns, segmented, select_slider
 from core import checkpoints, data
 from core.generative import ae_drawing as dr
 from core.generative import autoencoders as ae
 from core.generative import latent as lt
 
 PAGE = os.path.join(os.path.dirname(__file__), "..", "apps", "pages", "l5", "autoencoders.py")
-
-
-def _segmented(key: str, values: tuple[str, ...]) -> Move:
-    return lambda at: lambda v: at.segmented_control(key=key).set_value(values[v % len(values)])
 
 
 def _drawing() -> str:
@@ -40,38 +36,16 @@ def _drawing() -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-CELL_MOVES = (("latent dimension (shipped cells)", _select_slider("l5ae_z", ae.LATENT_DIMS)),
-              ("model (shipped cells)", _segmented("l5ae_kind", ae.KINDS)))
-CASES: tuple[tuple[str, dict[str, str], tuple[tuple[str, Move], ...], bool], ...] = (
-    ("sbd-vae-fashion-mnist-z32", {"l5ae_data": "fashion-mnist", "l5ae_kind": "sbd-vae", "l5ae_z": "32"},
-     AE_MOVES, False),
-    ("vae-fashion-mnist-z32", {"l5ae_data": "fashion-mnist", "l5ae_z": "32"}, AE_MOVES, False),
-    ("fashion-mnist, every cell", {"l5ae_data": "fashion-mnist"}, CELL_MOVES, False),
-    ("vae-mnist-z8 with a drawing", {"l5ae_z": "8"}, AE_MOVES[:2], True),
+CELL_MOVES = (("latent dimension (shipped cells)", select_slider("l5ae_z", ae.LATENT_DIMS)),
+              ("model (shipped cells)", segmented("l5ae_kind", ae.KINDS)))
+CASES: tuple[Case, ...] = (
+    ("sbd-vae-fashion-mnist-z32", PAGE,
+     {"l5ae_data": "fashion-mnist", "l5ae_kind": "sbd-vae", "l5ae_z": "32"}, {}, AE_MOVES),
+    ("vae-fashion-mnist-z32", PAGE, {"l5ae_data": "fashion-mnist", "l5ae_z": "32"}, {}, AE_MOVES),
+    ("fashion-mnist, every cell", PAGE, {"l5ae_data": "fashion-mnist"}, {}, CELL_MOVES),
+    ("vae-mnist-z8 with a drawing", PAGE, {"l5ae_z": "8"}, {"l5ae_canvas": {"png": _drawing()}},
+     AE_MOVES[:2]),
 )
-
-
-def page_reruns(repeats: int) -> None:
-    ref = AppTest.from_string(REFERENCE)
-    ref.run()
-    ref_best, ref_median = _rerun_ms(ref, lambda v: ref.slider(key="x").set_value(v % 10), repeats)
-    rows = [("(reference)", "one slider, st.write", ref_best, ref_median, 1.0)]
-    for label, params, moves, drawing in CASES:
-        at = AppTest.from_file(PAGE, default_timeout=300)
-        at.query_params.update(params)
-        if drawing:
-            at.session_state["l5ae_canvas"] = {"png": _drawing()}
-        at.run()
-        assert not at.exception, at.exception
-        for _name, move in moves:  # every value once first: the shipped cells and caches are warm
-            for v in range(8):
-                move(at)(v)
-                at.run()
-        for name, move in moves:
-            best, median = _rerun_ms(at, move(at), repeats)
-            rows.append((label, name, best, median, best / ref_best))
-    print("\nPage rerun after moving one control (AppTest, ms; target < 100 ms)\n")
-    print(table(("cell", "control", "best ms", "median ms", "best / reference"), rows))
 
 
 def core_calls(repeats: int) -> None:
@@ -99,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # one request per thread, as the server runs them
     core_calls(args.repeats)
-    page_reruns(args.repeats)
+    page_reruns(CASES, args.repeats, "cell")
 
 
 if __name__ == "__main__":

@@ -24,10 +24,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 import torch.nn.functional as F
-from streamlit.testing.v1 import AppTest
 from torch import Tensor, nn
 
 from bench.common import best_of, table
+from bench.page_reruns import Case, number, page_reruns, select_slider, slider
 from core import checkpoints, data
 from core.generative import autoencoders as ae
 from core.generative import dcgan as dc
@@ -305,84 +305,28 @@ def core_calls(repeats: int) -> None:
 # Page reruns
 
 
-REFERENCE = """
-import streamlit as st
-v = st.slider("x", 0, 10, 0, key="x")
-st.write(v)
-"""
-
-
-def _rerun_ms(at: AppTest, move: Callable[[int], object], repeats: int) -> tuple[float, float]:
-    times = []
-    for v in range(repeats + 1):
-        move(v)
-        t = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - t)
-    assert not at.exception, at.exception
-    kept = times[1:]  # the first rerun after a new control may build a widget
-    return 1e3 * min(kept), 1e3 * float(np.median(kept))
-
-
-Move = Callable[[AppTest], Callable[[int], object]]
-
-
-def _slider(key: str, values: tuple[int | float, ...]) -> Move:
-    return lambda at: lambda v: at.slider(key=key).set_value(values[v % len(values)])
-
-
-def _number(key: str, values: tuple[int, ...]) -> Move:
-    return lambda at: lambda v: at.number_input(key=key).set_value(values[v % len(values)])
-
-
-def _select_slider(key: str, values: tuple[int, ...]) -> Move:
-    return lambda at: lambda v: at.select_slider(key=key).set_value(values[v % len(values)])
-
-
-AE_MOVES = (("traversal steps", _slider("l5ae_steps", (5, 9))),
-            ("one latent slider", _slider("l5ae_u0", (0.0, 0.5))),
-            ("sample seed", _number("l5ae_sseed", tuple(range(7)))),
-            ("interpolation steps", _slider("l5ae_isteps", (6, 10))),
-            ("interpolation end", _number("l5ae_b", (2, 3, 4, 5, 6))))
-PAGE_CASES: tuple[tuple[str, str, dict[str, str], tuple[tuple[str, Move], ...]], ...] = (
-    ("vae-mnist-z2", "autoencoders.py", {"l5ae_z": "2"}, AE_MOVES),
-    ("vae-mnist-z16", "autoencoders.py", {"l5ae_z": "16"}, AE_MOVES),
-    ("dcgan-fashion-mnist", "dcgan.py", {}, (
-        ("first seed", _slider("l5dc_seed", (0, 1, 2, 3, 4, 5, 6))),
-        ("samples", _slider("l5dc_n", (16, 32))),
-        ("interpolation seed B", _slider("l5dc_b", (1, 2, 3, 4, 5, 6, 7))),
-        ("interpolation steps", _slider("l5dc_steps", (8, 16))))),
-    ("pixelcnn-mnist", "pixelcnn.py", {}, (
-        ("pixels drawn", _slider("l5px_step", (100, 392, 600))),
-        ("dependency map row", _slider("l5px_row", (10, 14, 20))),
-        ("masked layers", _slider("l5px_depth", (3, 7))))),
-    ("espcn-x2/x3/x4", "superres.py", {}, (
-        ("crop size", _slider("l5sr_size", (64, 96, 128))),
-        ("crop from the left", _slider("l5sr_x", (20, 50, 80))),
-        ("scale factor (cached comparisons)", _select_slider("l5sr_scale", sr.SCALES)))),
+AE_MOVES = (("traversal steps", slider("l5ae_steps", (5, 9))),
+            ("one latent slider", slider("l5ae_u0", (0.0, 0.5))),
+            ("sample seed", number("l5ae_sseed", tuple(range(7)))),
+            ("interpolation steps", slider("l5ae_isteps", (6, 10))),
+            ("interpolation end", number("l5ae_b", (2, 3, 4, 5, 6))))
+PAGE_CASES: tuple[Case, ...] = (
+    ("vae-mnist-z2", os.path.join(PAGES, "autoencoders.py"), {"l5ae_z": "2"}, {}, AE_MOVES),
+    ("vae-mnist-z16", os.path.join(PAGES, "autoencoders.py"), {"l5ae_z": "16"}, {}, AE_MOVES),
+    ("dcgan-fashion-mnist", os.path.join(PAGES, "dcgan.py"), {}, {}, (
+        ("first seed", slider("l5dc_seed", (0, 1, 2, 3, 4, 5, 6))),
+        ("samples", slider("l5dc_n", (16, 32))),
+        ("interpolation seed B", slider("l5dc_b", (1, 2, 3, 4, 5, 6, 7))),
+        ("interpolation steps", slider("l5dc_steps", (8, 16))))),
+    ("pixelcnn-mnist", os.path.join(PAGES, "pixelcnn.py"), {}, {}, (
+        ("pixels drawn", slider("l5px_step", (100, 392, 600))),
+        ("dependency map row", slider("l5px_row", (10, 14, 20))),
+        ("masked layers", slider("l5px_depth", (3, 7))))),
+    ("espcn-x2/x3/x4", os.path.join(PAGES, "superres.py"), {}, {}, (
+        ("crop size", slider("l5sr_size", (64, 96, 128))),
+        ("crop from the left", slider("l5sr_x", (20, 50, 80))),
+        ("scale factor (cached comparisons)", select_slider("l5sr_scale", sr.SCALES)))),
 )
-
-
-def page_reruns(repeats: int) -> None:
-    ref = AppTest.from_string(REFERENCE)
-    ref.run()
-    ref_best, ref_median = _rerun_ms(ref, lambda v: ref.slider(key="x").set_value(v % 10), repeats)
-    rows = [("(reference)", "one slider, st.write", ref_best, ref_median, 1.0)]
-    for model, page, params, moves in PAGE_CASES:
-        at = AppTest.from_file(os.path.join(PAGES, page), default_timeout=300)
-        at.query_params.update(params)
-        at.run()
-        assert not at.exception, at.exception
-        for _label, move in moves:  # every value once first: the caches behind the page are warm
-            for v in range(8):
-                move(at)(v)
-                at.run()
-        for label, move in moves:
-            best, median = _rerun_ms(at, move(at), repeats)
-            rows.append((model, label, best, median, best / ref_best))
-    print("\nPage rerun after moving one control (AppTest, ms; target < 100 ms; the reference is a "
-          "one-slider script rerun in the same run: AppTest's own floor on this machine now)\n")
-    print(table(("model", "control", "best ms", "median ms", "best / reference"), rows))
 
 
 PARTS = ("training", "sampling", "calls", "pages")
@@ -403,7 +347,7 @@ def main() -> None:
     if "calls" in parts:
         core_calls(args.repeats)
     if "pages" in parts:
-        page_reruns(args.repeats)
+        page_reruns(PAGE_CASES, args.repeats, "model")
 
 
 if __name__ == "__main__":
