@@ -48,10 +48,6 @@ LABELS = {"lstm-sentiment-tweets": "LSTM from scratch", "minilm-probe-sentiment-
 ONLINE_MODELS = {**online.MODELS, online.FALLBACK_MODEL: "all-MiniLM-L6-v2 (bundled)"}
 ONLINE_SETS = {**{k: v.title for k, v in text_data.HUB_SETS.items()},
                online.FALLBACK_SET: "sentiment tweets (offline)"}
-ONLINE_N = (30, 100, 300, 1_000, 3_000)
-"""Labelled texts of an online probe: the page's choices (``apps/pages/l6/_classify_online.py``)."""
-FINETUNE_N = (30, 100, 300, 1_000, 3_000, 10_000, 30_000)
-"""Labelled training tweets: the page's choices (``apps/pages/l6/_classify_views.N_CHOICES``)."""
 SIZES = tuple(range(sm.EMBED[0], sm.EMBED[1] + 1, 16))
 """LSTM embedding and hidden sizes: the page's sliders, 16 to 256 in steps of 16."""
 DROPOUTS = tuple(round(0.1 * i, 1) for i in range(round(sm.DROPOUT[1] * 10) + 1))
@@ -83,7 +79,7 @@ def probe_text_model(model: Any, dataset: Any, n_labels: Any,
     held-out texts; what served (the fallbacks when the hub cache lacks the model or set) is said."""
     m = choice("model", model, tuple(ONLINE_MODELS))
     d = choice("data set", dataset, tuple(ONLINE_SETS))
-    n = choice("labelled texts", n_labels, ONLINE_N)
+    n = choice("labelled texts", n_labels, online.N_CHOICES)
     r: online.ProbeResult = yield from run_job(lambda job: online.probe(m, d, n_labels=n, job=job),
                                                 "gradio-text-probe", progress, 3)  # fmt: skip
     numbers = {"test_accuracy": _num(r.test_accuracy), "n_train": r.n_train, "n_test": r.n_test,
@@ -109,7 +105,7 @@ def train_text_classifier(model: Any, n_labels: Any, epochs: Any, lr: Any, dropo
     them; only the LSTM uses them."""
     cfg = sm.ClassifierConfig(
         model=choice("model", model, tuple(sm.MODELS)),
-        n_labels=choice("labelled tweets", n_labels, FINETUNE_N),
+        n_labels=choice("labelled tweets", n_labels, sm.N_CHOICES),
         embed=choice("embedding size", embed, SIZES), hidden=choice("hidden size", hidden, SIZES),
         layers=number("LSTM layers", layers, *sm.LAYERS[:2]),
         bidirectional=choice("bidirectional", bidirectional, (True, False)),
@@ -123,7 +119,7 @@ def finetune_text_model(n_labels: Any, epochs: Any, lr: Any, seed: Any,
                         progress: gr.Progress = gr.Progress()) -> Generator[Point, None, None]:  # noqa: B008
     """Fine-tune all-MiniLM-L6-v2 end to end on ``n_labels`` tweets and score it on the held-out tweets; the
     shipped curve with this run as a star, the numbers and a note."""
-    cfg = sm.ClassifierConfig(model="finetune", n_labels=choice("labelled tweets", n_labels, FINETUNE_N),
+    cfg = sm.ClassifierConfig(model="finetune", n_labels=choice("labelled tweets", n_labels, sm.N_CHOICES),
                               epochs=number("epochs", epochs, *sm.EPOCHS[:2]),
                               lr=choice("learning rate", lr, sm.LEARNING_RATES),
                               seed=number("seed", seed, *SEED_RANGE), time_budget_s=sm.TIME_BUDGET_S)
@@ -181,7 +177,7 @@ def _build_probe() -> None:
         model = CheckedDropdown([(v, k) for k, v in ONLINE_MODELS.items()], value="distilbert-base-uncased",
                                 label="Encoder")
         dataset = CheckedDropdown([(v, k) for k, v in ONLINE_SETS.items()], value="sst2", label="Data set")
-        n = CheckedRadio(list(ONLINE_N), value=300, label="Labelled texts")
+        n = CheckedRadio(list(online.N_CHOICES), value=300, label="Labelled texts")
     start, stop = start_stop("Probe this encoder")
     note, numbers, curves = gr.Markdown(), gr.JSON(label="Numbers"), gr.Plot(label="Training")
     wire(start, stop, probe_text_model, [model, dataset, n], [numbers, note, curves], "probe_text_model")
@@ -194,7 +190,7 @@ def _build_finetune() -> None:
                 f"{sm.TIME_BUDGET_S:.0f} s; then {sm.N_VAL} validation and {sm.N_TEST:,} held-out tweets are "
                 "scored. 100 labels, 1 epoch: a few minutes on two shared cores.")
     with gr.Row():
-        n = CheckedDropdown(list(FINETUNE_N), value=100, label="Labelled training tweets")
+        n = CheckedDropdown(list(sm.N_CHOICES), value=100, label="Labelled training tweets")
         epochs = CheckedSlider(*sm.EPOCHS[:2], value=1, step=1, label="Epochs")
         lr = CheckedDropdown(list(sm.LEARNING_RATES), value=sm.DEFAULT_LR["finetune"],
                              label="Learning rate of the encoder (Adam)")
@@ -213,7 +209,7 @@ def _build_train() -> None:
     with gr.Row():
         with gr.Column():
             model = CheckedRadio([(v, k) for k, v in sm.MODELS.items()], value="lstm", label="Model")
-            n = CheckedDropdown(list(FINETUNE_N), value=sm.N_LABELS[2], label="Labelled training tweets")
+            n = CheckedDropdown(list(sm.N_CHOICES), value=sm.N_LABELS[2], label="Labelled training tweets")
             epochs = CheckedSlider(*sm.EPOCHS, step=1, label="Epochs")
         with gr.Column():
             lr = CheckedDropdown(list(sm.LEARNING_RATES), value=sm.DEFAULT_LR["lstm"],

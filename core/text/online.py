@@ -48,6 +48,8 @@ FALLBACK_MODEL, FALLBACK_SET = "all-MiniLM-L6-v2", "sentiment-tweets"
 MAX_TOKENS = 128
 N_LABELS, N_TEST = (30, 5_000, 500), (50, 2_000, 500)
 """Labelled training texts and held-out texts of an online probe (min, max, default)."""
+N_CHOICES = (30, 100, 300, 1_000, 3_000)
+"""The labelled-text counts the page and the Gradio tab offer (within N_LABELS)."""
 EPOCHS, LR, BATCH = 40, 1e-2, 64
 TIME_BUDGET_S = 120.0
 

@@ -43,6 +43,8 @@ HIDDEN = (16, 256, 64)
 LAYERS = (1, 3, 1)
 DROPOUT = (0.0, 0.7, 0.3)
 EPOCHS = (1, 50, 8)
+N_CHOICES = (30, 100, 300, 1_000, 3_000, 10_000, 30_000)
+"""The labelled-tweet counts the page and the Gradio tab offer (within N_LABELS)."""
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 DEFAULT_LR = {"lstm": 3e-3, "probe": 1e-2, "finetune": 3e-5}
 """Adam's learning rate per model (fine-tuning: the encoder's; its new head learns at the probe's)."""

@@ -31,7 +31,7 @@ def section() -> None:
         dataset = ui.selectbox("Data set", "l6cl_on_set", tuple(SET_LABELS), "sst2",
                                format_func=SET_LABELS.get)  # fmt: skip
     with c3:
-        n = ui.select_slider("Labelled texts", "l6cl_on_n", (30, 100, 300, 1_000, 3_000), 300,
+        n = ui.select_slider("Labelled texts", "l6cl_on_n", online.N_CHOICES, 300,
                              format_func="{:,}".format)  # fmt: skip
     plan = online.plan(model, dataset)
     for note in plan.notes:

@@ -13,7 +13,6 @@ from core.text import minilm, words
 from core.text import sentiment as sm
 
 RUNS = RunHistory("l6cl")
-N_CHOICES = (30, 100, 300, 1_000, 3_000, 10_000, 30_000)
 LABELS = {"lstm-sentiment-tweets": "LSTM from scratch", "minilm-probe-sentiment-tweets": "MiniLM probe",
           "gpt-probe-sentiment-tweets": "GPT-features probe"}
 
@@ -23,7 +22,7 @@ def controls() -> sm.ClassifierConfig:
     c1, c2, c3 = st.columns(3)
     with c1:
         model = ui.radio("Model", "l6cl_model", tuple(sm.MODELS), "lstm", format_func=sm.MODELS.get)
-        n = ui.select_slider("Labelled training tweets", "l6cl_n", N_CHOICES, 1_000,
+        n = ui.select_slider("Labelled training tweets", "l6cl_n", sm.N_CHOICES, 1_000,
                              format_func="{:,}".format)  # fmt: skip
         epochs = ui.slider("Epochs", "l6cl_epochs", *sm.EPOCHS)
     with c2:
