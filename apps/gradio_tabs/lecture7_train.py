@@ -31,10 +31,6 @@ from apps.gradio_tabs.inputs import CheckedDropdown, CheckedNumber, CheckedSlide
 from apps.gradio_tabs.jobs import run_job, start_stop, wire
 from core.rl import agents, envs, live, showcase, zoo
 
-ENTROPY_ALGOS = ("ppo", "vpg")
-"""Algorithms whose entropy coefficient the page offers (SAC tunes its own)."""
-NOISE_ALGOS = ("td3", "ddpg")
-"""Algorithms whose Gaussian action noise the page offers."""
 DEFAULT_ENV, DEFAULT_ALGO = "CartPole-v1", "ppo"
 """The page's first choice: PPO on CartPole."""
 Outputs = tuple[go.Figure, str, dict[str, Any]]
@@ -67,9 +63,9 @@ def settings(env_id: Any, algo: Any, learning_rate: Any, gamma: Any, ent_coef: A
     steps = choice("Timesteps", timesteps, zoo.TIMESTEPS)
     seed = number("Seed", seed, *zoo.SEED_RANGE)
     extra: dict[str, float] = {}
-    if algo in ENTROPY_ALGOS:
+    if algo in zoo.ENTROPY_ALGOS:
         extra["ent_coef"] = ent
-    elif algo in NOISE_ALGOS:
+    elif algo in zoo.NOISE_ALGOS:
         extra["action_noise"] = float(noise)
     try:
         return agents.make_config(algo, env_id, timesteps=steps, seed=seed, learning_rate=lr, gamma=gamma,
@@ -119,7 +115,7 @@ def _zoo_defaults(env_id: str, algo: str) -> dict[str, Any]:
     hp = zoo.defaults(algo, env_id)
     return {"lr": live.nearest(zoo.LEARNING_RATES, hp["learning_rate"]),
             "gamma": live.nearest(zoo.GAMMAS, hp["gamma"]),
-            "ent": live.nearest(zoo.ENT_COEFS, hp.get("ent_coef", 0.0) if algo in ENTROPY_ALGOS else 0.0),
+            "ent": live.nearest(zoo.ENT_COEFS, hp.get("ent_coef", 0.0) if algo in zoo.ENTROPY_ALGOS else 0.0),
             "noise": float(hp.get("action_noise", 0.1)),
             "steps": live.default_timesteps(algo, env_id)}
 
@@ -163,8 +159,8 @@ def build() -> None:
             v = _zoo_defaults(env_id, algorithm)
         except ValueError:  # a pair the algorithm list is about to replace
             return tuple(gr.skip() for _ in range(5))
-        return (v["lr"], v["gamma"], gr.update(value=v["ent"], visible=algorithm in ENTROPY_ALGOS),
-                gr.update(value=v["noise"], visible=algorithm in NOISE_ALGOS), v["steps"])
+        return (v["lr"], v["gamma"], gr.update(value=v["ent"], visible=algorithm in zoo.ENTROPY_ALGOS),
+                gr.update(value=v["noise"], visible=algorithm in zoo.NOISE_ALGOS), v["steps"])
 
     gr.on([env.change], train_algorithms, [env, algo], algo, api_name="train_algorithms")
     gr.on([algo.change, env.change], zoo_settings, [env, algo], [lr, gamma, ent, noise, steps],

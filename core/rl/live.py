@@ -53,9 +53,9 @@ def describe(cfg: agents.AgentConfig) -> str:
     """One line with every setting the run uses (what the page's controls changed)."""
     h = cfg.hyper
     parts = [f"learning rate {h['learning_rate']:g}", f"γ {h['gamma']:g}"]
-    if cfg.algo in ("ppo", "vpg"):
+    if cfg.algo in zoo.ENTROPY_ALGOS:
         parts.append(f"entropy coefficient {h['ent_coef']:g}")
-    if cfg.algo in ("td3", "ddpg"):
+    if cfg.algo in zoo.NOISE_ALGOS:
         parts.append(f"action noise {h['action_noise']:g}")
     if cfg.algo == "sac":
         parts.append("entropy coefficient tuned automatically")

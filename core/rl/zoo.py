@@ -47,6 +47,10 @@ GAMMA_RANGE = (0.8, 0.9999)
 GAMMAS = (0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9999)
 ENT_COEF_RANGE = (0.0, 0.1)
 ENT_COEFS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
+ENTROPY_ALGOS = ("ppo", "vpg")
+"""Algorithms whose entropy coefficient is a control (SAC tunes its own)."""
+NOISE_ALGOS = ("td3", "ddpg")
+"""Algorithms whose Gaussian action noise is a control."""
 ACTION_NOISE_RANGE = (0.0, 1.0)
 TIMESTEPS = (2_000, 5_000, 10_000, 20_000, 30_000, 50_000, 100_000, 200_000)
 TIMESTEPS_RANGE = (TIMESTEPS[0], TIMESTEPS[-1])

@@ -31,11 +31,11 @@ with c2:
     gamma = ui.select_slider("Discount γ", "l7tr_gamma", zoo.GAMMAS, live.nearest(zoo.GAMMAS, hp["gamma"]),
                              format_func="{:g}".format, help=f"Default {hp['gamma']:g}")
     extra: dict[str, float] = {}
-    if algo in ("ppo", "vpg"):
+    if algo in zoo.ENTROPY_ALGOS:
         extra["ent_coef"] = ui.select_slider("Entropy coefficient", "l7tr_ent", zoo.ENT_COEFS,
                                              live.nearest(zoo.ENT_COEFS, hp["ent_coef"]),
                                              format_func="{:g}".format)
-    elif algo in ("td3", "ddpg"):
+    elif algo in zoo.NOISE_ALGOS:
         extra["action_noise"] = ui.slider("Action noise (std of the Gaussian added to actions)", "l7tr_noise",
                                           *zoo.ACTION_NOISE_RANGE, float(hp["action_noise"]), step=0.05)
 with c3:
